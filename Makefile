@@ -1,0 +1,44 @@
+# make demo — set everything up and run the main job on fixtures/demo
+# make test — set everything up and run the test suite
+VENV    ?= .venv
+PYTHON  ?= python3
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PKGS := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa poppler-utils
+
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: demo test setup system-deps bench clean fixtures
+
+demo: setup
+	$(BIN)/appraiser run fixtures/demo --db demo.db
+
+test: setup
+	$(BIN)/pytest
+
+setup: system-deps $(STAMP)
+
+system-deps:
+	@if ! command -v tesseract >/dev/null || ! command -v pdftoppm >/dev/null \
+	    || ! tesseract --list-langs 2>/dev/null | grep -qx spa; then \
+	  echo "Installing Tesseract and poppler with apt-get"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PKGS); \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+fixtures: setup
+	$(BIN)/python -m appraiser.fixtures.generate all
+
+bench: setup
+	$(BIN)/python -m appraiser.bench
+
+clean:
+	rm -rf $(VENV) demo.db appraiser.db *.egg-info

@@ -1,0 +1,128 @@
+"""The ``appraiser`` command: a thin layer over ``pipeline`` and the store."""
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from . import pipeline
+from .models.store import Store, StoreError
+
+DEFAULT_DB = "appraiser.db"
+
+db_option = click.option("--db", "db", default=DEFAULT_DB, show_default=True,
+                         type=click.Path(dir_okay=False, path_type=Path), help="The SQLite database.")
+workers_option = click.option("--workers", type=click.IntRange(min=1), default=None,
+                              help="Processes for extraction (default: all cores).")
+
+
+def _usage(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+@contextmanager
+def _open_store(db: Path, must_exist: bool = True):
+    if must_exist and not db.exists():
+        _usage(f"no database at {db}: run 'appraiser run PATH --db {db}' first")
+    try:
+        store = Store(db)
+    except StoreError as exc:
+        _usage(str(exc))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def _progress(label: str, length: int):
+    """A progress bar on a terminal; silent when output goes to a file or a pipe."""
+    if not pipeline.progress_stream() or length < 2:
+        yield None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="appraiser")
+def main() -> None:
+    """Extract, link and audit U.S. customs valuation documents, offline."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=True, path_type=Path))
+@db_option
+@workers_option
+@click.option("--declared", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of declared entry lines (when the 7501s are not in the folder).")
+@click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
+def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None) -> None:
+    """Scan PATH, link its documents into entries, audit them and summarise."""
+    try:
+        Store(db).close()
+    except StoreError as exc:
+        _usage(str(exc))
+    n = len(pipeline.discover(path))
+    with _progress("Extracting", n) as tick:
+        result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick)
+    for line in pipeline.summary_lines(result):
+        click.echo(line)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=True, path_type=Path))
+@db_option
+@workers_option
+def scan(path: Path, db: Path, workers: int | None) -> None:
+    """Extract the documents under PATH into the database (no audit)."""
+    with _open_store(db, must_exist=False) as store:
+        with _progress("Extracting", len(pipeline.discover(path))) as tick:
+            stats = pipeline.scan(path, store, workers=workers, progress=tick)
+    click.echo(f"Scanned {stats.seen} files: extracted {stats.extracted}, unchanged {stats.cached} "
+               f"(not extracted again), errors {stats.errors}")
+    for rel, err in stats.failed:
+        click.echo(f"  {rel}: {err}")
+
+
+@main.command()
+@db_option
+@click.option("--declared", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def audit(db: Path, declared: Path | None, tariff: Path | None) -> None:
+    """Link and audit the documents already in the database."""
+    with _open_store(db) as store:
+        summary = pipeline.audit_store(store, declared=declared, tariff=tariff)
+    click.echo(f"Entries: {len(summary.entries)}; findings: {len(summary.findings)}")
+    for f in summary.findings:
+        click.echo(f"  [{f.severity}] {f.code} {f.entry_number} loss USD {f.loss_of_revenue:,.2f} ({f.id})")
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("--no-provenance", is_flag=True, help="Leave out the per-field provenance blocks.")
+def export(db: Path, fmt: str, no_provenance: bool) -> None:
+    """Print the export document (SPEC §4) to standard output."""
+    with _open_store(db) as store:
+        doc = store.export(with_provenance=not no_provenance)
+    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+@main.command()
+def rules() -> None:
+    """List the audit rules: code, severity, legal basis and what each checks."""
+    from .audit.rules import RULES
+
+    for r in RULES:
+        click.echo(f"{r.code:<32} {r.severity:<7} {r.legal_basis}")
+        click.echo(f"{'':<32} {r.description}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

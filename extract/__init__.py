@@ -1,0 +1,67 @@
+"""Extraction: one file in, one :class:`~appraiser.models.records.Document` out.
+
+``extract_file`` is a pure function of the file's bytes (plus the extractor version), so its result is cached by
+content hash and it runs in worker processes. It never raises for a bad input: the Document carries the error.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import traceback
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract threads fight over cores; parallelism is per process
+
+from ..models.records import Document  # noqa: E402
+
+# Bump when an extractor changes what it reads: cached extractions of older versions are redone.
+EXTRACTOR_VERSION = "0.1.0"
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def extract_pages(loaded, rel: str) -> Document:
+    """Classify loaded pages and run the extractor of their type."""
+    from .classify import classify
+    from .registry import extractor_for
+
+    doc = Document(path=rel, sha256="", pages=len(loaded.pages), ocr=loaded.ocr, error=loaded.error)
+    if loaded.error:
+        return doc
+    doc_type, confidence = classify(loaded.pages)
+    doc.doc_type, doc.classification_confidence = doc_type, confidence
+    extractor = extractor_for(doc_type)
+    if extractor is not None:
+        fields, items = extractor(loaded.pages, rel)
+        doc.fields, doc.line_items = fields, items
+    return doc
+
+
+def extract_file(path: Path, rel: str, sha256: str | None = None) -> tuple[Document, float]:
+    """Load, classify and extract one file; returns the Document and the seconds it took."""
+    from .load import load
+
+    start = time.perf_counter()
+    try:
+        digest = sha256 or sha256_of(path)
+    except OSError as exc:
+        return Document(path=rel, sha256="", error=f"cannot read file: {exc.strerror or exc}"), 0.0
+    try:
+        loaded = load(path, rel)
+        doc = extract_pages(loaded, rel)
+    except Exception as exc:  # an extractor defect must not lose the rest of the run
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        doc = Document(path=rel, sha256=digest, error=f"extraction failed: {detail}")
+    doc.sha256 = digest
+    try:
+        doc.size = path.stat().st_size
+    except OSError:
+        pass
+    return doc, time.perf_counter() - start

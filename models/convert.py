@@ -1,0 +1,85 @@
+"""Conversion between the SPEC §4 export JSON and the records, driven by the field table in ``doctypes``.
+
+The store keeps each document as its export JSON (with provenance), so this is also how documents come
+back out of the database; and truth files, written in the same schema, load through the same path.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .doctypes import DOC_TYPES, LINE_ITEMS
+from .records import Document, Entry, EntryLine, FieldSet, LineItem, Link, Party, Provenance
+
+_DECIMAL_KINDS = {"money", "decimal"}
+
+
+def _dec(value: Any) -> Any:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        return value
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+
+
+def value_from_json(kind: str | None, value: Any) -> Any:
+    """One field's JSON value to its record value (Decimal for amounts, Party for parties)."""
+    if value is None:
+        return None
+    if kind in _DECIMAL_KINDS:
+        return _dec(value)
+    if kind == "int":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return value
+    if kind == "party":
+        return Party.from_json(value)
+    if kind == "parties":
+        return [Party.from_json(p) for p in value]
+    if kind == "charges":
+        return [{**c, "amount": _dec(c.get("amount"))} for c in value]
+    if kind == "chemistry":
+        return {k: _dec(v) for k, v in value.items()}
+    if kind == "additional":
+        return [{k: (_dec(v) if k in ("rate", "value", "duty") else v) for k, v in a.items()} for a in value]
+    return value
+
+
+def fieldset_from_json(table: dict[str, str], data: dict, prov: dict | None = None) -> FieldSet:
+    fs = FieldSet()
+    prov = prov or {}
+    for name, value in data.items():
+        p = prov.get(name)
+        fs.set(name, value_from_json(table.get(name), value), Provenance.from_json(p) if p else None)
+    return fs
+
+
+def document_from_json(d: dict) -> Document:
+    doc_type = d.get("doc_type") or "other"
+    prov = d.get("provenance") or {}
+    line_prov = prov.get("line_items") or []
+    items = []
+    for i, li in enumerate(d.get("line_items") or []):
+        p = line_prov[i] if i < len(line_prov) else None
+        items.append(LineItem(fieldset_from_json(LINE_ITEMS.get(doc_type, {}), li),
+                              Provenance.from_json(p) if p else None))
+    return Document(
+        path=d["path"], sha256=d.get("sha256", ""), doc_type=doc_type, pages=int(d.get("pages") or 0),
+        ocr=bool(d.get("ocr")), error=d.get("error"),
+        fields=fieldset_from_json(DOC_TYPES.get(doc_type, {}), d.get("fields") or {}, prov.get("fields")),
+        line_items=items, classification_confidence=float(d.get("classification_confidence") or 0.0),
+    )
+
+
+def entry_from_json(d: dict) -> Entry:
+    table = LINE_ITEMS["entry_summary"]
+    return Entry(
+        entry_number=d["entry_number"], documents=list(d.get("documents") or []),
+        lines=[EntryLine(fieldset_from_json(table, ln)) for ln in d.get("lines") or []],
+        header=fieldset_from_json(DOC_TYPES["entry_summary"], d.get("header") or {}),
+        links=[Link(lk["path"], lk.get("reason", ""), float(lk.get("confidence", 1.0))) for lk in d.get("links") or []],
+    )

@@ -1,0 +1,358 @@
+"""The records that flow through appraiser: small, plain, typed.
+
+Every extracted value is a :class:`Field` holding a normalised Python value (``str``, ``Decimal``,
+``bool``, :class:`Party`, ``list`` or ``dict``) and the :class:`Provenance` of the words it came from.
+Money is ``Decimal`` everywhere, with its currency beside it; nothing here ever holds a float amount.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Iterable
+
+CENT = Decimal("0.01")
+
+
+def q2(value: Decimal) -> Decimal:
+    """Round half-up to the cent (SPEC §4, loss of revenue)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount with its ISO 4217 currency."""
+
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            raise TypeError(f"Money amount must be Decimal, not {type(self.amount).__name__}")
+        if not (isinstance(self.currency, str) and len(self.currency) == 3 and self.currency.isalpha()):
+            raise ValueError(f"currency must be an ISO 4217 code, not {self.currency!r}")
+
+    def __add__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def _same(self, other: "Money") -> None:
+        if not isinstance(other, Money) or other.currency != self.currency:
+            raise ValueError(f"cannot combine {self.currency} with {getattr(other, 'currency', other)!r}")
+
+    def to_usd(self, rate: Decimal | None) -> "Money":
+        """Convert at ``rate`` USD per unit of this currency; never silently at 1."""
+        if self.currency == "USD":
+            return self
+        if rate is None:
+            raise ValueError(f"no exchange rate for {self.currency}: supply one")
+        return Money(self.amount * rate, "USD")
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.amount:,}"
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a value came from: file, page (1-based), box in PDF points (x0, top, x1, bottom), method."""
+
+    path: str
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    method: str = "text"  # "text" (PDF text layer) or "ocr"
+    confidence: float = 1.0
+    text: str = ""
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"path": self.path, "page": self.page,
+                               "bbox": [round(c, 2) for c in self.bbox] if self.bbox else None,
+                               "method": self.method, "confidence": round(self.confidence, 3)}
+        if self.text:
+            out["text"] = self.text
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Provenance":
+        bbox = data.get("bbox")
+        return cls(path=data.get("path", ""), page=data.get("page"),
+                   bbox=tuple(bbox) if bbox else None, method=data.get("method", "text"),
+                   confidence=float(data.get("confidence", 1.0)), text=data.get("text", ""))
+
+
+@dataclass(slots=True)
+class Party:
+    name: str | None = None
+    address: str | None = None
+    country: str | None = None
+    number: str | None = None  # importer number, tax id
+    role: str | None = None  # for agreement parties
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in ("role", "name", "address", "country", "number")
+                if getattr(self, k) not in (None, "")}
+
+    @classmethod
+    def from_json(cls, data: dict | str | None) -> "Party | None":
+        if data is None:
+            return None
+        if isinstance(data, str):
+            return cls(name=data)
+        return cls(**{k: data.get(k) for k in ("name", "address", "country", "number", "role")})
+
+
+@dataclass(slots=True)
+class Field:
+    """One extracted value and where it came from."""
+
+    name: str
+    value: Any
+    prov: Provenance | None = None
+
+
+def _value_to_json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, Party):
+        return value.to_json()
+    if isinstance(value, Money):
+        return {"amount": format(value.amount, "f"), "currency": value.currency}
+    if isinstance(value, dict):
+        return {k: _value_to_json(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_value_to_json(v) for v in value]
+    return value
+
+
+class FieldSet:
+    """An ordered mapping of field name → :class:`Field`, with value access by name."""
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: Iterable[Field] = ()) -> None:
+        self._fields: dict[str, Field] = {}
+        for f in fields:
+            self._fields[f.name] = f
+
+    def set(self, name: str, value: Any, prov: Provenance | None = None) -> None:
+        if value is None or value == "" or value == [] or value == {}:
+            return
+        self._fields[name] = Field(name, value, prov)
+
+    def add(self, f: Field) -> None:
+        self.set(f.name, f.value, f.prov)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        f = self._fields.get(name)
+        return default if f is None else f.value
+
+    def field(self, name: str) -> Field | None:
+        return self._fields.get(name)
+
+    def prov(self, name: str) -> Provenance | None:
+        f = self._fields.get(name)
+        return f.prov if f else None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._fields
+
+    def __iter__(self):
+        return iter(self._fields.values())
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def names(self) -> list[str]:
+        return list(self._fields)
+
+    def to_json(self) -> dict:
+        return {name: _value_to_json(f.value) for name, f in self._fields.items()}
+
+    def provenance_json(self) -> dict:
+        return {name: f.prov.to_json() for name, f in self._fields.items() if f.prov is not None}
+
+
+@dataclass(slots=True)
+class LineItem:
+    fields: FieldSet = field(default_factory=FieldSet)
+    prov: Provenance | None = None  # the row's box
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.fields.get(name, default)
+
+    def to_json(self) -> dict:
+        return self.fields.to_json()
+
+
+@dataclass(slots=True)
+class Document:
+    path: str  # relative to the scanned folder, '/'-separated
+    sha256: str
+    doc_type: str = "other"
+    pages: int = 0
+    ocr: bool = False
+    error: str | None = None
+    fields: FieldSet = field(default_factory=FieldSet)
+    line_items: list[LineItem] = field(default_factory=list)
+    classification_confidence: float = 0.0
+    size: int = 0
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.fields.get(name, default)
+
+    def money(self, name: str) -> Money | None:
+        amount = self.fields.get(name)
+        currency = self.fields.get("currency")
+        if amount is None or currency is None:
+            return None
+        return Money(amount, currency)
+
+    def to_json(self, with_provenance: bool = True) -> dict:
+        out: dict[str, Any] = {
+            "path": self.path, "sha256": self.sha256, "doc_type": self.doc_type,
+            "pages": self.pages, "ocr": self.ocr, "error": self.error,
+            "fields": self.fields.to_json(),
+            "line_items": [li.to_json() for li in self.line_items],
+        }
+        if with_provenance:
+            out["classification_confidence"] = round(self.classification_confidence, 3)
+            out["provenance"] = {
+                "fields": self.fields.provenance_json(),
+                "line_items": [li.prov.to_json() if li.prov else None for li in self.line_items],
+            }
+        return out
+
+
+@dataclass(slots=True)
+class EntryLine:
+    """A declared entry line (entry_summary line-item fields), with where it was declared."""
+
+    fields: FieldSet = field(default_factory=FieldSet)
+    prov: Provenance | None = None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.fields.get(name, default)
+
+    @property
+    def line_no(self) -> int | None:
+        n = self.fields.get("line_no")
+        return int(n) if n is not None else None
+
+
+@dataclass(slots=True)
+class Link:
+    """Why a document belongs to an entry."""
+
+    path: str
+    reason: str
+    confidence: float
+
+
+@dataclass(slots=True)
+class Entry:
+    entry_number: str
+    documents: list[str] = field(default_factory=list)
+    lines: list[EntryLine] = field(default_factory=list)
+    header: FieldSet = field(default_factory=FieldSet)  # the entry summary's own fields
+    links: list[Link] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "entry_number": self.entry_number,
+            "documents": list(self.documents),
+            "lines": [ln.fields.to_json() for ln in self.lines],
+            "links": [{"path": lk.path, "reason": lk.reason, "confidence": round(lk.confidence, 3)}
+                      for lk in self.links],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    path: str
+    page: int | None
+    text: str
+    bbox: tuple[float, float, float, float] | None = None
+
+    @classmethod
+    def of(cls, prov: Provenance | None, text: str | None = None) -> "Evidence | None":
+        if prov is None:
+            return None
+        return cls(prov.path, prov.page, text if text is not None else prov.text, prov.bbox)
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "page": self.page, "text": self.text,
+                "bbox": [round(c, 2) for c in self.bbox] if self.bbox else None}
+
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(slots=True)
+class Finding:
+    code: str
+    severity: str
+    entry_number: str
+    title: str
+    explanation: str
+    legal_basis: str
+    line_no: int | None = None
+    value_delta: Decimal = ZERO
+    duty_delta: Decimal = ZERO
+    fees_delta: Decimal = ZERO
+    loss_of_revenue: Decimal = ZERO
+    confidence: float = 0.9
+    evidence: list[Evidence] = field(default_factory=list)
+    status: str = "open"
+    reviewer: str | None = None
+    reviewed_at: str | None = None
+    reason: str | None = None
+    arithmetic: list[str] = field(default_factory=list)  # the worked sums, one step a line
+    rate_unknown: bool = False
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = self.stable_id()
+
+    def stable_id(self) -> str:
+        """Derived from code, entry, line and evidence, so a re-run keeps reviewers' decisions."""
+        ev = sorted(f"{e.path}#{e.page}" for e in self.evidence)
+        key = "|".join([self.code, self.entry_number, str(self.line_no or ""), *ev])
+        return self.code.lower().replace("_", "-")[:12] + "-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "status": self.status, "code": self.code, "severity": self.severity,
+            "entry_number": self.entry_number, "line_no": self.line_no, "title": self.title,
+            "explanation": self.explanation, "legal_basis": self.legal_basis,
+            "value_delta": format(q2(self.value_delta), "f"), "duty_delta": format(q2(self.duty_delta), "f"),
+            "fees_delta": format(q2(self.fees_delta), "f"),
+            "loss_of_revenue": format(q2(self.loss_of_revenue), "f"),
+            "confidence": round(self.confidence, 3),
+            "evidence": [e.to_json() for e in self.evidence],
+            "arithmetic": list(self.arithmetic),
+            "rate_unknown": self.rate_unknown,
+            "reviewer": self.reviewer, "reviewed_at": self.reviewed_at, "reason": self.reason,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Finding":
+        return cls(
+            id=d.get("id", ""), status=d.get("status", "open"), code=d["code"], severity=d.get("severity", "medium"),
+            entry_number=d.get("entry_number", ""), line_no=d.get("line_no"), title=d.get("title", ""),
+            explanation=d.get("explanation", ""), legal_basis=d.get("legal_basis", ""),
+            value_delta=Decimal(d.get("value_delta") or "0"), duty_delta=Decimal(d.get("duty_delta") or "0"),
+            fees_delta=Decimal(d.get("fees_delta") or "0"), loss_of_revenue=Decimal(d.get("loss_of_revenue") or "0"),
+            confidence=float(d.get("confidence", 0.9)),
+            evidence=[Evidence(e["path"], e.get("page"), e.get("text", ""), tuple(e["bbox"]) if e.get("bbox") else None)
+                      for e in d.get("evidence", [])],
+            arithmetic=list(d.get("arithmetic", [])), rate_unknown=bool(d.get("rate_unknown", False)),
+            reviewer=d.get("reviewer"), reviewed_at=d.get("reviewed_at"), reason=d.get("reason"),
+        )
+
+
+__all__ = ["Money", "Provenance", "Party", "Field", "FieldSet", "LineItem", "Document", "EntryLine",
+           "Entry", "Link", "Evidence", "Finding", "q2", "CENT", "ZERO", "replace"]

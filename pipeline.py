@@ -1,0 +1,230 @@
+"""The main job as a Python API: scan a folder into the store, link and audit, summarise.
+
+The CLI is a thin layer over these functions; tests call them directly.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .extract import EXTRACTOR_VERSION, extract_file, sha256_of
+from .models.records import Document, Entry, Finding, q2
+from .models.store import Store
+
+IGNORE_FILE = ".appraiserignore"
+
+
+@dataclass
+class ScanStats:
+    seen: int = 0
+    extracted: int = 0
+    cached: int = 0
+    errors: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class AuditSummary:
+    entries: list[Entry]
+    findings: list[Finding]
+    entry_totals: dict[str, dict] = field(default_factory=dict)
+
+
+def _ignore_patterns(root: Path) -> list[str]:
+    f = root / IGNORE_FILE
+    if not f.is_file():
+        return []
+    lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def discover(root: Path) -> list[tuple[Path, str]]:
+    """Every file under ``root`` to scan, as (path, relative '/'-separated path), sorted.
+
+    Hidden files and folders are skipped, and so are the patterns listed in ``.appraiserignore``
+    (fnmatch, against the relative path or the file name), so that notes kept beside the documents are not read.
+    """
+    patterns = _ignore_patterns(root)
+    out: list[tuple[Path, str]] = []
+    if root.is_file():
+        return [(root, root.name)]
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            p = Path(dirpath) / name
+            rel = p.relative_to(root).as_posix()
+            if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in patterns):
+                continue
+            out.append((p, rel))
+    return out
+
+
+def _extract_job(args: tuple[str, str, str]) -> tuple[Document, float]:
+    path, rel, digest = args
+    return extract_file(Path(path), rel, digest)
+
+
+def scan(root: Path, store: Store, workers: int | None = None,
+         progress: Callable[[int], None] | None = None) -> ScanStats:
+    """Extract every new or changed file under ``root`` into ``store``; unchanged content is never re-read."""
+    import time
+
+    start = time.perf_counter()
+    stats = ScanStats()
+    files = discover(root)
+    stats.seen = len(files)
+    todo: list[tuple[str, str, str]] = []
+    for path, rel in files:
+        try:
+            digest = sha256_of(path)
+        except OSError as exc:
+            doc = Document(path=rel, sha256="", error=f"cannot read file: {exc.strerror or exc}")
+            store.save_document(doc, EXTRACTOR_VERSION, cache=False)
+            stats.errors += 1
+            stats.failed.append((rel, doc.error))
+            if progress:
+                progress(1)
+            continue
+        cached = store.cached(digest, EXTRACTOR_VERSION)
+        if cached is not None:
+            cached.path = rel
+            cached.size = path.stat().st_size
+            store.save_document(cached, EXTRACTOR_VERSION)
+            stats.cached += 1
+            if cached.error:
+                stats.errors += 1
+                stats.failed.append((rel, cached.error))
+            if progress:
+                progress(1)
+            continue
+        todo.append((str(path), rel, digest))
+
+    def record(doc: Document, seconds: float) -> None:
+        store.save_document(doc, EXTRACTOR_VERSION, seconds)
+        stats.extracted += 1
+        if doc.error:
+            stats.errors += 1
+            stats.failed.append((doc.path, doc.error))
+        if progress:
+            progress(1)
+
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(todo) <= 1:
+        for job in todo:
+            record(*_extract_job(job))
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+            futures = {pool.submit(_extract_job, job): job for job in todo}
+            for fut in as_completed(futures):
+                path, rel, digest = futures[fut]
+                try:
+                    record(*fut.result())
+                except Exception as exc:  # a worker that died: the file is recorded, the run goes on
+                    record(Document(path=rel, sha256=digest, error=f"extraction failed: {exc!r}"), 0.0)
+    stats.removed = store.forget_missing(rel for _, rel in files)
+    stats.seconds = time.perf_counter() - start
+    return stats
+
+
+def audit_store(store: Store, declared: Path | None = None, tariff: Path | None = None,
+                rates: dict[str, Decimal] | None = None) -> AuditSummary:
+    """Link the stored documents into entries, run the rules, and store entries and findings."""
+    from .audit import audit
+
+    documents = [d for d in store.documents() if not d.error]
+    declared_entries = None
+    if declared is not None:
+        from .audit.link import load_declared_csv
+
+        declared_entries = load_declared_csv(declared)
+    tariff_table = None
+    if tariff is not None:
+        from .audit.revenue import load_tariff
+
+        tariff_table = load_tariff(tariff)
+    kwargs = {"declared": declared_entries, "tariff": tariff_table}
+    if rates:
+        kwargs["rates"] = rates
+    result = audit(documents, **kwargs)
+    store.save_audit(result.entries, result.findings)
+    findings = store.findings()  # with reviewers' decisions re-applied
+    return AuditSummary(result.entries, findings, getattr(result, "entry_totals", {}) or {})
+
+
+@dataclass
+class RunSummary:
+    scan: ScanStats
+    audit: AuditSummary
+    documents: list[Document]
+
+
+def run(root: Path, db: Path | str, workers: int | None = None, declared: Path | None = None,
+        tariff: Path | None = None, progress: Callable[[int], None] | None = None) -> RunSummary:
+    store = Store(db)
+    try:
+        run_id = store.start_run(str(root))
+        stats = scan(root, store, workers=workers, progress=progress)
+        summary = audit_store(store, declared=declared, tariff=tariff)
+        documents = store.documents()
+        store.finish_run(run_id, {"seen": stats.seen, "extracted": stats.extracted, "cached": stats.cached,
+                                  "errors": stats.errors, "entries": len(summary.entries),
+                                  "findings": len(summary.findings)})
+        return RunSummary(stats, summary, documents)
+    finally:
+        store.close()
+
+
+def summary_lines(result: RunSummary) -> Iterable[str]:
+    """The terminal summary of a run: documents by type, errors, entries, findings by code with their loss."""
+    s = result.scan
+    yield (f"Scanned {s.seen} files: extracted {s.extracted}, unchanged {s.cached} "
+           f"(not extracted again), errors {s.errors}, in {s.seconds:.1f} s")
+    by_type = Counter(d.doc_type for d in result.documents if not d.error)
+    if by_type:
+        yield "Documents by type:"
+        for t, n in sorted(by_type.items()):
+            scanned = sum(1 for d in result.documents if d.doc_type == t and d.ocr and not d.error)
+            yield f"  {t:<24}{n:>5}" + (f"  ({scanned} scanned)" if scanned else "")
+    if s.failed:
+        yield "Files with errors (recorded, run went on):"
+        for rel, err in sorted(s.failed):
+            yield f"  {rel}: {err}"
+    a = result.audit
+    yield f"Entries: {len(a.entries)}"
+    for e in a.entries:
+        yield f"  {e.entry_number}: {len(e.documents)} documents, {len(e.lines)} lines"
+    if not a.findings:
+        yield "Findings: none"
+        return
+    yield f"Findings: {len(a.findings)}"
+    by_code: dict[str, list[Finding]] = {}
+    for f in a.findings:
+        by_code.setdefault(f.code, []).append(f)
+    for code in sorted(by_code):
+        fs = by_code[code]
+        loss = q2(sum((f.loss_of_revenue for f in fs), Decimal(0)))
+        yield f"  {code:<32}{len(fs):>4}   loss of revenue USD {loss:,}"
+    for f in a.findings:
+        yield (f"  [{f.severity}] {f.code} entry {f.entry_number}"
+               + (f" line {f.line_no}" if f.line_no else "")
+               + f": value +{q2(f.value_delta):,}, duty +{q2(f.duty_delta):,}, fees +{q2(f.fees_delta):,},"
+               f" loss USD {q2(f.loss_of_revenue):,}  ({f.status}, id {f.id})")
+    total = q2(sum((Decimal(t.get("loss_of_revenue", 0)) for t in a.entry_totals.values()), Decimal(0))) \
+        if a.entry_totals else q2(sum((f.loss_of_revenue for f in a.findings), Decimal(0)))
+    yield f"Total loss of revenue: USD {total:,}" + (
+        " (money that two findings touch counted once)" if a.entry_totals else "")
+
+
+def progress_stream() -> bool:
+    return sys.stderr.isatty()
