@@ -124,5 +124,34 @@ def rules() -> None:
         click.echo(f"{'':<32} {r.description}")
 
 
+@main.command("eval")
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--truth", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The truth file (default: CORPUS/truth.json).")
+@click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Score this existing database instead of running the pipeline afresh.")
+@workers_option
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_(corpus: Path, truth: Path | None, db: Path | None, workers: int | None, as_json: bool) -> None:
+    """Measure extraction and audit accuracy on CORPUS against its truth (SPEC §5)."""
+    from . import evaluation
+
+    try:
+        truth_path = truth or evaluation.find_truth(corpus)
+    except FileNotFoundError as exc:
+        _usage(str(exc))
+    if db is not None:
+        with _open_store(db) as store:
+            report = evaluation.score(json.loads(truth_path.read_text(encoding="utf-8")),
+                                      store.export(with_provenance=False))
+    else:
+        report = evaluation.evaluate(corpus, truth_path, workers=workers)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        for line in evaluation.format_report(report, str(corpus)):
+            click.echo(line)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

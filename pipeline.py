@@ -76,13 +76,18 @@ def _extract_job(args: tuple[str, str, str]) -> tuple[Document, float]:
 
 
 def scan(root: Path, store: Store, workers: int | None = None,
-         progress: Callable[[int], None] | None = None) -> ScanStats:
-    """Extract every new or changed file under ``root`` into ``store``; unchanged content is never re-read."""
+         progress: Callable[[int], None] | None = None, only: set[str] | None = None) -> ScanStats:
+    """Extract every new or changed file under ``root`` into ``store``; unchanged content is never re-read.
+
+    ``only`` limits the scan to those relative paths (evaluation reads just the documents a truth lists).
+    """
     import time
 
     start = time.perf_counter()
     stats = ScanStats()
     files = discover(root)
+    if only is not None:
+        files = [(p, rel) for p, rel in files if rel in only]
     stats.seen = len(files)
     todo: list[tuple[str, str, str]] = []
     for path, rel in files:

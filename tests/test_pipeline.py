@@ -1,0 +1,168 @@
+"""End to end: the CLI and the pipeline on the demo folder and on a folder of bad files."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from appraiser import pipeline
+from appraiser.cli import main
+from appraiser.models.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "fixtures" / "demo"
+SCHEMA = json.loads((ROOT / "models" / "export.schema.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    result = CliRunner().invoke(main, ["run", str(DEMO), "--db", str(db), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    return db, result.output
+
+
+def _truth():
+    return json.loads((DEMO / "truth.json").read_text())
+
+
+def test_demo_reports_the_undeclared_assist_with_its_loss(demo_db):
+    db, output = demo_db
+    [expected] = [f for f in _truth()["findings"] if f["code"] == "ASSIST_UNDECLARED"]
+    assert "ASSIST_UNDECLARED" in output
+    store = Store(db)
+    assists = [f for f in store.findings() if f.code == "ASSIST_UNDECLARED"]
+    assert len(assists) == 1
+    f = assists[0]
+    assert f.entry_number == expected["entry_number"]
+    assert f.value_delta == Decimal(expected["value_delta"])
+    assert f.duty_delta == Decimal(expected["duty_delta"])
+    assert f.fees_delta == Decimal(expected["fees_delta"])
+    assert f.loss_of_revenue == Decimal(expected["loss_of_revenue"])
+    assert f.legal_basis.startswith("19 U.S.C. 1401a(b)(1)(C)")
+    assert f.evidence and all(e.path and e.page for e in f.evidence)
+    assert f"{f.loss_of_revenue:,}" in output
+
+
+def test_demo_summary_lists_documents_entries_and_no_errors(demo_db):
+    _, output = demo_db
+    truth = _truth()
+    assert f"Entries: {len(truth['entries'])}" in output
+    assert "errors 0" in output
+    for doc_type in {d["doc_type"] for d in truth["documents"]}:
+        assert doc_type in output
+
+
+def test_second_run_extracts_nothing_again(demo_db, tmp_path):
+    db, _ = demo_db
+    result = CliRunner().invoke(main, ["run", str(DEMO), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    n = len(_truth()["documents"])
+    assert f"extracted 0, unchanged {n} (not extracted again)" in result.output
+
+
+def test_export_matches_the_schema_and_the_demo(demo_db):
+    db, _ = demo_db
+    result = CliRunner().invoke(main, ["export", "--db", str(db), "--format", "json"])
+    assert result.exit_code == 0
+    doc = json.loads(result.output)
+    jsonschema.validate(doc, SCHEMA)
+    truth = _truth()
+    assert sorted(d["path"] for d in doc["documents"]) == sorted(d["path"] for d in truth["documents"])
+    assert sorted(e["entry_number"] for e in doc["entries"]) == sorted(e["entry_number"] for e in truth["entries"])
+    for d in doc["documents"]:
+        assert "/" not in d["path"] or "\\" not in d["path"]
+        assert len(d["sha256"]) == 64 and d["error"] is None
+
+
+def test_schema_rejects_floats_for_money():
+    bad = {"documents": [], "entries": [], "findings": [{
+        "id": "x", "status": "open", "code": "UNDERVALUATION", "severity": "high", "entry_number": "7DX-0000001-2",
+        "line_no": 1, "title": "", "explanation": "", "legal_basis": "", "value_delta": 12.5, "duty_delta": "0.00",
+        "fees_delta": "0.00", "loss_of_revenue": "0.00", "confidence": 0.9, "evidence": []}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, SCHEMA)
+
+
+def _bad_folder(root: Path) -> Path:
+    folder = root / "inbox"
+    folder.mkdir()
+    (folder / "empty.pdf").write_bytes(b"")
+    good = next(DEMO.rglob("*.pdf"))
+    shutil.copy(good, folder / "good.pdf")
+    data = good.read_bytes()
+    (folder / "truncated.pdf").write_bytes(data[: len(data) // 3])
+    (folder / "random.pdf").write_bytes(os.urandom(4096))
+    (folder / "locked.pdf").write_bytes(data)
+    (folder / "locked.pdf").chmod(0)
+    folder.chmod(0o777)
+    for p in folder.iterdir():
+        if p.name != "locked.pdf":
+            p.chmod(0o644)
+    return folder
+
+
+def _drop_to_nobody():  # root reads any file; run as an ordinary user so that permissions are real
+    if os.geteuid() == 0:
+        os.setgid(65534)
+        os.setuid(65534)
+
+
+@pytest.fixture
+def open_tmp():
+    """A scratch folder an unprivileged user can enter (pytest's own tmp root is private to its owner)."""
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="appraiser-"))
+    d.chmod(0o777)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_bad_files_are_recorded_and_the_run_goes_on(open_tmp):
+    tmp_path = open_tmp
+    folder = _bad_folder(tmp_path)
+    db = tmp_path / "bad.db"
+    env = {**os.environ, "HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "appraiser.cli", "run", str(folder), "--db", str(db),
+                           "--workers", "1"], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          preexec_fn=_drop_to_nobody, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    store = Store(db)
+    errors = {d.path: d.error for d in store.documents()}
+    assert set(errors) == {"empty.pdf", "good.pdf", "truncated.pdf", "random.pdf", "locked.pdf"}
+    assert errors["good.pdf"] is None
+    assert "empty" in errors["empty.pdf"].lower()
+    assert "permission" in errors["locked.pdf"].lower()
+    for name in ("truncated.pdf", "random.pdf"):
+        assert errors[name], name
+    assert "errors 4" in proc.stdout
+    good = [d for d in store.documents() if d.path == "good.pdf"][0]
+    assert good.doc_type != "other"
+
+
+def test_usage_errors_exit_2(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(main, ["run", str(tmp_path / "nowhere")]).exit_code == 2
+    assert runner.invoke(main, ["export", "--db", str(tmp_path / "none.db")]).exit_code == 2
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database" * 200)
+    r = runner.invoke(main, ["export", "--db", str(junk)])
+    assert r.exit_code == 2 and "not an appraiser database" in r.output
+    assert runner.invoke(main, ["export", "--db", str(junk), "--format", "xml"]).exit_code == 2
+
+
+def test_ignore_file_and_hidden_files_skipped(tmp_path):
+    (tmp_path / ".appraiserignore").write_text("# notes\n*.md\nsub/skip.pdf\n")
+    (tmp_path / "notes.md").write_text("x")
+    (tmp_path / ".hidden.pdf").write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "skip.pdf").write_text("x")
+    (tmp_path / "sub" / "keep.pdf").write_text("x")
+    assert [rel for _, rel in pipeline.discover(tmp_path)] == ["sub/keep.pdf"]
