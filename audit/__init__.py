@@ -1,0 +1,51 @@
+"""The audit: link documents into entries, run every rule of the table, total the loss of revenue.
+
+``audit(documents)`` reads only Documents (and declared entry lines); it never opens files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable, Sequence
+
+from ..models.records import Document, Entry, Finding, q2
+from .context import Context, Result
+from .link import link
+from .rules import RULES
+
+
+@dataclass
+class AuditResult:
+    entries: list[Entry]
+    findings: list[Finding]
+    entry_totals: dict[str, dict] = field(default_factory=dict)
+    unlinked: list[str] = field(default_factory=list)
+
+
+def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None, tariff=None,
+          rates: dict[str, Decimal] | None = None) -> AuditResult:
+    from . import revenue
+
+    linked = link(documents, declared)
+    findings: list[Finding] = []
+    totals: dict[str, dict] = {}
+    checks = [(r, r.function()) for r in RULES]
+    for entry in linked.entries:
+        ctx = Context(entry, linked, tariff, dict(rates or {}))
+        results: list[Result] = []
+        for rule, fn in checks:
+            results.extend(fn(ctx))
+        changes = [c for r in results for c in r.changes]
+        if results:
+            findings.extend(r.finding for r in results)
+            own = q2(sum((r.finding.loss_of_revenue for r in results), Decimal(0)))
+            if changes:
+                rev = revenue.entry_total(ctx.revenue, changes)
+                total = rev.loss_of_revenue
+            else:
+                total = own
+            totals[entry.entry_number] = {"loss_of_revenue": format(q2(total), "f"),
+                                          "sum_of_findings": format(own, "f"),
+                                          "counted_once": own != q2(total)}
+    findings.sort(key=lambda f: (f.entry_number, f.code, f.line_no or 0))
+    return AuditResult(linked.entries, findings, totals, linked.unlinked)

@@ -1,0 +1,279 @@
+"""Loss-of-revenue arithmetic (SPEC §4): the one place that computes duty and fees. Rules ask it.
+
+Exact Decimal throughout; amounts are rounded half-up to the cent where the SPEC says (each fee, each
+delta), never before. Rates are percent (``Decimal("5.3")`` for 5.3 %).
+"""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..models.records import Entry, EntryLine, q2
+
+# --- the tables (one visible place) -------------------------------------------------------------
+MPF_RATE = Decimal("0.3464")  # percent, 19 CFR 24.23(b)(1)
+HMF_RATE = Decimal("0.125")  # percent, 19 CFR 24.24
+# fiscal year (1 October – 30 September, named by the year it ends) -> (minimum, maximum) MPF
+MPF_LIMITS: dict[int, tuple[Decimal, Decimal]] = {
+    2025: (Decimal("32.71"), Decimal("634.62")),
+    2026: (Decimal("33.58"), Decimal("651.50")),
+}
+VESSEL_MODES = {"10", "11", "12"}  # mode of transport codes on which HMF is due
+# SPI codes whose originating goods are exempt from MPF (free-trade agreements)
+MPF_EXEMPT_SPI = {"CA", "MX", "S", "S+", "IL", "JO", "SG", "CL", "AU", "MA", "BH", "OM", "P", "P+", "PE", "KR",
+                  "CO", "PA"}
+SECTION232_PREFIXES = ("9903.81.", "9903.85.")  # rates that apply to the metal content value only
+
+
+def fiscal_year(iso_date: str) -> int:
+    y, m = int(iso_date[:4]), int(iso_date[5:7])
+    return y + 1 if m >= 10 else y
+
+
+def mpf_limits(iso_date: str | None) -> tuple[int, Decimal, Decimal, str]:
+    fy = fiscal_year(iso_date) if iso_date else max(MPF_LIMITS)
+    note = "" if iso_date else " (no entry date: latest fiscal year's limits)"
+    if fy not in MPF_LIMITS:
+        known = max(y for y in MPF_LIMITS if y <= fy) if any(y <= fy for y in MPF_LIMITS) else min(MPF_LIMITS)
+        note = f" (FY{fy} not in the table: FY{known} limits used)"
+        fy_used = known
+    else:
+        fy_used = fy
+    lo, hi = MPF_LIMITS[fy_used]
+    return fy, lo, hi, note
+
+
+def mpf(base: Decimal, iso_date: str | None) -> Decimal:
+    """0.3464 % of ``base``, within the fiscal year's minimum and maximum, to the cent."""
+    if base <= 0:
+        return Decimal("0.00")
+    _, lo, hi, _ = mpf_limits(iso_date)
+    return q2(min(max(base * MPF_RATE / 100, lo), hi))
+
+
+def hmf(base: Decimal, mode_of_transport: str | None) -> Decimal:
+    if mode_of_transport not in VESSEL_MODES or base <= 0:
+        return Decimal("0.00")
+    return q2(base * HMF_RATE / 100)
+
+
+def duty(value: Decimal, rate_percent: Decimal) -> Decimal:
+    return value * rate_percent / 100
+
+
+def is_section232(hts: str | None) -> bool:
+    return bool(hts) and str(hts).startswith(SECTION232_PREFIXES)
+
+
+def line_rates(line: EntryLine | None) -> list[Decimal] | None:
+    """The ad valorem rates a change in the line's value attracts: its own plus its chapter 99 rates,
+    except Section 232 ones (those apply to the metal content value only). None when the line's rate is
+    not known."""
+    if line is None or line.get("duty_rate") is None:
+        return None
+    rates = [Decimal(line.get("duty_rate"))]
+    for a in line.get("additional") or []:
+        if a.get("rate") is not None and not is_section232(a.get("hts")):
+            rates.append(Decimal(a["rate"]))
+    return rates
+
+
+@dataclass
+class EntryContext:
+    entry_number: str
+    entry_date: str | None
+    mode_of_transport: str | None
+    total_entered_value: Decimal
+    mpf_exempt_value: Decimal = Decimal(0)
+
+
+def context_of(entry: Entry) -> EntryContext:
+    h = entry.header
+    total = h.get("total_entered_value")
+    if total is None:
+        total = sum((ln.get("entered_value") or Decimal(0) for ln in entry.lines), Decimal(0))
+    exempt = sum((ln.get("entered_value") or Decimal(0) for ln in entry.lines
+                  if (ln.get("spi") or "").upper() in MPF_EXEMPT_SPI), Decimal(0))
+    return EntryContext(entry.entry_number, h.get("entry_date") or h.get("summary_date"),
+                        h.get("mode_of_transport"), Decimal(total), exempt)
+
+
+@dataclass
+class Change:
+    """A change the documents show on one entry line, in USD.
+
+    ``value_delta`` is the value the rates apply to; ``rates`` the ad valorem rates (percent) that apply to it
+    (None: unknown, the finding gives the value delta only). ``fee_base_delta`` is the change of the value
+    MPF and HMF are computed on (defaults to ``value_delta``; 0 for extra duty on value already declared, such
+    as a Section 232 shortfall on content value). ``mpf_dutiable`` is value that moves from MPF-exempt to
+    MPF-due (a failed FTA claim). ``key`` names the money: two findings touching the same money share a key,
+    and an entry total counts it once.
+    """
+
+    line_no: int | None
+    value_delta: Decimal
+    rates: list[Decimal] | None
+    key: str
+    fee_base_delta: Decimal | None = None
+    mpf_dutiable: Decimal = Decimal(0)
+    note: str = ""
+
+    @property
+    def fee_base(self) -> Decimal:
+        return self.value_delta if self.fee_base_delta is None else self.fee_base_delta
+
+
+@dataclass
+class Revenue:
+    value_delta: Decimal
+    duty_delta: Decimal
+    mpf_before: Decimal
+    mpf_after: Decimal
+    hmf_before: Decimal
+    hmf_after: Decimal
+    fees_delta: Decimal
+    loss_of_revenue: Decimal
+    arithmetic: list[str] = field(default_factory=list)
+    rate_unknown: bool = False
+
+
+def _pct(r: Decimal) -> str:
+    return f"{r.normalize():f} %"
+
+
+def compute(ctx: EntryContext, changes: Sequence[Change]) -> Revenue:
+    steps: list[str] = []
+    duty_total = Decimal(0)
+    unknown = False
+    value = Decimal(0)
+    for ch in changes:
+        value += ch.value_delta
+        where = f"line {ch.line_no}: " if ch.line_no is not None else ""
+        if ch.rates is None:
+            unknown = True
+            steps.append(f"{where}duty on {ch.value_delta:,.2f}: rate unknown, value delta only")
+            continue
+        d = sum((duty(ch.value_delta, r) for r in ch.rates), Decimal(0))
+        duty_total += d
+        rates = " + ".join(_pct(r) for r in ch.rates) or "0 %"
+        steps.append(f"{where}duty {ch.value_delta:,.2f} × ({rates}) = {q2(d):,.2f}" + (f" ({ch.note})" if ch.note else ""))
+    duty_delta = q2(duty_total)
+    fy, lo, hi, note = mpf_limits(ctx.entry_date)
+    base_before = ctx.total_entered_value - ctx.mpf_exempt_value
+    fee_delta = sum((ch.fee_base for ch in changes), Decimal(0))
+    newly_due = sum((ch.mpf_dutiable for ch in changes), Decimal(0))
+    base_after = base_before + fee_delta + newly_due
+    mpf_b, mpf_a = mpf(base_before, ctx.entry_date), mpf(base_after, ctx.entry_date)
+    steps.append(f"MPF FY{fy}: 0.3464 % × {base_before:,.2f} = {mpf_b:,.2f} before, "
+                 f"0.3464 % × {base_after:,.2f} = {mpf_a:,.2f} after (min {lo:,.2f}, max {hi:,.2f}){note}")
+    hmf_base_b = ctx.total_entered_value
+    hmf_base_a = ctx.total_entered_value + fee_delta
+    hmf_b, hmf_a = hmf(hmf_base_b, ctx.mode_of_transport), hmf(hmf_base_a, ctx.mode_of_transport)
+    if ctx.mode_of_transport in VESSEL_MODES:
+        steps.append(f"HMF (vessel, mode {ctx.mode_of_transport}): 0.125 % × {hmf_base_b:,.2f} = {hmf_b:,.2f} before, "
+                     f"0.125 % × {hmf_base_a:,.2f} = {hmf_a:,.2f} after")
+    fees = (mpf_a - mpf_b) + (hmf_a - hmf_b)
+    loss = duty_delta + fees
+    steps.append(f"loss of revenue = duty {duty_delta:,.2f} + fees {fees:,.2f} = {loss:,.2f}")
+    return Revenue(q2(value), duty_delta, mpf_b, mpf_a, hmf_b, hmf_a, q2(fees), q2(loss), steps, unknown)
+
+
+def entry_total(ctx: EntryContext, changes: Iterable[Change]) -> Revenue:
+    """The entry's loss over all its findings' changes, money that two findings touch (same key) counted once."""
+    seen: set[str] = set()
+    unique = []
+    for ch in changes:
+        if ch.key in seen:
+            continue
+        seen.add(ch.key)
+        unique.append(ch)
+    return compute(ctx, unique)
+
+
+def apportion(cost: Decimal, production_quantity: Decimal | None, quantity_entered: Decimal | None,
+              first_entry: bool) -> tuple[Decimal, str]:
+    """The part of an assist's value that goes to this entry (19 CFR 152.103(e)) and how it was found."""
+    if production_quantity and quantity_entered is not None and production_quantity > 0:
+        share = q2(cost / production_quantity * quantity_entered)
+        return share, (f"apportioned per unit (19 CFR 152.103(e)): {cost:,.2f} / {production_quantity:,} units "
+                       f"× {quantity_entered:,} entered = {share:,.2f}")
+    if first_entry:
+        return q2(cost), ("no production quantity stated: the whole value goes to the first entry of the goods "
+                          f"(19 CFR 152.103(e)): {q2(cost):,.2f}")
+    return Decimal("0.00"), "no production quantity stated: already added in full to the first entry of the goods"
+
+
+def content_shortfall(declared_content: Decimal, metal_cost: Decimal | None, entered_value: Decimal,
+                      non_metal_value: Decimal | None) -> tuple[Decimal | None, Decimal | None, Decimal]:
+    """Section 232 content value under both readings and the shortfall against the higher one."""
+    a = metal_cost
+    b = entered_value - non_metal_value if non_metal_value is not None else None
+    known = [v for v in (a, b) if v is not None]
+    shortfall = max(Decimal(0), max(known) - declared_content) if known else Decimal(0)
+    return a, b, shortfall
+
+
+def to_usd(amount: Decimal, currency: str, rate: Decimal | None) -> Decimal:
+    if currency == "USD":
+        return amount
+    if rate is None:
+        raise ValueError(f"no exchange rate for {currency}: the entry declares none; supply one")
+    return amount * rate
+
+
+# --- tariff schedule (USITC HTS CSV export) -----------------------------------------------------
+
+@dataclass
+class Tariff:
+    general: dict[str, str]
+    special: dict[str, str]
+
+    def _lookup(self, table: dict[str, str], hts: str) -> str | None:
+        digits = re.sub(r"\D", "", hts)
+        for n in (10, 8, 6, 4):
+            if len(digits) >= n:
+                v = table.get(digits[:n])
+                if v:
+                    return v
+        return None
+
+    def general_rate(self, hts: str) -> Decimal | None:
+        text = self._lookup(self.general, hts)
+        if text is None:
+            return None
+        t = text.strip()
+        if t.lower().startswith("free"):
+            return Decimal(0)
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", t)
+        return Decimal(m.group(1)) if m else None
+
+    def special_programs(self, hts: str) -> set[str]:
+        text = self._lookup(self.special, hts) or ""
+        m = re.search(r"\(([^)]*)\)", text)
+        return {p.strip() for p in m.group(1).split(",")} if m else set()
+
+
+def load_tariff(path: Path) -> Tariff:
+    general: dict[str, str] = {}
+    special: dict[str, str] = {}
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        cols = {re.sub(r"\s+", " ", (c or "").strip().lower()): c for c in reader.fieldnames or []}
+        num = cols.get("hts number") or cols.get("hts no") or cols.get("hts")
+        gen = cols.get("general rate of duty") or cols.get("general")
+        spe = cols.get("special rate of duty") or cols.get("special")
+        if not num or not gen:
+            raise ValueError(f"{path}: not a USITC HTS export (needs 'HTS Number' and 'General Rate of Duty')")
+        for row in reader:
+            digits = re.sub(r"\D", "", row.get(num) or "")
+            if not digits:
+                continue
+            if (row.get(gen) or "").strip():
+                general[digits] = row[gen].strip()
+            if spe and (row.get(spe) or "").strip():
+                special[digits] = row[spe].strip()
+    return Tariff(general, special)

@@ -1,0 +1,34 @@
+"""The rule table: every finding code with its severity, legal basis, what it checks and where its check
+lives. One line per rule; a new rule is one module exposing ``check(ctx)`` plus one line here.
+``appraiser rules`` prints this table."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    severity: str  # high | medium | low
+    legal_basis: str
+    description: str
+    check: str  # "module:function" under appraiser.audit
+
+    def function(self) -> Callable:
+        module, _, name = self.check.partition(":")
+        return getattr(importlib.import_module(f"appraiser.audit.{module}"), name)
+
+
+RULES: list[Rule] = [
+    Rule("ASSIST_UNDECLARED", "high", "19 U.S.C. 1401a(b)(1)(C); 19 CFR 152.102(a), 152.103(d)–(e)",
+         "Moulds, dies, tools, materials, engineering or design supplied by the buyer free or at reduced cost "
+         "and not in the entered value; value = cost of acquisition plus transport to the producer, "
+         "apportioned per unit over the production quantity or in full to the first entry.",
+         "assists:check"),
+    Rule("DOCUMENT_MISSING", "medium", "19 U.S.C. 1509",
+         "An entry without its commercial invoice in the folder.", "documents:check"),
+]
+
+BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

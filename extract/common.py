@@ -1,0 +1,334 @@
+"""What the per-type extractors share: a document's number and date conventions, parsers bound to them,
+parties from address blocks, identifiers, currencies, incoterms, charges and line items from tables."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Iterable, Sequence
+
+from rapidfuzz import fuzz
+
+from ..models.records import FieldSet, LineItem, Party
+from . import normalize as nz
+from .labels import Hit, Reader, fold, tokens_of
+from .layout import lines_of
+from .pages import Page, Word
+from .tables import Row, Table, find_tables, header_unit
+from .vocab import CHARGE_WORDS
+
+INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP", "DAT", "DDU", "CNF", "C&F")
+_INCOTERM_RE = re.compile(r"\b(" + "|".join(re.escape(t) for t in INCOTERMS) + r")\b\.?\s*(?:incoterms?\s*(?:®\s*)?\d{4})?[\s,:-]*([^\n,;()]*)",
+                          re.IGNORECASE)
+_ID_RE = re.compile(r"^[#:\s]*(?:no\.?|nr\.?|n°|nº|number|núm\.?|num\.?)?[#:\s]*([A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9])$",
+                    re.IGNORECASE)
+_CONTACT = ("tel", "phone", "fax", "email", "e-mail", "mail", "www", "http", "vat", "tax id", "rfc", "nit", "ein",
+            "irs", "contact", "attn", "attention", "ust-id", "ust", "cif", "gst", "tel.", "mobile", "cnpj", "rut")
+
+
+@dataclass(slots=True)
+class Conventions:
+    """How one document writes numbers and dates, inferred from all of its words."""
+
+    style: str | None
+    order: str | None
+
+    def number(self, text: str) -> Decimal | None:
+        return nz.parse_number(text, self.style)
+
+    def date(self, text: str) -> str | None:
+        return nz.parse_date(text, self.order)
+
+    def money(self, text: str) -> Decimal | None:
+        m = nz.parse_money(text, self.style)
+        return m[0] if m else None
+
+
+def conventions(pages: Sequence[Page]) -> Conventions:
+    texts = [w.text for p in pages for w in p.words]
+    return Conventions(nz.number_style(texts), nz.date_order(texts))
+
+
+def parse_id(text: str) -> str | None:
+    """An identifier: one token with a digit in it (labels' own "No." and "#" dropped)."""
+    text = text.strip()
+    first = text.split()
+    if not first:
+        return None
+    cand = text if len(first) == 1 else None
+    if cand is None:
+        # "No. 123", "# 123": join the label remnant with the token
+        if fold(first[0]).strip(".:#") in ("no", "nr", "n", "number", "num", "") and len(first) >= 2:
+            cand = first[1]
+        else:
+            cand = first[0]
+    m = _ID_RE.match(cand)
+    if not m:
+        return None
+    ident = m.group(1)
+    if not any(c.isdigit() for c in ident) or len(ident) < 3:
+        return None
+    if nz.parse_date(ident) is not None and not any(c.isalpha() for c in ident):
+        return None
+    return ident
+
+
+def clean_lines(lines: Sequence[Sequence[Word]]) -> list[list[Word]]:
+    out = []
+    for ln in lines:
+        t = fold(" ".join(w.text for w in ln)).strip()
+        if not t or any(t.startswith(c) for c in _CONTACT):
+            continue
+        out.append(list(ln))
+    return out
+
+
+def party_from_lines(lines: Sequence[Sequence[Word]]) -> Party | None:
+    """Name, address (its lines without the country) and country from an address block."""
+    lines = clean_lines(lines)
+    if not lines:
+        return None
+    texts = [nz.clean_text(" ".join(w.text for w in ln)) for ln in lines]
+    name = nz.clean_party_name(texts[0])
+    if not name or not any(c.isalpha() for c in name):
+        return None
+    addr = texts[1:]
+    country = None
+    if addr:
+        last = addr[-1]
+        c = nz.country_code(last)
+        if c:
+            country = c
+            addr = addr[:-1]
+        else:
+            # "Dongguan, Guangdong 523850, China": the country is the last comma part
+            parts = [p.strip() for p in last.split(",")]
+            if len(parts) > 1:
+                c = nz.country_code(parts[-1])
+                if c:
+                    country = c
+                    addr[-1] = ", ".join(parts[:-1])
+    address = ", ".join(a.strip(" ,") for a in addr if a.strip(" ,")) or None
+    return Party(name=name, address=address, country=country)
+
+
+def read_party(reader: Reader, key: str, exclude: Iterable[Hit] = ()) -> tuple[Party | None, object]:
+    ex = {id(h) for h in exclude}
+    for hit in reader.find(key):
+        if id(hit) in ex:
+            continue
+        block = reader.block(hit)
+        party = party_from_lines(block)
+        if party is not None:
+            return party, reader.prov([w for ln in block for w in ln])
+    return None, None
+
+
+def letterhead(pages: Sequence[Page], reader: Reader, skip: Callable[[str], bool]) -> tuple[Party | None, object]:
+    """The issuer named at the top of the first page, when no label introduces it."""
+    if not pages:
+        return None, None
+    page = pages[0]
+    lines = [ln for ln in lines_of(page.words) if min(w.top for w in ln) < 0.3 * page.height]
+    block: list[list[Word]] = []
+    for ln in lines:
+        text = " ".join(w.text for w in ln)
+        if any(reader.is_label(w) for w in ln) or skip(text):
+            if block:
+                break
+            continue
+        if block:
+            gap = min(w.top for w in ln) - max(w.bottom for w in block[-1])
+            if gap > 1.4 * max(w.height for w in block[-1]):
+                break
+            # the block is one column: keep only the phrase under the name
+            x0 = block[0][0].x0
+            ln = [w for w in ln if w.x0 >= x0 - 40 and w.x0 <= x0 + 200]
+            if not ln:
+                break
+        block.append(ln)
+        if len(block) >= 5:
+            break
+    party = party_from_lines(block)
+    return (party, reader.prov([w for ln in block for w in ln])) if party else (None, None)
+
+
+def find_currency(pages: Sequence[Page], reader: Reader | None = None) -> tuple[str | None, object]:
+    """The document's currency: from a currency label, else the code or symbol its amounts carry most."""
+    if reader is not None and "currency" in reader.keys:
+        v, p = reader.value("currency", nz.currency_code)
+        if v:
+            return v, p
+    counts: dict[str, list[Word]] = {}
+    for page in pages:
+        for w in page.words:
+            t = w.text.strip("():,.;")
+            code = None
+            if len(t) == 3 and t.isalpha() and t.isupper():
+                code = nz.currency_code(t)
+            elif any(s in t for s in ("$", "€", "£", "¥", "₹")):
+                code = nz.currency_code(t)
+            if code:
+                counts.setdefault(code, []).append(w)
+    if not counts:
+        return None, None
+    code, words = max(counts.items(), key=lambda kv: len(kv[1]))
+    return code, reader.prov(words[:1]) if reader else None
+
+
+def find_incoterm(reader: Reader) -> tuple[str | None, str | None, object]:
+    for ln in reader.lines:
+        text = " ".join(w.text for w in ln)
+        m = _INCOTERM_RE.search(text)
+        if not m:
+            continue
+        term = m.group(1).upper().replace("C&F", "CFR").replace("CNF", "CFR")
+        place = m.group(2).strip(" .:-")
+        place = re.split(r"\s{2,}|\b(?:incoterms?|port|terms|payment)\b", place, flags=re.IGNORECASE)[0].strip(" .:-,")
+        # keep the place's words only while they are words (not the next field's value)
+        words = []
+        for tok in place.split():
+            if any(c.isdigit() for c in tok) or fold(tok) in ("payment", "net", "days"):
+                break
+            words.append(tok)
+        place = " ".join(words[:4]) or None
+        if place and nz.country_code(place) and len(place.split()) == 1 and place.isupper() and len(place) <= 3:
+            place = None
+        used = [w for w in ln if m.group(1).lower() in w.text.lower() or (place and w.text.strip(",.") in place)]
+        return term, place, reader.prov(used or ln)
+    return None, None, None
+
+
+def charge_kind(label: str) -> str | None:
+    toks = " ".join(tokens_of(label))
+    best, best_score = None, 0.0
+    for kind, words in CHARGE_WORDS.items():
+        for w in words:
+            wt = " ".join(tokens_of(w))
+            if re.search(r"\b" + re.escape(wt) + r"\b", toks):
+                score = 100 + len(wt)
+            else:
+                score = fuzz.partial_ratio(wt, toks) if len(wt) >= 6 else 0
+                if score < 92:
+                    continue
+            if score > best_score:
+                best, best_score = kind, score
+    return best
+
+
+def last_number(words: Sequence[Word], conv: Conventions) -> tuple[Decimal | None, list[Word]]:
+    for i in range(len(words) - 1, -1, -1):
+        v = conv.money(words[i].text)
+        if v is not None:
+            return v, [words[i]]
+    return None, []
+
+
+# --- line items ---------------------------------------------------------------------------------
+
+INVOICE_COLUMNS = ("line_no", "part_number", "description", "hts", "quantity", "unit", "unit_price", "amount",
+                   "country_of_origin")
+NUMERIC = ("quantity", "unit_price", "amount", "packages", "net_weight", "gross_weight", "weight", "line_no")
+
+
+def item_tables(reader: Reader, keys: Sequence[str], anchors: Sequence[str]) -> list[Table]:
+    tables = find_tables(reader, keys, anchors, numeric=[k for k in keys if k in NUMERIC])
+    return [t for t in tables if t.rows]
+
+
+def quantity_and_unit(text: str, conv: Conventions) -> tuple[Decimal | None, str | None]:
+    parts = text.split()
+    q, unit = None, None
+    for i, p in enumerate(parts):
+        v = conv.number(p)
+        if v is not None and q is None:
+            q = v
+            continue
+        u = nz.unit_code(p)
+        if u and unit is None:
+            unit = u
+    return q, unit
+
+
+def row_fields(row: Row, table: Table, conv: Conventions, position: int, reader: Reader,
+               weight_unit: str | None = None) -> LineItem:
+    fs = FieldSet()
+    prov = reader.prov
+
+    def put(name, value, key):
+        fs.set(name, value, prov(row.cells.get(key, [])))
+
+    for col in table.columns:
+        key = col.key
+        text = row.text(key)
+        if text is None:
+            continue
+        if key == "line_no":
+            n = conv.number(text.split()[0]) if text.split() else None
+            if n is not None and n == n.to_integral_value() and 0 < n < 10000:
+                put("line_no", int(n), key)
+        elif key == "part_number":
+            put("part_number", nz.clean_text(text), key)
+        elif key == "description":
+            put("description", nz.clean_text(text), key)
+        elif key == "hts":
+            put("hts", nz.normalize_hts(text), key)
+        elif key == "quantity":
+            q, u = quantity_and_unit(text, conv)
+            put("quantity", q, key)
+            if u and "unit" not in fs:
+                put("unit", u, key)
+        elif key == "unit":
+            put("unit", nz.unit_code(text) or nz.clean_text(text).upper(), key)
+        elif key in ("unit_price", "amount"):
+            put(key, conv.money(text), key)
+        elif key == "country_of_origin":
+            put("country_of_origin", nz.country_code(text), key)
+        elif key == "packages":
+            q, _ = quantity_and_unit(text, conv)
+            put("packages", q, key)
+        elif key in ("net_weight", "gross_weight", "weight"):
+            q, u = quantity_and_unit(text, conv)
+            unit = nz.weight_unit(text) or header_unit(col) or weight_unit or "KG"
+            kg = nz.to_kg(q, unit) if q is not None else None
+            put({"net_weight": "net_weight_kg", "gross_weight": "gross_weight_kg", "weight": "weight_kg"}[key],
+                kg, key)
+    if "line_no" not in fs:
+        fs.set("line_no", position)
+    words = row.words
+    return LineItem(fs, reader.prov(words) if words else None)
+
+
+def line_items(reader: Reader, conv: Conventions, keys: Sequence[str], anchors: Sequence[str],
+               weight_unit: str | None = None) -> tuple[list[LineItem], list[Table]]:
+    tables = item_tables(reader, keys, anchors)
+    items: list[LineItem] = []
+    for t in tables:
+        for row in t.rows:
+            item = row_fields(row, t, conv, len(items) + 1, reader, weight_unit)
+            if len(item.fields) > 1:
+                items.append(item)
+    return items, tables
+
+
+def document_weight_unit(pages: Sequence[Page]) -> str | None:
+    """The weight unit a document states most (lb, kg, MT), for columns that do not say."""
+    counts: dict[str, int] = {}
+    for p in pages:
+        for w in p.words:
+            u = nz.weight_unit(w.text.strip("().,:"))
+            if u:
+                counts[u] = counts.get(u, 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+def table_header_lines(reader: Reader, tables: Sequence[Table]) -> set[int]:
+    """Indices of reader lines that hold table headers (labels there are column names, not fields)."""
+    out = set()
+    for i, ln in enumerate(reader.lines):
+        for t in tables:
+            names = {fold(c.header) for c in t.columns}
+            text = fold(" ".join(w.text for w in ln))
+            if sum(1 for n in names if n and n in text) >= 3:
+                out.add(i)
+    return out

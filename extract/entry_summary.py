@@ -1,0 +1,321 @@
+"""CBP Form 7501 entry summaries, in the older layout (line blocks 27–34) and the 2024 one (31–38, block 21
+country of melt and pour): header boxes by their labels, the line block by its column headers, chapter 99
+sub-lines, SPI prefixes, the relationship flag, fee lines 499 (MPF) and 501 (HMF), and the totals."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Sequence
+
+from ..models.records import FieldSet, LineItem, Party
+from . import normalize as nz
+from .common import Conventions, clean_lines, conventions, parse_id
+from .labels import Reader, fold, match_line
+from .layout import phrases_of, split_by_rules
+from .pages import Page, Word
+from .vocab import ENTRY_COLUMNS
+
+KEYS = ("entry_number", "entry_type", "summary_date", "entry_date", "port_code", "mode_of_transport",
+        "country_of_origin", "exporting_country", "manufacturer_id", "importer_number", "importer",
+        "consignee_number", "ultimate_consignee", "exchange_rate", "total_entered_value", "import_date",
+        "bl_number", "melt_country", "currency", "invoice_number", "other_date")
+_HTS = re.compile(r"(?:\b([A-Z]{1,2}\+?|[A-Z]\*)\s+)?\b(\d{4}\.\d{2}\.\d{2}(?:\.?\d{2})?|\d{4}\.\d{2}\.\d{4}|\d{10})\b")
+_FEE = re.compile(r"\b(499|501)\b\s*(?:-\s*)?(?:MPF|HMF|merchandise processing fee|harbor maintenance fee)?[^\d]*?"
+                  r"\$?\s*(\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})", re.IGNORECASE)
+_EXCH = re.compile(r"(?:exch(?:ange)?\.?\s*rate|exch\.?|rate of exchange)\s*[:=]?\s*(\d+[.,]\d+)", re.IGNORECASE)
+_INV = re.compile(r"\b(?:inv(?:oice)?\.?\s*(?:no\.?|#|number)?)\s*[:#]?\s*([A-Z0-9][A-Z0-9\-/.]*\d[A-Z0-9\-/.]*)",
+                  re.IGNORECASE)
+_CUR = re.compile(r"\b(USD|EUR|CNY|RMB|COP|MXN|GBP|JPY|CAD|KRW|TWD|INR|BRL|CHF|VND|THB)\b")
+_REL = re.compile(r"\b(?:relationship|related|rel\.?)\s*[:=]?\s*(Y|N|yes|no|related|not related)\b", re.IGNORECASE)
+
+
+def _code(n: int):
+    def parse(text: str) -> str | None:
+        m = re.match(rf"^\s*(\d{{{n}}})\b", text)
+        return m.group(1) if m else None
+    return parse
+
+
+def _mid(text: str) -> str | None:
+    t = text.strip().split()
+    if not t:
+        return None
+    tok = t[0].strip(".,;:")
+    return tok.upper() if len(tok) >= 8 and tok.isalnum() and any(c.isdigit() for c in tok) \
+        and any(c.isalpha() for c in tok) else None
+
+
+def _importer_number(text: str) -> str | None:
+    m = re.match(r"^\s*(\d{2}-\d{7}(?:-?[0-9A-Z]{2})?|\d{3}-\d{2}-\d{4}(?:-?\d{2})?|[0-9A-Z]{6,}(?:-[0-9A-Z]+)*)\b", text)
+    return m.group(1) if m and any(c.isdigit() for c in m.group(1)) else None
+
+
+def _columns(reader: Reader) -> tuple[dict[str, tuple[float, float]], int, int] | None:
+    """The line block's columns (key -> x range), the index of its last header line, and its page."""
+    keys = tuple(ENTRY_COLUMNS)
+    for i, ln in enumerate(reader.lines):
+        hits = match_line(ln, keys, kind="column", fuzzy=reader.method.get(ln[0].page) == "ocr")
+        if len({h.key for h in hits}) < 2 or not any(h.key in ("es_hts", "es_description", "es_entered_value")
+                                                     for h in hits):
+            continue
+        cols: dict[str, tuple[float, float]] = {}
+        last = i
+        page = ln[0].page
+        for j in range(i, min(i + 5, len(reader.lines))):
+            lj = reader.lines[j]
+            if lj[0].page != page or (j > i and min(w.top for w in lj) - max(w.bottom for w in reader.lines[j - 1]) > 14):
+                break
+            hs = match_line(lj, keys, kind="column", fuzzy=reader.method.get(page) == "ocr")
+            if not hs:
+                break
+            if any(_HTS.search(w.text) for w in lj):
+                break
+            for h in hs:
+                if h.key not in cols:
+                    cols[h.key] = (h.x0, h.x1)
+            last = j
+        if len(cols) >= 3:
+            return cols, last, page
+    return None
+
+
+def _column_of(ph, cols: dict[str, tuple[float, float]]) -> str | None:
+    best, dist = None, 1e9
+    cx = (ph.x0 + ph.x1) / 2
+    for key, (x0, x1) in cols.items():
+        if x0 - 2 <= cx <= x1 + 2:
+            return key
+        d = min(abs(cx - x0), abs(cx - x1))
+        if d < dist:
+            best, dist = key, d
+    return best
+
+
+def _rate(text: str) -> Decimal | None:
+    t = text.strip()
+    if fold(t).startswith("free"):
+        return Decimal(0)
+    m = re.search(r"(\d+(?:[.,]\d+)?)\s*%", t)
+    if m:
+        return Decimal(m.group(1).replace(",", "."))
+    return None
+
+
+def _lines(reader: Reader, conv: Conventions) -> tuple[list[LineItem], dict]:
+    found = _columns(reader)
+    extra: dict = {"invoices": [], "relationship": None, "currency": None, "exchange_rate": None}
+    if found is None:
+        return [], extra
+    cols, last_header, page = found
+    items: list[LineItem] = []
+    cur: FieldSet | None = None
+    cur_words: list[Word] = []
+    target: dict | None = None  # the chapter 99 sub-line being filled
+    for j in range(last_header + 1, len(reader.lines)):
+        ln = reader.lines[j]
+        text = " ".join(w.text for w in ln)
+        ft = fold(text)
+        if any(k in ft for k in ("total entered value", "other fee summary", "fee summary", "declaration of",
+                                 "block 35", "35 total")):
+            break
+        m_fee = _FEE.search(text)
+        if m_fee and not _HTS.search(text):
+            continue
+        for m in _INV.finditer(text):
+            ident = parse_id(m.group(1))
+            if ident and ident not in extra["invoices"]:
+                extra["invoices"].append(ident)
+        m = _EXCH.search(text)
+        if m:
+            extra["exchange_rate"] = (nz.parse_number(m.group(1), "dot" if "." in m.group(1) else "comma"),
+                                      reader.prov(ln))
+        m = _CUR.search(text)
+        if m and ("inv" in ft or "exch" in ft or "currency" in ft):
+            extra["currency"] = nz.currency_code(m.group(1))
+        m = _REL.search(text)
+        if m:
+            extra["relationship"] = fold(m.group(1)) in ("y", "yes", "related")
+        cells: dict[str, list[Word]] = {}
+        for ph in split_by_rules(phrases_of(ln), reader.rules.get(ln[0].page, [])):
+            key = _column_of(ph, cols)
+            if key:
+                cells.setdefault(key, []).extend(ph.words)
+
+        def cell(key: str) -> str:
+            return " ".join(w.text for w in cells.get(key, []))
+
+        line_no = None
+        lt = cell("es_line_no").strip()
+        if re.fullmatch(r"\d{1,3}", lt):
+            line_no = int(lt)
+        hts_text = cell("es_hts") or text
+        hts_m = list(_HTS.finditer(hts_text))
+        if line_no is not None:
+            cur = FieldSet()
+            cur.set("line_no", line_no, reader.prov(cells["es_line_no"]))
+            items.append(LineItem(cur, None))
+            cur_words = []
+            target = None
+        if cur is None:
+            continue
+        cur_words.extend(ln)
+        for hm in hts_m:
+            hts = nz.normalize_hts(hm.group(2))
+            if hts is None:
+                continue
+            if hts.startswith("99"):
+                target = {"hts": hts}
+                cur.set("additional", (cur.get("additional") or []) + [target])
+            elif "hts" not in cur:
+                cur.set("hts", hts, reader.prov([w for w in ln if hm.group(2) in w.text] or ln))
+                if hm.group(1):
+                    cur.set("spi", hm.group(1))
+                target = None
+        desc = cell("es_description").strip()
+        if desc and not _HTS.search(desc) and not _INV.search(desc) and not _EXCH.search(desc) \
+                and not any(c.isdigit() for c in desc[:1]):
+            prev = cur.get("description")
+            cur.set("description", f"{prev} {desc}" if prev else desc, reader.prov(cells["es_description"]))
+        qt = cell("es_quantity")
+        if qt and "quantity" not in cur:
+            parts = qt.split()
+            q = conv.number(parts[0]) if parts else None
+            if q is not None:
+                cur.set("quantity", q, reader.prov(cells["es_quantity"]))
+                if len(parts) > 1:
+                    cur.set("unit", nz.unit_code(parts[1]) or parts[1].upper())
+        vt = cell("es_entered_value")
+        if vt:
+            rel = re.search(r"\b(Y|N)\b", vt)
+            nums = [conv.money(t) for t in vt.replace("$", " ").split() if any(c.isdigit() for c in t)]
+            nums = [n for n in nums if n is not None]
+            if nums:
+                if target is not None and "value" not in target:
+                    target["value"] = nums[0]
+                elif "entered_value" not in cur:
+                    cur.set("entered_value", nums[0], reader.prov(cells["es_entered_value"]))
+            if rel and "related_party" not in cur:
+                cur.set("related_party", rel.group(1) == "Y")
+        rt = cell("es_rate")
+        if rt:
+            r = _rate(rt)
+            if r is not None:
+                if target is not None and "rate" not in target:
+                    target["rate"] = r
+                elif "duty_rate" not in cur:
+                    cur.set("duty_rate", r, reader.prov(cells["es_rate"]))
+        dt = cell("es_duty")
+        if dt:
+            d = conv.money(dt.replace("$", "").split()[-1]) if dt.split() else None
+            if d is not None:
+                if target is not None and "duty" not in target:
+                    target["duty"] = d
+                elif "duty" not in cur:
+                    cur.set("duty", d, reader.prov(cells["es_duty"]))
+        mt = cell("es_melt")
+        if mt and nz.country_code(mt):
+            cur.set("melt_country", nz.country_code(mt))
+        items[-1].prov = reader.prov(cur_words)
+    return items, extra
+
+
+def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]:
+    conv = conventions(pages)
+    reader = Reader(pages, path, KEYS)
+    fs = FieldSet()
+    parsers = {
+        "entry_number": nz.normalize_entry_number, "entry_type": _code(2), "summary_date": conv.date,
+        "entry_date": conv.date, "port_code": _code(4), "mode_of_transport": _code(2),
+        "country_of_origin": nz.country_code, "exporting_country": nz.country_code, "manufacturer_id": _mid,
+    }
+    for name, parse in parsers.items():
+        v, p = reader.value(name, parse)
+        fs.set(name, v, p)
+    if "entry_number" not in fs:  # anywhere on the form
+        for ln in reader.lines:
+            v = nz.normalize_entry_number(" ".join(w.text for w in ln))
+            if v:
+                fs.set("entry_number", v, reader.prov(ln))
+                break
+    number, p_num = reader.value("importer_number", _importer_number)
+    party = None
+    for hit in reader.find("importer"):
+        block = clean_lines(reader.block(hit))
+        if block:
+            name = nz.clean_party_name(" ".join(w.text for w in block[0]))
+            if name and any(c.isalpha() for c in name):
+                party = Party(name=name, number=number)
+                fs.set("importer", party, reader.prov([w for ln in block for w in ln]))
+                break
+    if party is None and number:
+        fs.set("importer", Party(number=number), p_num)
+    items, extra = _lines(reader, conv)
+    v, p = reader.value("exchange_rate", lambda t: nz.parse_number(t.split()[0], None) if t.split() else None)
+    if v is None and extra["exchange_rate"]:
+        v, p = extra["exchange_rate"]
+    fs.set("exchange_rate", v, p)
+    currency = extra["currency"]
+    if currency is None:
+        currency, _ = reader.value("currency", nz.currency_code)
+    fs.set("currency", currency or ("USD" if v is None else None))
+    invoices = extra["invoices"]
+    if not invoices:
+        for hit in reader.find("invoice_number"):
+            for run in reader.candidates(hit):
+                ident = parse_id(" ".join(w.text for w in run))
+                if ident and ident not in invoices:
+                    invoices.append(ident)
+    fs.set("invoice_numbers", invoices)
+    rels = [li.get("related_party") for li in items if li.get("related_party") is not None]
+    if rels:
+        fs.set("related_party", any(rels))
+    elif extra["relationship"] is not None:
+        fs.set("related_party", extra["relationship"])
+    v, p = reader.value("melt_country", nz.country_code)
+    if v:
+        for li in items:
+            if "melt_country" not in li.fields:
+                li.fields.set("melt_country", v, p)
+    _totals(reader, conv, fs)
+    return fs, items
+
+
+def _totals(reader: Reader, conv: Conventions, fs: FieldSet) -> None:
+    def money(t: str):
+        t = t.replace("$", " ").strip()
+        return conv.money(t.split()[0]) if t.split() else None
+
+    v, p = reader.value("total_entered_value", money)
+    fs.set("total_entered_value", v, p)
+    for ln in reader.lines:
+        text = " ".join(w.text for w in ln)
+        for m in _FEE.finditer(text):
+            name = "mpf" if m.group(1) == "499" else "hmf"
+            if name not in fs:
+                fs.set(name, conv.money(m.group(2)), reader.prov(ln))
+    # totals blocks: Duty, Tax, Other, Total — labels with the amount below or to the right
+    boxes = {"total_duty": ["duty"], "total": ["total"]}
+    for ln_i, ln in enumerate(reader.lines):
+        for ph in phrases_of(ln):
+            ft = fold(ph.text).strip(" .:")
+            ft = re.sub(r"^(?:block\s*)?\d{2}\s*[.:]?\s*", "", ft)
+            for name, labels in boxes.items():
+                if name in fs or ft not in labels:
+                    continue
+                # the box's amount: the nearest money to the right, else below
+                right = [w for w in ln if w.x0 > ph.x1 and w.x0 - ph.x1 < 200]
+                cands = [right] if right else []
+                for k in range(ln_i + 1, min(ln_i + 3, len(reader.lines))):
+                    below = [w for w in reader.lines[k] if w.x1 > ph.x0 - 40 and w.x0 < ph.x1 + 120]
+                    if below:
+                        cands.append(below)
+                        break
+                for ws in cands:
+                    for w in ws:
+                        amount = conv.money(w.text.replace("$", ""))
+                        if amount is not None and "." in w.text:
+                            fs.set(name, amount, reader.prov([w]))
+                            break
+                    if name in fs:
+                        break
+

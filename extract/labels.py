@@ -1,0 +1,344 @@
+"""Finding labels on pages and the values that go with them.
+
+Words are turned into tokens one-to-one with their boxes (punctuation and case folded, ``/`` and ``:``
+splitting), a spaCy ``Doc`` is built over those tokens (``spacy.blank("en")`` vocabulary, no model), and a
+``PhraseMatcher`` finds every label of the vocabulary. On OCR pages, lines where no exact label matched are
+also compared with rapidfuzz, so "lnvoice N0." still reads as "invoice no". The longest label wins where
+labels overlap.
+
+A value is then looked for where documents put it: after the label in the same phrase ("Invoice No.: 123"),
+in the next phrase to its right, or in the line below within the label's column (form boxes, stacked
+headers). Each value keeps the words it came from, so its provenance is exact.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Iterable, Sequence
+
+from rapidfuzz import fuzz
+
+from .layout import Phrase, lines_of, phrases_of, split_by_rules
+from .pages import Page, Word, provenance
+from .vocab import COLUMN_LABELS, ELEMENTS, ENTRY_COLUMNS, FIELD_LABELS
+
+# table columns: line-item fields and the chemical elements of mill certificates (``chem_C``…)
+COLUMN_VOCAB = {**COLUMN_LABELS, **ENTRY_COLUMNS, **{f"chem_{sym}": names for sym, names in ELEMENTS.items()}}
+
+_TOKEN_RE = re.compile(r"[#№]|[^\s/:#|]+")
+_BOX_NO = re.compile(r"^(?:\d{1,2}[.)]|[A-Z][.)])$")  # a form's box number: "27." or "A."
+_STRIP = ".,;()[]{}'\"*¿?¡!<>_-–—=+%"
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: the form labels are compared in."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower().replace("ß", "ss")
+
+
+def tokens_of(text: str) -> list[str]:
+    out = []
+    for t in _TOKEN_RE.findall(fold(text)):
+        t = t.strip(_STRIP)
+        if re.fullmatch(r"(?:[a-z]\.)+[a-z]?", t):
+            t = t.replace(".", "")  # "p.o." -> "po", "n.w." -> "nw"
+        if t in ("nº", "n°", "no°", "nro", "núm", "num"):
+            t = "no"
+        if t:
+            out.append(t)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _nlp():
+    import spacy
+
+    return spacy.blank("en")
+
+
+@lru_cache(maxsize=64)
+def _matcher(kind: str, keys: tuple[str, ...]):
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+
+    nlp = _nlp()
+    vocab = FIELD_LABELS if kind == "field" else COLUMN_VOCAB
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    variants: dict[str, list[tuple[str, ...]]] = {}
+    for key in keys:
+        pats = []
+        for label in vocab[key]:
+            toks = tuple(tokens_of(label))
+            if toks:
+                pats.append(Doc(nlp.vocab, words=list(toks)))
+                variants.setdefault(key, []).append(toks)
+        if pats:
+            matcher.add(key, pats)
+    return matcher, variants
+
+
+@dataclass(slots=True)
+class Hit:
+    """A label found on a page: its concept key and the words it covers."""
+
+    key: str
+    words: list[Word]
+    line: int  # index into the reader's lines
+    fuzzy: bool = False
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def page(self) -> int:
+        return self.words[0].page
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def _line_tokens(line: Sequence[Word]) -> tuple[list[str], list[int]]:
+    """Tokens of a line and, for each token, the index of its word in the line."""
+    toks, owner = [], []
+    for i, w in enumerate(line):
+        for t in tokens_of(w.text):
+            toks.append(t)
+            owner.append(i)
+    return toks, owner
+
+
+def _ocr(tok: str) -> str:
+    """Undo the commonest OCR digit-for-letter confusions in a short token."""
+    return tok.replace("0", "o").replace("1", "l") if not tok.isdigit() else tok
+
+
+def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", fuzzy: bool = False,
+               line_index: int = 0) -> list[Hit]:
+    """Every label of ``keys`` in one line; longest wins where labels overlap (ties keep every key)."""
+    from spacy.tokens import Doc
+
+    toks, owner = _line_tokens(line)
+    if not toks:
+        return []
+    matcher, variants = _matcher(kind, tuple(sorted(keys)))
+    nlp = _nlp()
+    doc = Doc(nlp.vocab, words=toks)
+    spans: list[tuple[int, int, str, bool]] = []
+    for match_id, start, end in matcher(doc):
+        spans.append((start, end, nlp.vocab.strings[match_id], False))
+    if fuzzy:
+        exact = {(s, e) for s, e, _, _ in spans}
+        for key, pats in variants.items():
+            for pat in pats:
+                joined = " ".join(pat)
+                n = len(pat)
+                if len(joined) < 5:
+                    continue
+                for s in range(0, len(toks) - n + 1):
+                    if (s, s + n) in exact:
+                        continue
+                    window = toks[s:s + n]
+                    if any(len(p) <= 3 and _ocr(c) != p for c, p in zip(window, pat)):
+                        continue  # short words ("no", "po", "#") must be exact: fuzziness is for long ones
+                    cand = " ".join(window)
+                    if cand != joined and fuzz.ratio(cand, joined) >= 86:
+                        spans.append((s, s + n, key, True))
+    # longest first; a span overlapping a longer one is dropped, equal spans keep all their keys
+    spans.sort(key=lambda sp: (-(sp[1] - sp[0]), sp[0]))
+    kept: list[tuple[int, int, str, bool]] = []
+    for sp in spans:
+        clash = [k for k in kept if k[0] < sp[1] and sp[0] < k[1]]
+        if clash and not all((k[0], k[1]) == (sp[0], sp[1]) for k in clash):
+            continue
+        kept.append(sp)
+    kept.sort(key=lambda sp: sp[0])
+    merged: list[tuple[int, int, str, bool]] = []
+    for sp in kept:
+        # "Käufer / Buyer", "Rechnungs-Nr. / Invoice No.": one bilingual label
+        prev = merged[-1] if merged else None
+        if prev and prev[2] == sp[2] and prev[1] == sp[0] and \
+                not any(k[0] == prev[0] and k[1] == prev[1] and k[2] != prev[2] for k in kept):
+            merged[-1] = (prev[0], sp[1], sp[2], prev[3] and sp[3])
+        else:
+            merged.append(sp)
+    hits = []
+    for s, e, key, fz in merged:
+        idx = sorted(set(owner[s:e]))
+        hits.append(Hit(key, [line[i] for i in idx], line_index, fz))
+    return hits
+
+
+class Reader:
+    """Labels and their values over the pages of one document."""
+
+    def __init__(self, pages: Sequence[Page], path: str, keys: Iterable[str], kind: str = "field") -> None:
+        self.pages = list(pages)
+        self.path = path
+        self.keys = tuple(sorted(set(keys)))
+        self.method = {p.number: p.method for p in self.pages}
+        self.lines: list[list[Word]] = []
+        self.rules = {p.number: p.rules for p in self.pages}
+        for p in self.pages:
+            self.lines.extend(lines_of(p.words))
+        self.hits: list[Hit] = []
+        for i, ln in enumerate(self.lines):
+            ocr = self.method.get(ln[0].page) == "ocr"
+            self.hits.extend(match_line(ln, self.keys, kind, fuzzy=ocr, line_index=i))
+        self._hit_words = {id(w) for h in self.hits for w in h.words}
+
+    # --- looking up -------------------------------------------------------------------------------
+    def find(self, key: str) -> list[Hit]:
+        return [h for h in self.hits if h.key == key]
+
+    def is_label(self, w: Word) -> bool:
+        return id(w) in self._hit_words
+
+    def prov(self, words: Sequence[Word], text: str | None = None):
+        if not words:
+            return None
+        return provenance(self.path, list(words), self.method.get(words[0].page, "text"), text)
+
+    def phrases(self, line_index: int) -> list[Phrase]:
+        ln = self.lines[line_index]
+        return split_by_rules(phrases_of(ln), self.rules.get(ln[0].page, []))
+
+    def box(self, hit: Hit) -> tuple[float, float]:
+        """The left and right borders of the form box a label sits in (vertical rules crossing it)."""
+        left, right = -1e9, 1e9
+        for r in self.rules.get(hit.page, []):
+            if r.horizontal or r.top > hit.bottom or r.bottom < hit.top:
+                continue
+            if r.x0 <= hit.x0 + 0.5:
+                left = max(left, r.x0)
+            elif r.x0 >= hit.x1 - 0.5:
+                right = min(right, r.x0)
+        return left, right
+
+    def candidates(self, hit: Hit, below: bool = True, right: bool = True) -> list[list[Word]]:
+        """Word runs that may hold the value of ``hit``, nearest first: to its right inside its box, below it
+        inside its box, then to its right beyond the box (a key–value table's next cell)."""
+        inside: list[list[Word]] = []
+        outside: list[list[Word]] = []
+        left_edge, right_edge = self.box(hit)
+        if right:
+            last = hit.words[-1]
+            for ph in self.phrases(hit.line):
+                ws = [w for w in ph.words if w.x0 >= last.x1 - 0.1 and w not in hit.words]
+                if not ws:
+                    continue
+                run = []
+                for w in ws:
+                    if self.is_label(w):
+                        break
+                    run.append(w)
+                stopped = len(run) < len(ws)
+                while run and stopped and _BOX_NO.match(run[-1].text):
+                    run.pop()  # "10." before the next box's label is that box's number
+                if run and _BOX_NO.match(run[0].text) and len(run) > 1 and run[1].text[:1].isalpha():
+                    break  # "36. Declarant": the next box's label, not a value
+                if run:
+                    (inside if run[0].x0 < right_edge else outside).append(run)
+                if stopped or len(inside) + len(outside) >= 3:
+                    break  # never past another label
+        below_runs: list[list[Word]] = []
+        if below:
+            h = max(1.0, hit.bottom - hit.top)
+            page_lines = [j for j in range(hit.line + 1, min(len(self.lines), hit.line + 8))
+                          if self.lines[j][0].page == hit.page]
+            for j in page_lines:
+                top = min(w.top for w in self.lines[j])
+                if top - hit.bottom > 3.2 * h:
+                    break
+                best, best_ov = None, 0.0
+                for ph in self.phrases(j):
+                    if right_edge < 1e9 and not (left_edge - 1 <= (ph.x0 + ph.x1) / 2 <= right_edge + 1):
+                        continue  # another box's value
+                    ov = min(ph.x1, max(hit.x1, hit.x0 + 40)) - max(ph.x0, hit.x0 - 4)
+                    if right_edge < 1e9:
+                        ov = max(ov, 0.1)
+                    if ov > best_ov:
+                        best, best_ov = ph, ov
+                if best is not None:
+                    ws = [w for w in best.words if not self.is_label(w)]
+                    if ws and len(ws) == len(best.words):
+                        below_runs.append(ws)
+                        break
+                    if ws and len(ws) != len(best.words):
+                        break  # another label sits there: the box below belongs to it
+        return inside + below_runs + outside
+
+    def value(self, key: str, parse: Callable[[str], object | None], below: bool = True, right: bool = True,
+              hits: Sequence[Hit] | None = None) -> tuple[object, object] | tuple[None, None]:
+        """The first parseable value near a label of ``key``: (value, provenance) or (None, None)."""
+        for hit in hits if hits is not None else self.find(key):
+            for run in self.candidates(hit, below=below, right=right):
+                v = _parse_prefix(run, parse)
+                if v is not None:
+                    value, used = v
+                    return value, self.prov(used)
+        return None, None
+
+    def block(self, hit: Hit, max_lines: int = 7) -> list[list[Word]]:
+        """The lines of an address block labelled by ``hit``: to its right and/or below, in its column."""
+        ln_words = self.lines[hit.line]
+        right = [w for w in ln_words if w.x0 >= hit.x1 - 0.1 and w not in hit.words]
+        right_run: list[Word] = []
+        if right:
+            phs = split_by_rules(phrases_of(right, gap=2.5 * max(1.0, hit.bottom - hit.top)),
+                                 self.rules.get(hit.page, []))
+            cand = phs[0].words if phs else []
+            if cand and cand[0].x0 - hit.x1 < 6 * max(1.0, hit.bottom - hit.top) and not self.is_label(cand[0]):
+                right_run = cand
+        x0 = right_run[0].x0 if right_run else hit.x0
+        lines: list[list[Word]] = [right_run] if right_run else []
+        h = max(1.0, hit.bottom - hit.top)
+        last_bottom = hit.bottom
+        col_right = None
+        for j in range(hit.line + 1, min(len(self.lines), hit.line + 12)):
+            if self.lines[j][0].page != hit.page or len(lines) >= max_lines:
+                break
+            top = min(w.top for w in self.lines[j])
+            if top - last_bottom > 1.6 * h:
+                break
+            phs = self.phrases(j)
+            best = None
+            for ph in phs:
+                if abs(ph.x0 - x0) <= 2.5 * h or (ph.x0 < x0 + 2 * h and ph.x1 > x0 + 2 * h):
+                    best = ph
+                    break
+            if best is None:
+                if lines:
+                    break
+                continue
+            if col_right is not None and best.x0 > col_right:
+                break
+            if any(self.is_label(w) for w in best.words[:2]):
+                break
+            lines.append(best.words)
+            last_bottom = max(w.bottom for w in best.words)
+        return [ln for ln in lines if ln]
+
+
+def _parse_prefix(run: list[Word], parse: Callable[[str], object | None]):
+    """Parse the longest leading part of a word run that parses (a value may be followed by other text)."""
+    for n in range(len(run), 0, -1):
+        v = parse(" ".join(w.text for w in run[:n]))
+        if v is not None:
+            return v, run[:n]
+    return None

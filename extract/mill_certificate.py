@@ -1,0 +1,133 @@
+"""Mill test certificates (EN 10204 inspection documents and mill test reports): header fields, melt and
+pour countries, and the heats with their weights and chemistry, merged across the tables that list them."""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from ..models.records import FieldSet, LineItem
+from . import normalize as nz
+from .common import (conventions, document_weight_unit, letterhead, parse_id, quantity_and_unit, read_party,
+                     table_header_lines)
+from .labels import Reader, fold
+from .pages import Page
+from .tables import find_tables, header_unit, summary_cells
+from .vocab import ELEMENTS
+
+KEYS = ("certificate_number", "certificate_type", "issue_date", "mill", "customer", "po_number", "invoice_number",
+        "product", "specification", "melt_country", "pour_country", "total_weight", "other_date", "seller", "buyer")
+COLUMNS = ("heat_number", "grade", "weight", "melt_country", "pour_country", "description", "quantity",
+           *[f"chem_{sym}" for sym in ELEMENTS])
+_TYPE_RE = re.compile(r"(EN|DIN|ISO)\s*(10204|50049|10474)\s*[:/-]?\s*(?:type\s*)?(2\.1|2\.2|3\.1|3\.2)\s*(B|C)?",
+                      re.IGNORECASE)
+TITLE_WORDS = ("certificate", "certificado", "zeugnis", "report", "page", "test")
+
+
+def _text(v: str) -> str | None:
+    t = nz.clean_text(v).strip(" :")
+    return t if t and any(c.isalpha() for c in t) else None
+
+
+def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]:
+    conv = conventions(pages)
+    reader = Reader(pages, path, KEYS)
+    doc_unit = document_weight_unit(pages)
+    fs = FieldSet()
+    tables = [t for t in find_tables(reader, COLUMNS, anchors=("heat_number",),
+                                     numeric=("weight", *[f"chem_{s}" for s in ELEMENTS])) if t.rows]
+    skip = table_header_lines(reader, tables)
+
+    def hits(key):
+        return sorted([h for h in reader.find(key) if h.line not in skip], key=lambda h: -len(h.words))
+
+    for name, parse in (("certificate_number", parse_id), ("po_number", parse_id), ("invoice_number", parse_id),
+                        ("issue_date", conv.date), ("product", _text), ("specification", _text)):
+        v, p = reader.value(name, parse, hits=hits(name))
+        fs.set(name, v, p)
+    for ln in reader.lines:
+        m = _TYPE_RE.search(" ".join(w.text for w in ln))
+        if m:
+            fs.set("certificate_type", f"EN 10204 {m.group(3)}" if m.group(2) in ("10204", "50049", "10474")
+                   else m.group(0), reader.prov(ln))
+            break
+    party, p = read_party(reader, "mill")
+    if party is None:
+        party, p = letterhead(pages, reader, lambda t: any(w in fold(t) for w in TITLE_WORDS))
+    fs.set("mill", party, p)
+    party, p = read_party(reader, "customer")
+    fs.set("customer", party, p)
+    for key in ("melt_country", "pour_country"):
+        v, p = reader.value(key, nz.country_code, hits=hits(key))
+        fs.set(key, v, p)
+        # "Country of melt and pour: Mexico" names both
+        for h in hits(key):
+            if "pour" in fold(h.text) and key == "melt_country" and v:
+                fs.set("pour_country", v, p)
+    # heats, merged by heat number across tables (weights in one, chemistry in another)
+    heats: dict[str, FieldSet] = {}
+    provs: dict[str, object] = {}
+    order: list[str] = []
+    for t in tables:
+        for row in t.rows:
+            heat = row.text("heat_number")
+            heat = parse_id(heat) if heat else None
+            if not heat:
+                continue
+            key = nz.id_key(heat)
+            if key not in heats:
+                heats[key] = FieldSet()
+                heats[key].set("heat_number", heat, reader.prov(row.cells["heat_number"]))
+                provs[key] = reader.prov(row.words)
+                order.append(key)
+            item = heats[key]
+            chem = dict(item.get("chemistry") or {})
+            for col in t.columns:
+                text = row.text(col.key)
+                if text is None:
+                    continue
+                if col.key.startswith("chem_"):
+                    v = conv.number(text.split()[0]) if text.split() else None
+                    if v is not None:
+                        chem[col.key[5:]] = v
+                elif col.key == "grade" and "grade" not in item:
+                    item.set("grade", nz.clean_text(text), reader.prov(row.cells[col.key]))
+                elif col.key in ("melt_country", "pour_country") and col.key not in item:
+                    item.set(col.key, nz.country_code(text), reader.prov(row.cells[col.key]))
+                elif col.key == "weight" and "weight_kg" not in item:
+                    q, _ = quantity_and_unit(text, conv)
+                    unit = nz.weight_unit(text) or header_unit(col) or doc_unit or "KG"
+                    item.set("weight_kg", nz.to_kg(q, unit) if q is not None else None,
+                             reader.prov(row.cells[col.key]))
+            if chem:
+                item.set("chemistry", chem)
+    items = [LineItem(heats[k], provs[k]) for k in order]
+    for li in items:  # a heat without its own countries takes the certificate's
+        for key in ("melt_country", "pour_country"):
+            if key not in li.fields and fs.get(key):
+                li.fields.set(key, fs.get(key), fs.prov(key))
+    # total weight: a labelled total, else the totals row of the heats table
+    for h in reversed(hits("total_weight")):
+        unit = nz.weight_unit(" ".join(w.text for w in reader.lines[h.line])) or doc_unit
+
+        def parse(text, unit=unit):
+            q, _ = quantity_and_unit(text, conv)
+            return nz.to_kg(q, nz.weight_unit(text) or unit or "KG") if q is not None else None
+
+        v, p = reader.value("total_weight", parse, hits=[h])
+        if v is not None:
+            fs.set("total_weight_kg", v, p)
+            break
+    if "total_weight_kg" not in fs:
+        for t in tables:
+            for label, words in t.summary:
+                cells = summary_cells(t, words, reader.rules.get(words[0].page, []))
+                wcol = next((c for c in t.columns if c.key == "weight"), None)
+                if wcol and "weight" in cells and "total" in fold(label):
+                    text = " ".join(w.text for w in cells["weight"])
+                    q, _ = quantity_and_unit(text, conv)
+                    unit = nz.weight_unit(text) or header_unit(wcol) or doc_unit or "KG"
+                    if q is not None:
+                        fs.set("total_weight_kg", nz.to_kg(q, unit), reader.prov(cells["weight"]))
+    return fs, items
+
+

@@ -1,0 +1,257 @@
+"""Tables from word positions and ruling lines: header row mapped by vocabulary, rows, multi-line cells.
+
+A header is a line where at least three column labels of the vocabulary are found (a second header line
+stacked under the first, "Unit" over "Price", is folded in). Columns span from the header cells out to the
+midpoints between them, or to the vertical ruling lines where the table has them. Each following line is cut
+into phrases, each phrase goes to the column it overlaps most; a line with no value in an anchor column
+continues the previous row (a description running over several lines). Rows that summarise (subtotal,
+total, freight, carried forward…) are kept apart as ``summary`` rows; tables continue on later pages under a
+repeated header.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from .labels import Reader, fold, match_line, tokens_of
+from .layout import Phrase, phrases_of, split_by_rules
+from .pages import Word
+from .vocab import TOTAL_ROW_WORDS
+
+_TOTAL_TOKENS = [tuple(tokens_of(w)) for w in TOTAL_ROW_WORDS]
+
+
+@dataclass(slots=True)
+class Column:
+    key: str
+    x0: float
+    x1: float
+    header: str
+    left: float = 0.0
+    right: float = 0.0
+
+
+@dataclass(slots=True)
+class Row:
+    cells: dict[str, list[Word]] = field(default_factory=dict)
+
+    def text(self, key: str) -> str | None:
+        ws = self.cells.get(key)
+        if not ws:
+            return None
+        return " ".join(w.text for w in sorted(ws, key=lambda w: (round(w.top / 3), w.x0)))
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for ws in self.cells.values() for w in ws]
+
+
+@dataclass(slots=True)
+class Table:
+    columns: list[Column]
+    rows: list[Row] = field(default_factory=list)
+    summary: list[tuple[str, list[Word]]] = field(default_factory=list)  # (label text, the line's words)
+    pages: list[int] = field(default_factory=list)
+
+
+def is_summary_line(words: Sequence[Word]) -> bool:
+    toks = [t for w in words for t in tokens_of(w.text)]
+    if not toks:
+        return False
+    for pat in _TOTAL_TOKENS:
+        n = len(pat)
+        for s in range(0, min(len(toks) - n + 1, 4)):  # the summary word leads the line (or nearly)
+            if tuple(toks[s:s + n]) == pat:
+                return True
+    return False
+
+
+def _header_columns(reader: Reader, i: int, keys: Iterable[str]) -> list[Column] | None:
+    keys = tuple(keys)
+    line = reader.lines[i]
+    page = line[0].page
+    h = max(1.0, max(w.height for w in line))
+    # fold in a stacked header line directly below (non-numeric words only)
+    words = list(line)
+    if i + 1 < len(reader.lines):
+        nxt = reader.lines[i + 1]
+        gap = min(w.top for w in nxt) - max(w.bottom for w in line)
+        if nxt[0].page == page and gap < 0.8 * h and not any(any(c.isdigit() for c in w.text) for w in nxt):
+            words += nxt
+    rules = reader.rules.get(page, [])
+    # vertical groups: words whose x-ranges overlap belong to one header cell
+    groups: list[list[Word]] = []
+    for ph in split_by_rules(phrases_of(sorted(line, key=lambda w: w.x0)), rules):
+        groups.append(list(ph.words))
+    for w in words[len(line):]:
+        for g in groups:
+            if min(w.x1, max(x.x1 for x in g)) - max(w.x0, min(x.x0 for x in g)) > 0:
+                g.append(w)
+                break
+        else:
+            groups.append([w])
+    cols: list[Column] = []
+    for g in groups:
+        g.sort(key=lambda w: (round(w.top), w.x0))
+        hits = match_line(g, keys, kind="column", fuzzy=reader.method.get(page) == "ocr")
+        if not hits:
+            continue
+        if len(hits) == 1:
+            cols.append(Column(hits[0].key, min(w.x0 for w in g), max(w.x1 for w in g), " ".join(w.text for w in g)))
+        else:
+            for hit in hits:
+                cols.append(Column(hit.key, hit.x0, hit.x1, hit.text))
+    # one column per key: keep the first of duplicates (e.g. two "total" columns)
+    seen: set[str] = set()
+    uniq = []
+    for c in sorted(cols, key=lambda c: c.x0):
+        if c.key in seen:
+            continue
+        seen.add(c.key)
+        uniq.append(c)
+    if len(uniq) < 3:
+        return None
+    verticals = sorted(r.x0 for r in rules if not r.horizontal
+                       and r.top <= max(w.bottom for w in line) and r.bottom >= min(w.top for w in line))
+    for a, b in zip(uniq, uniq[1:]):
+        between = [x for x in verticals if a.x1 - 1 <= x <= b.x0 + 1]
+        cut = between[0] if between else (a.x1 + b.x0) / 2
+        a.right, b.left = cut, cut
+    uniq[0].left, uniq[-1].right = -1e9, 1e9
+    return uniq
+
+
+def find_tables(reader: Reader, keys: Iterable[str], anchors: Sequence[str],
+                numeric: Sequence[str] = ()) -> list[Table]:
+    """Every table whose header names at least three of ``keys``; a header repeated on a later page
+    continues the same table. ``anchors`` are the columns whose presence starts a new row;
+    ``numeric`` columns only take phrases that hold a digit."""
+    keys = tuple(keys)
+    tables: list[Table] = []
+    i = 0
+    n = len(reader.lines)
+    current: Table | None = None
+    while i < n:
+        cols = _header_columns(reader, i, keys)
+        if cols is None:
+            i += 1
+            continue
+        header_line = reader.lines[i]
+        page = header_line[0].page
+        if current is None or page == (current.pages[-1] if current.pages else None) or \
+                [c.key for c in cols] != [c.key for c in current.columns]:
+            current = Table(columns=cols)
+            tables.append(current)
+        current.columns = cols
+        current.pages.append(page)
+        i = _read_rows(reader, i, cols, current, anchors, numeric)
+    return tables
+
+
+def _read_rows(reader: Reader, i: int, cols: list[Column], table: Table, anchors: Sequence[str],
+               numeric: Sequence[str]) -> int:
+    header = reader.lines[i]
+    page = header[0].page
+    h = max(1.0, max(w.height for w in header))
+    last_bottom = max(w.bottom for w in header)
+    j = i + 1
+    # skip the stacked header line if it was folded in
+    if j < len(reader.lines) and reader.lines[j][0].page == page and \
+            not any(any(c.isdigit() for c in w.text) for w in reader.lines[j]) and \
+            min(w.top for w in reader.lines[j]) - last_bottom < 0.8 * h:
+        last_bottom = max(w.bottom for w in reader.lines[j])
+        j += 1
+    rows_before = len(table.rows)
+    in_summary = False
+    rules = reader.rules.get(page, [])
+    while j < len(reader.lines):
+        line = reader.lines[j]
+        if line[0].page != page:
+            break
+        top = min(w.top for w in line)
+        gap_limit = 4.5 * h if len(table.rows) == rows_before else 3.2 * h
+        if top - last_bottom > gap_limit:
+            break
+        if _header_columns(reader, j, [c.key for c in cols]) is not None:
+            break
+        if is_summary_line(line):
+            label_words = [w for w in line if not any(c.isdigit() for c in w.text)]
+            table.summary.append((" ".join(w.text for w in label_words), list(line)))
+            in_summary = True
+            last_bottom = max(w.bottom for w in line)
+            j += 1
+            continue
+        if in_summary:
+            break  # a non-summary line after the totals: the table is over
+        cells: dict[str, list[Word]] = {}
+        for ph in split_by_rules(phrases_of(line), rules):
+            _assign(ph, cols, cells, numeric)
+        if not cells:
+            break
+        is_new = any(k in cells for k in anchors)
+        if is_new or not table.rows or len(table.rows) == rows_before:
+            if not is_new and len(table.rows) == rows_before:
+                # text under the header before any row: only a row if it carries an anchor
+                last_bottom = max(w.bottom for w in line)
+                j += 1
+                continue
+            table.rows.append(Row(cells))
+        else:
+            row = table.rows[-1]
+            for k, ws in cells.items():
+                row.cells.setdefault(k, []).extend(ws)
+        last_bottom = max(w.bottom for w in line)
+        j += 1
+    return j
+
+
+def _assign(ph: Phrase, cols: list[Column], cells: dict[str, list[Word]], numeric: Sequence[str]) -> None:
+    best, best_ov = None, 0.0
+    for c in cols:
+        ov = min(ph.x1, c.right) - max(ph.x0, c.left)
+        if ov > best_ov:
+            best, best_ov = c, ov
+    if best is None:
+        return
+    # a phrase spanning several columns: split its words by their centres
+    spans = [c for c in cols if min(ph.x1, c.right) - max(ph.x0, c.left) > 0]
+    if len(spans) > 1 and len(ph.words) > 1:
+        for w in ph.words:
+            for c in spans:
+                if c.left <= w.xmid < c.right:
+                    if c.key in numeric and not any(ch.isdigit() for ch in w.text):
+                        c = best
+                    cells.setdefault(c.key, []).append(w)
+                    break
+        return
+    if best.key in numeric and not any(ch.isdigit() for ch in ph.text):
+        others = [c for c in cols if c.key not in numeric and min(ph.x1, c.right + 30) - max(ph.x0, c.left) > 0]
+        if not others:
+            return
+        best = others[0]
+    cells.setdefault(best.key, []).extend(ph.words)
+
+
+def header_unit(col: Column) -> str | None:
+    """A weight or currency unit named in a column header, e.g. "Net Weight (kg)"."""
+    from .normalize import weight_unit
+
+    return weight_unit(col.header)
+
+
+def summary_amounts(table: Table) -> list[tuple[str, list[Word]]]:
+    """Summary rows with their numeric words: (folded label, number words)."""
+    out = []
+    for label, words in table.summary:
+        nums = [w for w in words if any(c.isdigit() for c in w.text)]
+        out.append((fold(label), nums))
+    return out
+
+
+def summary_cells(table: Table, words: Sequence[Word], rules=()) -> dict[str, list[Word]]:
+    """A summary row's words placed in the table's columns (a totals row under the quantity columns)."""
+    cells: dict[str, list[Word]] = {}
+    for ph in split_by_rules(phrases_of(sorted(words, key=lambda w: w.x0)), list(rules)):
+        if any(c.isdigit() for c in ph.text):
+            _assign(ph, table.columns, cells, ())
+    return cells
