@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from .labels import _nlp, tokens_of
-from .layout import lines_of
+from .layout import lines_of, phrases_of
 from .pages import Page
 
 # doc_type -> (title cues, body cues)
@@ -82,6 +82,9 @@ ASSIST_CUES = ["mould", "mold", "moulds", "molds", "injection mould", "injection
                "engineering", "design services", "drawings", "werkzeug"]
 
 TITLE_WEIGHT, BODY_WEIGHT = 6.0, 1.0
+# a title word followed by one of these is a label ("Invoice No."), not the document's title
+LABEL_FOLLOWERS = {"no", "nr", "number", "num", "#", "date", "ref", "reference", "id", "total", "value",
+                   "amount", "nos", "numbers", "de", "type"}
 MIN_SCORE = 6.0
 
 
@@ -120,15 +123,6 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
             if not toks:
                 continue
             doc = Doc(nlp.vocab, words=toks)
-            top = min(w.top for w in ln)
-            big = max(w.height for w in ln) >= 1.3 * median_h
-            high = page.number == pages[0].number and top <= 0.3 * page.height
-            short = len(toks) <= 8
-            for mid, s, e in title(doc):
-                dt = nlp.vocab.strings[mid]
-                w = TITLE_WEIGHT * (1.0 if (high or big) and short else 0.25)
-                w *= 1.0 + 0.15 * (e - s)  # longer titles are more specific
-                score[dt] += w
             for mid, s, e in body(doc):
                 dt = nlp.vocab.strings[mid]
                 key = (dt, " ".join(toks[s:e]))
@@ -136,6 +130,21 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
                     seen_body.add(key)
                     score[dt] += BODY_WEIGHT
             assist_hits += len(assist_m(doc))
+            high = page.number == pages[0].number and min(w.top for w in ln) <= 0.3 * page.height
+            for ph in phrases_of(ln):
+                ptoks = [t for w in ph.words for t in tokens_of(w.text)]
+                if not ptoks:
+                    continue
+                pdoc = Doc(nlp.vocab, words=ptoks)
+                big = max(w.height for w in ph.words) >= 1.3 * median_h
+                short = len(ptoks) <= 6
+                for mid, s, e in title(pdoc):
+                    if e < len(ptoks) and ptoks[e] in LABEL_FOLLOWERS:
+                        continue  # "Invoice No.", "Invoice date": a label naming another document
+                    dt = nlp.vocab.strings[mid]
+                    w = TITLE_WEIGHT * (1.0 if (high or big) and short else 0.25)
+                    w *= 1.0 + 0.15 * (e - s)  # longer titles are more specific
+                    score[dt] += w
     if assist_hits >= 2 and score.get("commercial_invoice", 0) >= MIN_SCORE:
         score["assist_invoice"] = score["commercial_invoice"] + assist_hits
     return dict(score)

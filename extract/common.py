@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 from ..models.records import FieldSet, LineItem, Party
 from . import normalize as nz
 from .labels import Hit, Reader, fold, tokens_of
-from .layout import lines_of
+from .layout import lines_of, phrases_of
 from .pages import Page, Word
 from .tables import Row, Table, find_tables, header_unit
 from .vocab import CHARGE_WORDS
@@ -96,26 +96,42 @@ def party_from_lines(lines: Sequence[Sequence[Word]]) -> Party | None:
     country = None
     if addr:
         last = addr[-1]
-        c = nz.country_code(last)
-        if c:
+        # "Dongguan, Guangdong 523850, China" / "Industriestraße 14 · 47829 Krefeld · Germany": the country is
+        # the last part; a line that is only the country goes
+        parts = [p.strip() for p in re.split(r"\s*[,·|•]\s*|\s+-\s+", last) if p.strip()]
+        c = nz.country_code(parts[-1]) if parts else None
+        if c and len(parts) > 1:
+            country = c
+            head = last[: last.rfind(parts[-1])].rstrip(" ,·|•-")
+            addr[-1] = re.sub(r"\s*[·|•]\s*", ", ", head)
+        elif c and re.fullmatch(r"[\w .'()-]+", last) and len(last.split()) <= 5:
             country = c
             addr = addr[:-1]
-        else:
-            # "Dongguan, Guangdong 523850, China": the country is the last comma part
-            parts = [p.strip() for p in last.split(",")]
-            if len(parts) > 1:
-                c = nz.country_code(parts[-1])
-                if c:
-                    country = c
-                    addr[-1] = ", ".join(parts[:-1])
+    addr = [re.sub(r"\s*[·|•]\s*", ", ", a) for a in addr]
     address = ", ".join(a.strip(" ,") for a in addr if a.strip(" ,")) or None
     return Party(name=name, address=address, country=country)
+
+
+def party_label(reader: Reader, hit: Hit) -> bool:
+    """Whether a party word is a label ("Sold to:", "BUYER", a form box) rather than part of a title or a
+    sentence ("MILL TEST CERTIFICATE", "the buyer shall"): it starts its phrase, and ends with a colon or
+    stands alone."""
+    for ph in reader.phrases(hit.line):
+        if hit.words[0] in ph.words:
+            if ph.words[0] is not hit.words[0] and not _BOXNUM.match(ph.words[0].text):
+                return False
+            rest = ph.words[ph.words.index(hit.words[-1]) + 1:]
+            return hit.words[-1].text.endswith(":") or not rest or rest[0].text in (":", "-")
+    return False
+
+
+_BOXNUM = re.compile(r"^\d{1,2}[.)]$")
 
 
 def read_party(reader: Reader, key: str, exclude: Iterable[Hit] = ()) -> tuple[Party | None, object]:
     ex = {id(h) for h in exclude}
     for hit in reader.find(key):
-        if id(hit) in ex:
+        if id(hit) in ex or not party_label(reader, hit):
             continue
         block = reader.block(hit)
         party = party_from_lines(block)
@@ -125,29 +141,28 @@ def read_party(reader: Reader, key: str, exclude: Iterable[Hit] = ()) -> tuple[P
 
 
 def letterhead(pages: Sequence[Page], reader: Reader, skip: Callable[[str], bool]) -> tuple[Party | None, object]:
-    """The issuer named at the top of the first page, when no label introduces it."""
+    """The issuer named at the top of the first page, when no label introduces it: the first phrase that is
+    neither a title nor a label, and the phrases under it in its column."""
     if not pages:
         return None, None
     page = pages[0]
-    lines = [ln for ln in lines_of(page.words) if min(w.top for w in ln) < 0.3 * page.height]
     block: list[list[Word]] = []
-    for ln in lines:
-        text = " ".join(w.text for w in ln)
-        if any(reader.is_label(w) for w in ln) or skip(text):
-            if block:
-                break
+    for ln in lines_of(page.words):
+        if min(w.top for w in ln) > 0.3 * page.height:
+            break
+        phs = [ph for ph in phrases_of(ln) if not any(reader.is_label(w) for w in ph.words)
+               and not skip(ph.text)]
+        if not block:
+            if phs:
+                block.append(phs[0].words)
             continue
-        if block:
-            gap = min(w.top for w in ln) - max(w.bottom for w in block[-1])
-            if gap > 1.4 * max(w.height for w in block[-1]):
-                break
-            # the block is one column: keep only the phrase under the name
-            x0 = block[0][0].x0
-            ln = [w for w in ln if w.x0 >= x0 - 40 and w.x0 <= x0 + 200]
-            if not ln:
-                break
-        block.append(ln)
-        if len(block) >= 5:
+        x0, x1 = min(w.x0 for b in block for w in b), max(w.x1 for b in block for w in b)
+        under = [ph for ph in phs if min(ph.x1, x1) - max(ph.x0, x0) > 0]
+        gap = min(w.top for w in ln) - max(w.bottom for w in block[-1])
+        if not under or gap > 1.4 * max(w.height for w in block[-1]):
+            break
+        block.append(under[0].words)
+        if len(block) >= 6:
             break
     party = party_from_lines(block)
     return (party, reader.prov([w for ln in block for w in ln])) if party else (None, None)
@@ -324,11 +339,4 @@ def document_weight_unit(pages: Sequence[Page]) -> str | None:
 
 def table_header_lines(reader: Reader, tables: Sequence[Table]) -> set[int]:
     """Indices of reader lines that hold table headers (labels there are column names, not fields)."""
-    out = set()
-    for i, ln in enumerate(reader.lines):
-        for t in tables:
-            names = {fold(c.header) for c in t.columns}
-            text = fold(" ".join(w.text for w in ln))
-            if sum(1 for n in names if n and n in text) >= 3:
-                out.add(i)
-    return out
+    return {i for t in tables for i in t.header_lines}

@@ -15,7 +15,7 @@ from .layout import phrases_of, split_by_rules
 from .pages import Page, Word
 from .vocab import ENTRY_COLUMNS
 
-KEYS = ("entry_number", "entry_type", "summary_date", "entry_date", "port_code", "mode_of_transport",
+KEYS = ("total_duty", "total_amount", "other_fees", "entry_number", "entry_type", "summary_date", "entry_date", "port_code", "mode_of_transport",
         "country_of_origin", "exporting_country", "manufacturer_id", "importer_number", "importer",
         "consignee_number", "ultimate_consignee", "exchange_rate", "total_entered_value", "import_date",
         "bl_number", "melt_country", "currency", "invoice_number", "other_date")
@@ -41,8 +41,7 @@ def _mid(text: str) -> str | None:
     if not t:
         return None
     tok = t[0].strip(".,;:")
-    return tok.upper() if len(tok) >= 8 and tok.isalnum() and any(c.isdigit() for c in tok) \
-        and any(c.isalpha() for c in tok) else None
+    return tok.upper() if len(tok) >= 8 and tok.isalnum() and tok[:2].isalpha() else None
 
 
 def _importer_number(text: str) -> str | None:
@@ -172,6 +171,11 @@ def _lines(reader: Reader, conv: Conventions) -> tuple[list[LineItem], dict]:
                     cur.set("spi", hm.group(1))
                 target = None
         desc = cell("es_description").strip()
+        if "melt" in fold(desc):  # "COUNTRY OF MELT AND POUR: MX" under the line
+            melt = nz.country_code(desc.split(":")[-1]) if ":" in desc else None
+            if melt:
+                cur.set("melt_country", melt, reader.prov(cells["es_description"]))
+            desc = ""
         if desc and not _HTS.search(desc) and not _INV.search(desc) and not _EXCH.search(desc) \
                 and not any(c.isdigit() for c in desc[:1]):
             prev = cur.get("description")
@@ -281,9 +285,14 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
 
 
 def _totals(reader: Reader, conv: Conventions, fs: FieldSet) -> None:
+    """Block 35 (total entered value, whole dollars), the fee lines, and the duty and total blocks."""
     def money(t: str):
         t = t.replace("$", " ").strip()
         return conv.money(t.split()[0]) if t.split() else None
+
+    def cents(t: str):
+        m = re.match(r"^\s*\$?\s*(\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})\b", t)
+        return conv.money(m.group(1)) if m else None
 
     v, p = reader.value("total_entered_value", money)
     fs.set("total_entered_value", v, p)
@@ -293,29 +302,10 @@ def _totals(reader: Reader, conv: Conventions, fs: FieldSet) -> None:
             name = "mpf" if m.group(1) == "499" else "hmf"
             if name not in fs:
                 fs.set(name, conv.money(m.group(2)), reader.prov(ln))
-    # totals blocks: Duty, Tax, Other, Total — labels with the amount below or to the right
-    boxes = {"total_duty": ["duty"], "total": ["total"]}
-    for ln_i, ln in enumerate(reader.lines):
-        for ph in phrases_of(ln):
-            ft = fold(ph.text).strip(" .:")
-            ft = re.sub(r"^(?:block\s*)?\d{2}\s*[.:]?\s*", "", ft)
-            for name, labels in boxes.items():
-                if name in fs or ft not in labels:
-                    continue
-                # the box's amount: the nearest money to the right, else below
-                right = [w for w in ln if w.x0 > ph.x1 and w.x0 - ph.x1 < 200]
-                cands = [right] if right else []
-                for k in range(ln_i + 1, min(ln_i + 3, len(reader.lines))):
-                    below = [w for w in reader.lines[k] if w.x1 > ph.x0 - 40 and w.x0 < ph.x1 + 120]
-                    if below:
-                        cands.append(below)
-                        break
-                for ws in cands:
-                    for w in ws:
-                        amount = conv.money(w.text.replace("$", ""))
-                        if amount is not None and "." in w.text:
-                            fs.set(name, amount, reader.prov([w]))
-                            break
-                    if name in fs:
-                        break
-
+    # the totals blocks sit at the bottom: the last label of each kind, amounts with cents in its box
+    for name, key in (("total_duty", "total_duty"), ("total", "total_amount")):
+        for hit in reversed(reader.find(key)):
+            v, p = reader.value(key, cents, hits=[hit])
+            if v is not None:
+                fs.set(name, v, p)
+                break

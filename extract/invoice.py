@@ -2,6 +2,7 @@
 charges from the summary rows and labelled lines."""
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from ..models.records import FieldSet, LineItem
@@ -91,8 +92,8 @@ def charges(reader: Reader, conv: Conventions, tables: list[Table]) -> list[tupl
         if kind is None or kind in ("tax", "duty") and "%" in text:
             continue
         amount, used = last_number(ln, conv)
-        if amount is None:
-            continue
+        if amount is None or not re.search(r"\d[.,]\d{2}\)?$", used[0].text):
+            continue  # a charge is money written with its cents
         if any(ln[0] is r.words[0] for t in tables for r in t.rows if r.words):
             continue
         if kind == "discount" and amount > 0:

@@ -309,12 +309,12 @@ class Reader:
         lines: list[list[Word]] = [right_run] if right_run else []
         h = max(1.0, hit.bottom - hit.top)
         last_bottom = hit.bottom
-        col_right = None
-        for j in range(hit.line + 1, min(len(self.lines), hit.line + 12)):
+        skipped = 0
+        for j in range(hit.line + 1, min(len(self.lines), hit.line + 14)):
             if self.lines[j][0].page != hit.page or len(lines) >= max_lines:
                 break
             top = min(w.top for w in self.lines[j])
-            if top - last_bottom > 1.6 * h:
+            if top - last_bottom > (1.6 + 1.3 * skipped) * h:
                 break
             phs = self.phrases(j)
             best = None
@@ -324,14 +324,15 @@ class Reader:
                     break
             if best is None:
                 if lines:
-                    break
+                    skipped += 1  # a line of the next column, set a little higher or lower
+                    if skipped > 2:
+                        break
                 continue
-            if col_right is not None and best.x0 > col_right:
-                break
             if any(self.is_label(w) for w in best.words[:2]):
                 break
             lines.append(best.words)
             last_bottom = max(w.bottom for w in best.words)
+            skipped = 0
         return [ln for ln in lines if ln]
 
 

@@ -52,6 +52,7 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     summary: list[tuple[str, list[Word]]] = field(default_factory=list)  # (label text, the line's words)
     pages: list[int] = field(default_factory=list)
+    header_lines: list[int] = field(default_factory=list)  # reader line indices of the header rows
 
 
 def is_summary_line(words: Sequence[Word]) -> bool:
@@ -144,6 +145,7 @@ def find_tables(reader: Reader, keys: Iterable[str], anchors: Sequence[str],
             tables.append(current)
         current.columns = cols
         current.pages.append(page)
+        current.header_lines.append(i)
         i = _read_rows(reader, i, cols, current, anchors, numeric)
     return tables
 
