@@ -221,10 +221,18 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
         loss = q2(sum((f.loss_of_revenue for f in fs), Decimal(0)))
         yield f"  {code:<32}{len(fs):>4}   loss of revenue USD {loss:,}"
     for f in a.findings:
-        yield (f"  [{f.severity}] {f.code} entry {f.entry_number}"
-               + (f" line {f.line_no}" if f.line_no else "")
-               + f": value +{q2(f.value_delta):,}, duty +{q2(f.duty_delta):,}, fees +{q2(f.fees_delta):,},"
-               f" loss USD {q2(f.loss_of_revenue):,}  ({f.status}, id {f.id})")
+        yield ""
+        yield (f"  [{f.severity}] {f.code} entry {f.entry_number}" + (f" line {f.line_no}" if f.line_no else "")
+               + f"  ({f.status}, id {f.id})")
+        yield f"    {f.title}"
+        yield f"    {f.legal_basis}"
+        yield (f"    value +{q2(f.value_delta):,}  duty +{q2(f.duty_delta):,}  fees +{q2(f.fees_delta):,}"
+               f"  loss of revenue USD {q2(f.loss_of_revenue):,}" + ("  (rate unknown)" if f.rate_unknown else ""))
+        for step in f.arithmetic:
+            yield f"      {step}"
+        for e in f.evidence[:3]:
+            yield f"    evidence: {e.path}, page {e.page}: {e.text[:80]}"
+    yield ""
     total = q2(sum((Decimal(t.get("loss_of_revenue", 0)) for t in a.entry_totals.values()), Decimal(0))) \
         if a.entry_totals else q2(sum((f.loss_of_revenue for f in a.findings), Decimal(0)))
     yield f"Total loss of revenue: USD {total:,}" + (

@@ -90,7 +90,7 @@ def link(documents: Sequence[Document], declared: Iterable[Entry] | None = None)
         if e.entry_number in entries:
             continue
         entries[e.entry_number] = e
-    linked = Linked(list(entries.values()), by_path)
+    linked = Linked(sorted(entries.values(), key=lambda e: e.entry_number), by_path)
     invoices = [d for d in documents if d.doc_type == "commercial_invoice"]
     # 1. invoices by the invoice numbers the entry lists
     for e in linked.entries:
@@ -114,7 +114,8 @@ def link(documents: Sequence[Document], declared: Iterable[Entry] | None = None)
         if best is not None and best_score >= 0.6:
             _add(best, inv, "invoice matches the entry's lines (HTS and value)", round(best_score, 2))
     # 2. packing lists, mill certificates, bills of lading: through the entry's invoices
-    for d in documents:
+    # packing lists first: a mill certificate may be recognised by the packing list's weights
+    for d in sorted(documents, key=lambda d: d.doc_type == "mill_certificate"):
         if d.doc_type not in ("packing_list", "mill_certificate", "bill_of_lading"):
             continue
         refs = ids(d, "invoice_number", "po_number")

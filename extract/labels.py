@@ -179,7 +179,7 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
             merged.append(sp)
     hits = []
     for s, e, key, fz in merged:
-        idx = sorted(set(owner[s:e]))
+        idx = range(min(owner[s:e]), max(owner[s:e]) + 1)
         hits.append(Hit(key, [line[i] for i in idx], line_index, fz))
     return hits
 
