@@ -208,7 +208,7 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
     a = result.audit
     yield f"Entries: {len(a.entries)}"
     for e in a.entries:
-        yield f"  {e.entry_number}: {len(e.documents)} documents, {len(e.lines)} lines"
+        yield f"  {e.entry_number}: {_count(len(e.documents), 'document')}, {_count(len(e.lines), 'line')}"
     if not a.findings:
         yield "Findings: none"
         return
@@ -241,3 +241,7 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
 
 def progress_stream() -> bool:
     return sys.stderr.isatty()
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,50 +1,94 @@
 """Loading: any file into pages of words and ruling lines, from the PDF text layer (pdfplumber) or from
-OCR (Tesseract) for scanned pages and images. A bad file becomes an error message, never an exception."""
+OCR (Tesseract) for scanned pages and images. A bad file becomes an error message, never an exception.
+
+The file type is sniffed from its first bytes, never from its extension: a scan saved as ``.pdf`` that is
+really a JPEG is read as a JPEG, and a text file named ``.pdf`` is reported as unsupported.
+"""
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 from .pages import Loaded, Page, Rule, Word
 
-MIN_TEXT_WORDS = 3
+MIN_TEXT_WORDS = 3  # fewer real words than this: the page has no usable text layer
 OCR_DPI = 300
+IMAGE_DEFAULT_DPI = 300.0
+THIN = 2.0  # a rectangle thinner than this (points) is a drawn line
+_CID = re.compile(r"\(cid:\d+\)")
 
 
 def sniff(head: bytes) -> str | None:
+    """The kind of file from its first bytes: "pdf", "png", "jpeg", "tiff", "image", "zip" or None."""
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
-    if head.startswith(b"\x89PNG"):
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return "tiff"
-    if head.startswith(b"BM") or head[:6] in (b"GIF87a", b"GIF89a") or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+    if (head.startswith(b"BM") and len(head) >= 26) or head[:6] in (b"GIF87a", b"GIF89a") \
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return "image"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
     return None
 
 
+def _describe(head: bytes) -> str:
+    """A short human description of content that is not a supported type."""
+    sample = head[:512]
+    if sample.startswith(b"PK\x03\x04"):
+        return "zip archive"
+    if sample.lstrip()[:1] in (b"<",) and b"html" in sample[:200].lower():
+        return "HTML"
+    try:
+        text = sample.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and all(c.isprintable() or c in "\t\r\n" for c in text.rstrip("\x00")):
+        return "plain text"
+    return "binary data"
+
+
 def load(path: Path, rel: str) -> Loaded:
+    """Read ``path`` into pages; ``rel`` is the name reported in the result. Never raises for a bad file."""
+    path = Path(path)
     try:
         with open(path, "rb") as fh:
-            head = fh.read(2048)
+            head = fh.read(4096)
     except PermissionError:
         return Loaded(rel, error="cannot read file: Permission denied")
+    except IsADirectoryError:
+        return Loaded(rel, error="cannot read file: is a directory")
     except OSError as exc:
         return Loaded(rel, error=f"cannot read file: {exc.strerror or exc}")
     if not head:
         return Loaded(rel, error="empty file (0 bytes)")
     kind = sniff(head)
-    if kind == "pdf":
-        return _load_pdf(path, rel)
-    if kind is not None:
-        return _load_image(path, rel)
-    what = "text" if all(32 <= b < 127 or b in (9, 10, 13) for b in head[:512]) else "binary data"
-    return Loaded(rel, error=f"unsupported file type ({what}, not a PDF or an image)")
+    try:
+        if kind == "pdf":
+            return _load_pdf(path, rel)
+        if kind == "zip":
+            office = _load_office(path, rel)
+            if office is not None:
+                return office
+        elif kind is not None:
+            return _load_image(path, rel)
+    except PermissionError:
+        return Loaded(rel, error="cannot read file: Permission denied")
+    except MemoryError:
+        return Loaded(rel, error="file too large to load")
+    return Loaded(rel, error=f"unsupported file type ({_describe(head)}; not a PDF, an image or an office file)")
 
+
+# -- PDF -------------------------------------------------------------------------------------------------
 
 class _PdfRender:
-    """Renders one PDF page on demand (picklable: keeps only the path and the page index)."""
+    """Renders one PDF page on demand. Keeps only the path and the page index, so it holds no open file
+    and can be pickled; the document is opened inside each call."""
 
     def __init__(self, path: str, index: int) -> None:
         self.path, self.index = path, index
@@ -55,77 +99,125 @@ class _PdfRender:
         pdf = pdfium.PdfDocument(self.path)
         try:
             page = pdf[self.index]
-            return page.render(scale=dpi / 72).to_pil()
+            try:
+                return page.render(scale=dpi / 72).to_pil().convert("RGB")
+            finally:
+                page.close()
         finally:
             pdf.close()
 
+    def __repr__(self) -> str:
+        return f"_PdfRender({self.path!r}, {self.index})"
 
-def _usable(words: list[Word]) -> bool:
-    real = [w for w in words if any(c.isalnum() for c in w.text) and "(cid:" not in w.text]
-    return len(real) >= MIN_TEXT_WORDS
+
+def usable_text(words: list[Word]) -> bool:
+    """Whether words from a text layer are real text: enough words with letters or digits, and not mostly
+    unmapped glyphs (``(cid:N)``) or replacement characters, which is what fonts without a Unicode map give."""
+    if not words:
+        return False
+    real = 0
+    garbage = 0
+    for w in words:
+        t = w.text
+        if _CID.search(t) or "\ufffd" in t or any(0xE000 <= ord(c) <= 0xF8FF for c in t):
+            garbage += 1
+        elif any(c.isalnum() for c in t):
+            real += 1
+    return real >= MIN_TEXT_WORDS and garbage <= real
+
+
+def _rules_of(p) -> list[Rule]:
+    rules: list[Rule] = []
+    for ln in p.lines:
+        rules.append(Rule(float(ln["x0"]), float(ln["top"]), float(ln["x1"]), float(ln["bottom"])))
+    for r in p.rects:
+        x0, top, x1, bottom = float(r["x0"]), float(r["top"]), float(r["x1"]), float(r["bottom"])
+        if x1 - x0 < THIN or bottom - top < THIN:
+            rules.append(Rule(x0, top, x1, bottom))
+        else:
+            rules += [Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom),
+                      Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)]
+    return rules
+
+
+def _image_cover(p, width: float, height: float) -> float:
+    """The largest fraction of the page one image covers (clipped to the page)."""
+    best = 0.0
+    for im in p.images:
+        x0, x1 = max(0.0, float(im["x0"])), min(width, float(im["x1"]))
+        top, bottom = max(0.0, float(im["top"])), min(height, float(im["bottom"]))
+        if x1 > x0 and bottom > top:
+            best = max(best, (x1 - x0) * (bottom - top) / max(1.0, width * height))
+    return best
+
+
+def _pdf_error(exc: BaseException) -> str:
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    name = type(inner).__name__
+    if "Password" in name or "password" in str(inner).lower() or "encrypt" in str(inner).lower():
+        return "encrypted PDF (password required)"
+    detail = str(inner).strip().splitlines()[0] if str(inner).strip() else ""
+    return f"corrupt or truncated PDF: {name}{': ' + detail if detail else ''}"[:300]
 
 
 def _load_pdf(path: Path, rel: str) -> Loaded:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfplumber.utils.exceptions import PdfminerException
 
     from .ocr import ocr_image
 
-    pages: list[Page] = []
     try:
         pdf = pdfplumber.open(path)
-    except PdfminerException as exc:
-        inner = exc.args[0] if exc.args else exc
-        if isinstance(inner, PDFPasswordIncorrect) or "password" in str(inner).lower():
-            return Loaded(rel, error="encrypted PDF (password required)")
-        return Loaded(rel, error=f"corrupt or truncated PDF: {type(inner).__name__} {inner}".strip())
-    except Exception as exc:  # pdfminer raises many kinds on a damaged file
-        return Loaded(rel, error=f"corrupt or truncated PDF: {type(exc).__name__} {exc}".strip())
+    except Exception as exc:  # pdfminer raises many kinds on a damaged or encrypted file
+        return Loaded(rel, error=_pdf_error(exc))
+    pages: list[Page] = []
     try:
         try:
-            n = len(pdf.pages)
+            plumber_pages = pdf.pages
         except Exception as exc:
-            return Loaded(rel, error=f"corrupt or truncated PDF: {type(exc).__name__} {exc}".strip())
-        if n == 0:
-            return Loaded(rel, error="PDF without pages")
-        for i, p in enumerate(pdf.pages):
+            return Loaded(rel, error=_pdf_error(exc))
+        if not plumber_pages:
+            return Loaded(rel, error="corrupt or truncated PDF: no pages")
+        for i, p in enumerate(plumber_pages):
             number = i + 1
             render = _PdfRender(str(path), i)
             try:
-                raw = p.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False)
-                words = [Word(w["text"], float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]), number)
-                         for w in raw]
-                rules = [Rule(float(ln["x0"]), float(ln["top"]), float(ln["x1"]), float(ln["bottom"])) for ln in p.lines]
-                for r in p.rects:
-                    x0, top, x1, bottom = float(r["x0"]), float(r["top"]), float(r["x1"]), float(r["bottom"])
-                    if x1 - x0 < 2 or bottom - top < 2:
-                        rules.append(Rule(x0, top, x1, bottom))
-                    else:
-                        rules += [Rule(x0, top, x1, top), Rule(x0, bottom, x1, bottom),
-                                  Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)]
+                raw = p.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False,
+                                      use_text_flow=False, extra_attrs=[])
+                words = [Word(w["text"], float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]),
+                              number) for w in raw]
+                rules = _rules_of(p)
                 width, height = float(p.width), float(p.height)
-                image_cover = sum((float(im["x1"]) - float(im["x0"])) * (float(im["bottom"]) - float(im["top"]))
-                                  for im in p.images) / max(1.0, width * height)
+                cover = _image_cover(p, width, height)
             except Exception as exc:
-                return Loaded(rel, pages, error=f"corrupt or truncated PDF: page {number}: {type(exc).__name__} {exc}")
+                return Loaded(rel, error=f"{_pdf_error(exc)} (page {number})")
             finally:
                 p.close()
-            if not _usable(words) or (image_cover > 0.5 and len(words) < 10):
-                img = render(OCR_DPI)
-                words = ocr_image(img, OCR_DPI, number)
-                # OCR boxes are in points of the rendered page: the same space as the PDF's
-                pages.append(Page(number, width, height, words, rules if words else [], "ocr", render))
-            else:
+            scanned = cover > 0.5 and len(words) < 10
+            if usable_text(words) and not scanned:
                 pages.append(Page(number, width, height, words, rules, "text", render))
-    except RuntimeError as exc:
-        return Loaded(rel, pages, error=str(exc))
+                continue
+            try:
+                img = render(OCR_DPI)
+            except Exception as exc:
+                return Loaded(rel, error=f"cannot render page {number} for OCR: {type(exc).__name__}: {exc}")
+            # the rendered image is the page at OCR_DPI, so OCR boxes come back in this page's points
+            ocr_words = ocr_image(img, OCR_DPI, number)
+            pages.append(Page(number, width, height, ocr_words, rules, "ocr", render))
+    except RuntimeError as exc:  # Tesseract missing or failing
+        return Loaded(rel, error=str(exc))
     finally:
-        pdf.close()
+        try:
+            pdf.close()
+        except Exception:
+            pass
     return Loaded(rel, pages)
 
 
+# -- images ----------------------------------------------------------------------------------------------
+
 class _ImageRender:
+    """Renders one frame of an image file at a dpi (the frame resized from its own resolution)."""
+
     def __init__(self, path: str, frame: int, dpi: float) -> None:
         self.path, self.frame, self.dpi = path, frame, dpi
 
@@ -136,7 +228,24 @@ class _ImageRender:
             im.seek(self.frame)
             img = im.convert("RGB")
         scale = dpi / self.dpi
-        return img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))))
+        if abs(scale - 1) < 1e-6:
+            return img
+        return img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.LANCZOS)
+
+    def __repr__(self) -> str:
+        return f"_ImageRender({self.path!r}, {self.frame}, {self.dpi})"
+
+
+def image_dpi(info: dict) -> float:
+    """The horizontal resolution recorded in an image, or the default when missing or implausible."""
+    value = info.get("dpi") or info.get("resolution")
+    try:
+        dpi = float(value[0] if isinstance(value, (tuple, list)) else value)
+    except (TypeError, ValueError, IndexError):
+        return IMAGE_DEFAULT_DPI
+    if not 70 <= dpi <= 2400:
+        return IMAGE_DEFAULT_DPI
+    return dpi
 
 
 def _load_image(path: Path, rel: str) -> Loaded:
@@ -144,27 +253,129 @@ def _load_image(path: Path, rel: str) -> Loaded:
 
     from .ocr import ocr_image
 
+    Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, 300_000_000)
     pages: list[Page] = []
     try:
         with Image.open(path) as im:
             for i, frame in enumerate(ImageSequence.Iterator(im)):
-                dpi_info = frame.info.get("dpi") or im.info.get("dpi") or (0, 0)
-                try:
-                    dpi = float(dpi_info[0])
-                except (TypeError, ValueError, IndexError):
-                    dpi = 0.0
-                if not 70 <= dpi <= 1200:
-                    dpi = 300.0
+                dpi = image_dpi({**im.info, **frame.info})
                 img = frame.convert("RGB")
                 words = ocr_image(img, round(dpi), i + 1)
                 pages.append(Page(i + 1, img.width * 72 / dpi, img.height * 72 / dpi, words, [], "ocr",
                                   _ImageRender(str(path), i, dpi)))
     except UnidentifiedImageError:
         return Loaded(rel, error="corrupt image: cannot be decoded")
-    except RuntimeError as exc:
-        return Loaded(rel, pages, error=str(exc))
-    except (OSError, SyntaxError, ValueError) as exc:
+    except RuntimeError as exc:  # Tesseract missing or failing
+        return Loaded(rel, error=str(exc))
+    except Image.DecompressionBombError:
+        return Loaded(rel, error="image too large to load")
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
         if pages:
-            return Loaded(rel, pages)  # a truncated last frame: keep what was read
-        return Loaded(rel, error=f"corrupt image: {exc}")
+            return Loaded(rel, pages)  # a damaged later frame: keep the frames that were read
+        return Loaded(rel, error=f"corrupt or truncated image: {exc}")
     return Loaded(rel, pages)
+
+
+# -- office files (optional) -----------------------------------------------------------------------------
+
+CHAR_W = 6.0  # synthetic layout: points per character
+LINE_H = 14.0
+MARGIN = 36.0
+
+
+def _layout(rows: list[list[str]]) -> Page:
+    """One page of words at synthetic coordinates: one line per row, cells in aligned columns."""
+    ncols = max((len(r) for r in rows), default=0)
+    widths = [0.0] * ncols
+    for r in rows:
+        for j, cell in enumerate(r):
+            widths[j] = max(widths[j], len(cell) * CHAR_W + 3 * CHAR_W if cell else 0.0)
+    lefts = [MARGIN]
+    for w in widths[:-1]:
+        lefts.append(lefts[-1] + w)
+    words: list[Word] = []
+    top = MARGIN
+    for r in rows:
+        if not any(c.strip() for c in r):
+            top += LINE_H
+            continue
+        for j, cell in enumerate(r):
+            x = lefts[j]
+            for m in re.finditer(r"\S+", cell):
+                x0 = x + m.start() * CHAR_W
+                words.append(Word(m.group(), x0, top, x0 + len(m.group()) * CHAR_W, top + 10.0, 1))
+        top += LINE_H
+    width = max(612.0, (lefts[-1] + widths[-1] + MARGIN) if ncols else 612.0)
+    height = max(792.0, top + MARGIN)
+    return Page(1, width, height, words, [], "text", None)
+
+
+def _docx_rows(path: Path) -> list[list[str]]:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    d = docx.Document(str(path))
+    rows: list[list[str]] = []
+    for child in d.element.body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            rows.append([Paragraph(child, d).text])
+        elif tag == "tbl":
+            for row in Table(child, d).rows:
+                cells: list[str] = []
+                for c in row.cells:
+                    text = " ".join(c.text.split())
+                    if not cells or cells[-1] != text:  # merged cells repeat their text
+                        cells.append(text)
+                rows.append(cells)
+    return rows
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from decimal import Decimal
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    rows: list[list[str]] = []
+    try:
+        for ws in wb.worksheets:
+            for row in ws.iter_rows(values_only=True):
+                cells = []
+                for v in row:
+                    if v is None:
+                        cells.append("")
+                    elif isinstance(v, float):
+                        cells.append(format(Decimal(repr(v)).normalize(), "f"))  # shortest exact digits
+                    else:
+                        cells.append(str(v))
+                while cells and not cells[-1]:
+                    cells.pop()
+                rows.append(cells)
+            rows.append([])
+    finally:
+        wb.close()
+    return rows
+
+
+def _load_office(path: Path, rel: str) -> Loaded | None:
+    """A .docx or .xlsx as one text page; None when the zip is neither."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return Loaded(rel, error="corrupt or truncated zip archive")
+    try:
+        if "word/document.xml" in names:
+            rows = _docx_rows(path)
+        elif "xl/workbook.xml" in names:
+            rows = _xlsx_rows(path)
+        else:
+            return None
+    except Exception as exc:
+        return Loaded(rel, error=f"corrupt office file: {type(exc).__name__}: {exc}"[:300])
+    page = _layout(rows)
+    if not page.words:
+        return Loaded(rel, error="office file without text")
+    return Loaded(rel, [page])
