@@ -4,14 +4,15 @@ line-item F1 (lines matched one-to-one, in order), scanned against born-digital,
 
 Equalities: money, quantities and weights exact as decimals; dates, HTS digits, countries and codes exact;
 identifiers on letters and digits; names, addresses and descriptions by rapidfuzz ``token_sort_ratio`` ≥ 90 after
-case folding. A truth whose ``meta.scope`` is ``partial`` scores only the fields it states.
+case folding. A truth whose ``meta.scope`` is ``partial`` scores only the fields it states; ``meta.tariff`` names
+a tariff schedule file beside the truth that the audit reads for rates a 7501 does not show.
 """
 from __future__ import annotations
 
 import json
 import re
 import tempfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -295,7 +296,9 @@ def evaluate(corpus: Path, truth_path: Path | None = None, db: Path | None = Non
             listed = {d["path"] for d in truth.get("documents", [])}
             pipeline.scan(corpus, store, workers=workers, only=listed)
             if truth.get("findings") is not None:
-                pipeline.audit_store(store)
+                tariff = (truth.get("meta") or {}).get("tariff")
+                tariff_path = truth_path.parent / tariff if tariff else None
+                pipeline.audit_store(store, tariff=tariff_path if tariff_path and tariff_path.is_file() else None)
             predicted = store.export(with_provenance=False)
         finally:
             store.close()
@@ -319,7 +322,7 @@ def format_report(rep: Report, name: str = "") -> Iterator[str]:
         for f, c in sorted(per.items()):
             yield row(f"  {f}", c)
         if t in rep.lines:
-            yield row(f"  line items", rep.total("lines", t))
+            yield row("  line items", rep.total("lines", t))
             for f, c in sorted(rep.lines[t].items()):
                 yield row(f"    {f}", c)
     if rep.findings.tp + rep.findings.fp + rep.findings.fn:

@@ -1,6 +1,5 @@
 """Loading: the file's kind from its bytes, text layers, OCR of images, office files, and every failure path
 ending in a clear message instead of an exception."""
-import io
 from decimal import Decimal
 from pathlib import Path
 
