@@ -16,6 +16,13 @@ from .pages import Page
 
 # doc_type -> (title cues, body cues)
 CUES: dict[str, tuple[list[str], list[str]]] = {
+    # documents of a shipment that are none of the SPEC's types: known, so that they are not taken for one
+    "other": (
+        ["arrival notice", "notice of arrival", "delivery order", "debit note", "credit note", "quotation",
+         "statement of account", "booking confirmation", "purchase order", "proforma quotation",
+         "aviso de llegada", "orden de compra", "ankunftsanzeige"],
+        ["free time", "last free day", "storage charges", "terminal handling", "please present"],
+    ),
     "entry_summary": (
         ["entry summary", "cbp form 7501", "form 7501", "resumen de entrada"],
         ["filer code", "entry type", "summary date", "port code", "importer of record", "manufacturer id",
@@ -104,6 +111,34 @@ def _matchers():
     return title, body, assist
 
 
+@lru_cache(maxsize=1)
+def _compact_cues() -> list[tuple[str, str, int]]:
+    return sorted(((dt, "".join(tokens_of(c)), len(tokens_of(c))) for dt, (titles, _) in CUES.items()
+                   for c in titles if len("".join(tokens_of(c))) >= 8), key=lambda x: -len(x[1]))
+
+
+def _compact_titles(compact: str) -> dict[str, int]:
+    """Document types whose title (eight letters or more, spaces ignored) a run of large letters spells."""
+    found: dict[str, int] = {}
+    taken: list[tuple[int, int]] = []
+    for dt, cue, n in _compact_cues():
+        i = compact.find(cue)
+        if i < 0 or any(i < e and s < i + len(cue) for s, e in taken):
+            continue
+        taken.append((i, i + len(cue)))
+        found[dt] = max(found.get(dt, 0), n)
+    return found
+
+
+def _longest(matches):
+    """Of overlapping cue matches, the longest ones (ties: the earliest)."""
+    kept: list[tuple[int, int, int]] = []
+    for mid, s, e in sorted(matches, key=lambda m: (-(m[2] - m[1]), m[1])):
+        if all(e <= ks or s >= ke for _, ks, ke in kept):
+            kept.append((mid, s, e))
+    return sorted(kept, key=lambda m: m[1])
+
+
 def scores(pages: Sequence[Page]) -> dict[str, float]:
     from spacy.tokens import Doc
 
@@ -131,6 +166,7 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
                     score[dt] += BODY_WEIGHT
             assist_hits += len(assist_m(doc))
             high = page.number == pages[0].number and min(w.top for w in ln) <= 0.3 * page.height
+            credited: set[str] = set()
             for ph in phrases_of(ln):
                 ptoks = [t for w in ph.words for t in tokens_of(w.text)]
                 if not ptoks:
@@ -138,13 +174,21 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
                 pdoc = Doc(nlp.vocab, words=ptoks)
                 big = max(w.height for w in ph.words) >= 1.3 * median_h
                 short = len(ptoks) <= 6
-                for mid, s, e in title(pdoc):
+                for mid, s, e in _longest(title(pdoc)):  # "bill of lading" is not also a "bill"
                     if e < len(ptoks) and ptoks[e] in LABEL_FOLLOWERS:
                         continue  # "Invoice No.", "Invoice date": a label naming another document
                     dt = nlp.vocab.strings[mid]
                     w = TITLE_WEIGHT * (1.0 if (high or big) and short else 0.25)
                     w *= 1.0 + 0.15 * (e - s)  # longer titles are more specific
                     score[dt] += w
+                    credited.add(dt)
+            # a title in large letters that OCR broke apart ("PAC KING LIST", "PACKING   LIST"): its letters
+            big = [w for w in ln if w.height >= 1.3 * median_h]
+            if big and (high or page.number == pages[0].number):
+                compact = "".join(t for w in big for t in tokens_of(w.text))
+                for dt, cue_len in _compact_titles(compact).items():
+                    if dt not in credited:
+                        score[dt] += TITLE_WEIGHT * (1.0 + 0.15 * cue_len)
     if assist_hits >= 2 and score.get("commercial_invoice", 0) >= MIN_SCORE:
         score["assist_invoice"] = score["commercial_invoice"] + assist_hits
     return dict(score)

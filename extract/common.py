@@ -24,6 +24,8 @@ _ID_RE = re.compile(r"^[#:\s]*(?:no\.?|nr\.?|n°|nº|number|núm\.?|num\.?)?[#:\
                     re.IGNORECASE)
 _CONTACT = ("tel", "phone", "fax", "email", "e-mail", "mail", "www", "http", "vat", "tax id", "rfc", "nit", "ein",
             "irs", "contact", "attn", "attention", "ust-id", "ust", "cif", "gst", "tel.", "mobile", "cnpj", "rut")
+_BANKING = ("account", "iban", "bank", "swift", "bic", "a/c", "acct", "routing", "aba ", "sort code", "cuenta",
+            "konto", "blz", "beneficiary bank", "intermediary")
 
 
 @dataclass(slots=True)
@@ -74,12 +76,17 @@ def parse_id(text: str) -> str | None:
 
 
 def clean_lines(lines: Sequence[Sequence[Word]]) -> list[list[Word]]:
+    """An address block without its contact and bank-detail lines, ending at a line that is only a country."""
     out = []
     for ln in lines:
         t = fold(" ".join(w.text for w in ln)).strip()
-        if not t or any(t.startswith(c) for c in _CONTACT):
+        if not t or any(t.startswith(c) for c in _CONTACT + _BANKING):
             continue
         out.append(list(ln))
+        raw = " ".join(w.text for w in ln).strip(" ,.")
+        if len(out) > 1 and not any(c.isdigit() for c in raw) and "," not in raw and len(raw.split()) <= 4 \
+                and nz.country_code(raw):
+            break  # the country closes the address
     return out
 
 
@@ -100,7 +107,10 @@ def party_from_lines(lines: Sequence[Sequence[Word]]) -> Party | None:
         # the last part; a line that is only the country goes
         parts = [p.strip() for p in re.split(r"\s*[,·|•]\s*|\s+-\s+", last) if p.strip()]
         c = nz.country_code(parts[-1]) if parts else None
-        if c and len(parts) > 1:
+        whole = nz.country_code(last) if not any(ch.isdigit() for ch in last) and len(last.split()) <= 4 else None
+        if whole and not c:  # "Korea, Republic of"
+            country, addr = whole, addr[:-1]
+        elif c and len(parts) > 1:
             country = c
             head = last[: last.rfind(parts[-1])].rstrip(" ,·|•-")
             addr[-1] = re.sub(r"\s*[·|•]\s*", ", ", head)
@@ -120,6 +130,8 @@ def party_label(reader: Reader, hit: Hit) -> bool:
         if hit.words[0] in ph.words:
             if ph.words[0] is not hit.words[0] and not _BOXNUM.match(ph.words[0].text):
                 return False
+            if hit.words[-1] not in ph.words:
+                return True  # the label runs on into the next cell: it starts its phrase, that is enough
             rest = ph.words[ph.words.index(hit.words[-1]) + 1:]
             return hit.words[-1].text.endswith(":") or not rest or rest[0].text in (":", "-")
     return False

@@ -172,7 +172,11 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
     for sp in kept:
         # "Käufer / Buyer", "Rechnungs-Nr. / Invoice No.": one bilingual label
         prev = merged[-1] if merged else None
-        if prev and prev[2] == sp[2] and prev[1] == sp[0] and \
+        near = False
+        if prev and prev[1] == sp[0]:
+            a, b = line[owner[prev[1] - 1]], line[owner[sp[0]]]
+            near = a is b or b.x0 - a.x1 <= 2.0 * max(a.bottom - a.top, b.bottom - b.top)
+        if prev and near and prev[2] == sp[2] and \
                 not any(k[0] == prev[0] and k[1] == prev[1] and k[2] != prev[2] for k in kept):
             merged[-1] = (prev[0], sp[1], sp[2], prev[3] and sp[3])
         else:
@@ -294,6 +298,12 @@ class Reader:
                     return value, self.prov(used)
         return None, None
 
+    def _pitch_height(self, hit: Hit) -> float:
+        """The height a label's line spacing is measured in: its box height, which OCR draws tight around the
+        glyphs (an all-capitals label is shorter still), so scaled up on OCR pages."""
+        h = max(1.0, hit.bottom - hit.top)
+        return h * 1.4 if self.method.get(hit.page) == "ocr" else h
+
     def block(self, hit: Hit, max_lines: int = 7) -> list[list[Word]]:
         """The lines of an address block labelled by ``hit``: to its right and/or below, in its column."""
         ln_words = self.lines[hit.line]
@@ -307,7 +317,7 @@ class Reader:
                 right_run = cand
         x0 = right_run[0].x0 if right_run else hit.x0
         lines: list[list[Word]] = [right_run] if right_run else []
-        h = max(1.0, hit.bottom - hit.top)
+        h = self._pitch_height(hit)
         last_bottom = hit.bottom
         skipped = 0
         for j in range(hit.line + 1, min(len(self.lines), hit.line + 14)):
