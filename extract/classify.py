@@ -31,10 +31,13 @@ CUES: dict[str, tuple[list[str], list[str]]] = {
     ),
     "commercial_invoice": (
         ["commercial invoice", "invoice", "factura comercial", "factura", "handelsrechnung", "rechnung",
-         "tax invoice", "customs invoice", "export invoice", "facture", "facture commerciale", "bill"],
+         "tax invoice", "customs invoice", "export invoice", "facture", "facture commerciale", "bill", "factuur",
+         "fattura", "fatura", "proforma invoice", "faktura"],
         ["invoice no", "invoice date", "unit price", "amount", "sold to", "bill to", "total", "incoterm",
          "terms of payment", "payment terms", "subtotal", "precio unitario", "importe", "einzelpreis",
-         "amount due", "vat", "qty"],
+         "amount due", "vat", "qty", "facture n", "numero de facture", "montant", "total ht", "total ttc", "tva",
+         "prix unitaire", "factuurnummer", "factuurdatum", "btw", "totaal", "rechnungsnr", "rechnungsdatum",
+         "mwst", "ust", "zeilenbetrag", "net a payer", "invoice number", "invoice total"],
     ),
     "packing_list": (
         ["packing list", "packing slip", "lista de empaque", "lista de empaque y peso", "packliste",
@@ -84,7 +87,9 @@ CUES: dict[str, tuple[list[str], list[str]]] = {
 }
 
 # Words that turn an invoice into an assist (tooling, moulds, engineering billed to the importer).
-ASSIST_CUES = ["mould", "mold", "moulds", "molds", "injection mould", "injection mold", "die", "dies",
+ASSIST_CUES = ["mould", "mold", "moulds", "molds", "injection mould", "injection mold", "progressive die",
+               "stamping die", "forging die", "trim die", "cutting die", "extrusion die", "casting die", "die set",
+               "progressive dies", "stamping dies", "forging dies",
                "tooling", "tool", "jig", "fixture", "cavity", "moulde", "molde", "moldes", "troquel",
                "engineering", "design services", "drawings", "werkzeug"]
 
@@ -176,7 +181,9 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
                 short = len(ptoks) <= 6
                 for mid, s, e in _longest(title(pdoc)):  # "bill of lading" is not also a "bill"
                     if e < len(ptoks) and ptoks[e] in LABEL_FOLLOWERS:
-                        continue  # "Invoice No.", "Invoice date": a label naming another document
+                        # "Invoice No.", "Invoice date": a label, perhaps naming another document; weak evidence
+                        score[nlp.vocab.strings[mid]] += 0.25 * TITLE_WEIGHT
+                        continue
                     dt = nlp.vocab.strings[mid]
                     w = TITLE_WEIGHT * (1.0 if (high or big) and short else 0.25)
                     w *= 1.0 + 0.15 * (e - s)  # longer titles are more specific

@@ -96,6 +96,10 @@ def party_from_lines(lines: Sequence[Sequence[Word]]) -> Party | None:
     if not lines:
         return None
     texts = [nz.clean_text(" ".join(w.text for w in ln)) for ln in lines]
+    # a sender line "Name - Street 1 - 12345 City" (window envelopes): the name, then its address
+    parts = [p for p in re.split(r"\s+[-–·|•]\s+", texts[0]) if p.strip()]
+    if len(parts) >= 2 and not any(c.isdigit() for c in parts[0]) and any(c.isdigit() for c in " ".join(parts[1:])):
+        texts = [parts[0], *parts[1:], *texts[1:]]
     name = nz.clean_party_name(texts[0])
     if not name or not any(c.isalpha() for c in name):
         return None

@@ -17,7 +17,8 @@ KEYS = ("invoice_number", "invoice_date", "po_number", "seller", "buyer", "ship_
         "payment_terms", "country_of_origin", "subtotal", "total", "other_date", "total_quantity",
         "total_net_weight", "total_gross_weight", "total_packages", "bl_number")
 ANCHORS = ("quantity", "amount", "unit_price", "line_no")
-TITLE_WORDS = ("invoice", "factura", "rechnung", "facture", "page", "original", "copy")
+TITLE_WORDS = ("invoice", "factura", "rechnung", "facture", "factuur", "fattura", "faktura", "page", "original",
+               "copy")
 
 
 def _not_in(reader: Reader, hits, lines: set[int]):

@@ -128,7 +128,7 @@ def _ocr(tok: str) -> str:
     return tok.replace("0", "o").replace("1", "l") if not tok.isdigit() else tok
 
 
-def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", fuzzy: bool = False,
+def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", fuzzy: bool | str = False,
                line_index: int = 0) -> list[Hit]:
     """Every label of ``keys`` in one line; longest wins where labels overlap (ties keep every key)."""
     from spacy.tokens import Doc
@@ -148,8 +148,8 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
             for pat in pats:
                 joined = " ".join(pat)
                 n = len(pat)
-                if len(joined) < 5:
-                    continue
+                if len(joined) < (5 if fuzzy != "long" else 9):
+                    continue  # on a text layer only long labels are matched loosely (kerning splits, typos)
                 for s in range(0, len(toks) - n + 1):
                     if (s, s + n) in exact:
                         continue
@@ -203,7 +203,7 @@ class Reader:
         self.hits: list[Hit] = []
         for i, ln in enumerate(self.lines):
             ocr = self.method.get(ln[0].page) == "ocr"
-            self.hits.extend(match_line(ln, self.keys, kind, fuzzy=ocr, line_index=i))
+            self.hits.extend(match_line(ln, self.keys, kind, fuzzy=True if ocr else "long", line_index=i))
         self._hit_words = {id(w) for h in self.hits for w in h.words}
 
     # --- looking up -------------------------------------------------------------------------------

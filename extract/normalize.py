@@ -467,4 +467,5 @@ _PARTY_LABEL = re.compile(
 def clean_party_name(text: str) -> str:
     t = clean_text(text)
     t = _PARTY_LABEL.sub("", t)
+    t = " ".join(tok for tok in t.split() if "@" not in tok and not tok.lower().startswith(("www.", "http")))
     return t.strip(" :;,-")
