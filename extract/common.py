@@ -79,6 +79,7 @@ def clean_lines(lines: Sequence[Sequence[Word]]) -> list[list[Word]]:
     """An address block without its contact and bank-detail lines, ending at a line that is only a country."""
     out = []
     for ln in lines:
+        ln = [w for w in ln if "@" not in w.text and not fold(w.text).startswith(("www.", "http"))]
         t = fold(" ".join(w.text for w in ln)).strip()
         if not t or any(t.startswith(c) for c in _CONTACT + _BANKING):
             continue
@@ -137,11 +138,11 @@ def party_label(reader: Reader, hit: Hit) -> bool:
             if hit.words[-1] not in ph.words:
                 return True  # the label runs on into the next cell: it starts its phrase, that is enough
             rest = ph.words[ph.words.index(hit.words[-1]) + 1:]
-            return hit.words[-1].text.endswith(":") or not rest or rest[0].text in (":", "-")
+            return hit.words[-1].text.endswith(":") or not rest or rest[0].text in (":", "-", "/")
     return False
 
 
-_BOXNUM = re.compile(r"^\d{1,2}[.)]$")
+_BOXNUM = re.compile(r"^(?:\d{1,2}[.)]|[A-Z]\d{2}(?:\.\d{1,2})?)$")  # "12.", "A01", "A06.1" (EN 10168)
 
 
 def read_party(reader: Reader, key: str, exclude: Iterable[Hit] = ()) -> tuple[Party | None, object]:

@@ -28,7 +28,7 @@ from .vocab import COLUMN_LABELS, ELEMENTS, ENTRY_COLUMNS, FIELD_LABELS
 COLUMN_VOCAB = {**COLUMN_LABELS, **ENTRY_COLUMNS, **{f"chem_{sym}": names for sym, names in ELEMENTS.items()}}
 
 _TOKEN_RE = re.compile(r"[#№]|[^\s/:#|]+")
-_BOX_NO = re.compile(r"^(?:\d{1,2}[.)]|[A-Z][.)])$")  # a form's box number: "27." or "A."
+_BOX_NO = re.compile(r"^(?:\d{1,2}[.)]|[A-Z][.)]|[A-Z]\d{2}(?:\.\d{1,2})?)$")  # "27.", "A.", "A06.1"
 _STRIP = ".,;()[]{}'\"*¿?¡!<>_-–—=+%"
 
 
@@ -175,7 +175,7 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
         near = False
         if prev and prev[1] == sp[0]:
             a, b = line[owner[prev[1] - 1]], line[owner[sp[0]]]
-            near = a is b or b.x0 - a.x1 <= 2.0 * max(a.bottom - a.top, b.bottom - b.top)
+            near = a is b or b.x0 - a.x1 <= 4.0 * max(a.bottom - a.top, b.bottom - b.top)
         if prev and near and prev[2] == sp[2] and \
                 not any(k[0] == prev[0] and k[1] == prev[1] and k[2] != prev[2] for k in kept):
             merged[-1] = (prev[0], sp[1], sp[2], prev[3] and sp[3])
@@ -205,6 +205,7 @@ class Reader:
             ocr = self.method.get(ln[0].page) == "ocr"
             self.hits.extend(match_line(ln, self.keys, kind, fuzzy=True if ocr else "long", line_index=i))
         self._hit_words = {id(w) for h in self.hits for w in h.words}
+        self._hit_first = {id(h.words[0]) for h in self.hits}
 
     # --- looking up -------------------------------------------------------------------------------
     def find(self, key: str) -> list[Hit]:
@@ -298,6 +299,15 @@ class Reader:
                     return value, self.prov(used)
         return None, None
 
+    def starts_label(self, words: Sequence[Word]) -> bool:
+        """Whether a phrase opens with a label (after a box number): "Shipper", "A06 Purchaser"; a label word
+        inside a name ("Steel Mill SE") does not count."""
+        if not words:
+            return False
+        if id(words[0]) in self._hit_first:
+            return True
+        return len(words) > 1 and bool(_BOX_NO.match(words[0].text)) and id(words[1]) in self._hit_first
+
     def _pitch_height(self, hit: Hit) -> float:
         """The height a label's line spacing is measured in: its box height, which OCR draws tight around the
         glyphs (an all-capitals label is shorter still), so scaled up on OCR pages."""
@@ -313,7 +323,11 @@ class Reader:
             phs = split_by_rules(phrases_of(right, gap=2.5 * max(1.0, hit.bottom - hit.top)),
                                  self.rules.get(hit.page, []))
             cand = phs[0].words if phs else []
-            if cand and cand[0].x0 - hit.x1 < 6 * max(1.0, hit.bottom - hit.top) and not self.is_label(cand[0]):
+            if cand and cand[0].text in ("/", "|"):
+                cand = []  # "Purchaser / Besteller", "Deliver to / Receiver": the label's other language
+            next_box = len(cand) > 1 and _BOX_NO.match(cand[0].text) and self.is_label(cand[1])
+            if cand and cand[0].x0 - hit.x1 < 6 * max(1.0, hit.bottom - hit.top) and not self.is_label(cand[0]) \
+                    and not next_box:
                 right_run = cand
         x0 = right_run[0].x0 if right_run else hit.x0
         lines: list[list[Word]] = [right_run] if right_run else []
@@ -338,7 +352,7 @@ class Reader:
                     if skipped > 2:
                         break
                 continue
-            if any(self.is_label(w) for w in best.words[:2]):
+            if self.starts_label(best.words):
                 break
             lines.append(best.words)
             last_bottom = max(w.bottom for w in best.words)

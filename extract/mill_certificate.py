@@ -15,7 +15,8 @@ from .tables import find_tables, header_unit, summary_cells
 from .vocab import ELEMENTS
 
 KEYS = ("certificate_number", "certificate_type", "issue_date", "mill", "customer", "po_number", "invoice_number",
-        "product", "specification", "melt_country", "pour_country", "total_weight", "other_date", "seller", "buyer")
+        "product", "specification", "melt_country", "pour_country", "total_weight", "other_date", "seller", "buyer",
+        "heat_number", "total_quantity", "mtc_other")
 COLUMNS = ("heat_number", "grade", "weight", "melt_country", "pour_country", "description", "quantity",
            *[f"chem_{sym}" for sym in ELEMENTS])
 _TYPE_RE = re.compile(r"(EN|DIN|ISO)\s*(10204|50049|10474)\s*[:/-]?\s*(?:type\s*)?(2\.1|2\.2|3\.1|3\.2)\s*(B|C)?",
@@ -101,6 +102,15 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
             if chem:
                 item.set("chemistry", chem)
     items = [LineItem(heats[k], provs[k]) for k in order]
+    if not items:  # EN 10168 style: one heat by label, its chemistry as a row of symbols over a row of values
+        chem, used = transposed_chemistry(reader, conv)
+        heat, hp = reader.value("heat_number", parse_id, hits=hits("heat_number"))
+        if heat or chem:
+            item = FieldSet()
+            item.set("heat_number", heat, hp)
+            if chem:
+                item.set("chemistry", chem, reader.prov(used))
+            items = [LineItem(item, reader.prov(used) if used else hp)]
     for li in items:  # a heat without its own countries takes the certificate's
         for key in ("melt_country", "pour_country"):
             if key not in li.fields and fs.get(key):
@@ -131,3 +141,36 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
     return fs, items
 
 
+
+
+_SYMBOLS = {fold(sym): sym for sym in ELEMENTS}
+
+
+def transposed_chemistry(reader: Reader, conv) -> tuple[dict, list]:
+    """Chemistry written across: a line of element symbols with the values on the next line, each value under
+    its symbol ("Symbol C Si Mn …" / "Actual [%] 0.15 0.005 1 …"); several such pairs are merged."""
+    chem: dict = {}
+    used: list = []
+    lines = reader.lines
+    for i, ln in enumerate(lines[:-1]):
+        syms = [(w, _SYMBOLS[fold(w.text)]) for w in ln if fold(w.text) in _SYMBOLS and w.text[:1].isupper()]
+        if len(syms) < 3 or len(syms) < 0.6 * len(ln):
+            continue
+        nxt = lines[i + 1]
+        if nxt[0].page != ln[0].page:
+            continue
+        values = []
+        for w in nxt:
+            m = re.search(r"(\d+(?:[.,]\d+)?)$", w.text)  # "[%]0.15": the number at the end of a word
+            if m:
+                values.append((w, m.group(1)))
+        for w, sym in syms:
+            xm = (w.x0 + w.x1) / 2
+            best = min(values, key=lambda v: abs((v[0].x0 + v[0].x1) / 2 - xm), default=None)
+            if best is None or abs((best[0].x0 + best[0].x1) / 2 - xm) > 3 * max(8.0, w.x1 - w.x0):
+                continue
+            v = conv.number(best[1]) if conv.style else nz.parse_number(best[1], "dot")
+            if v is not None and sym not in chem:
+                chem[sym] = v
+                used += [w, best[0]]
+    return chem, used
