@@ -338,6 +338,8 @@ def line_items(reader: Reader, conv: Conventions, keys: Sequence[str], anchors: 
     for t in tables:
         for row in t.rows:
             item = row_fields(row, t, conv, len(items) + 1, reader, weight_unit)
+            if not any(k in item.fields for k in ("quantity", "part_number", "description", "hts")):
+                continue  # an amount with a word beside it: a charge or a total under the table, not goods
             if len(item.fields) > 1:
                 items.append(item)
     return items, tables

@@ -174,8 +174,10 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
         prev = merged[-1] if merged else None
         near = False
         if prev and prev[1] == sp[0]:
-            a, b = line[owner[prev[1] - 1]], line[owner[sp[0]]]
-            near = a is b or b.x0 - a.x1 <= 4.0 * max(a.bottom - a.top, b.bottom - b.top)
+            ia, ib = owner[prev[1] - 1], owner[sp[0]]
+            a, b = line[ia], line[ib]
+            slash = a.text.endswith("/") or b.text.startswith("/") or any("/" == w.text for w in line[ia + 1:ib])
+            near = a is b or (slash and b.x0 - a.x1 <= 4.0 * max(a.bottom - a.top, b.bottom - b.top))
         if prev and near and prev[2] == sp[2] and \
                 not any(k[0] == prev[0] and k[1] == prev[1] and k[2] != prev[2] for k in kept):
             merged[-1] = (prev[0], sp[1], sp[2], prev[3] and sp[3])

@@ -302,8 +302,8 @@ def weight_unit(text: str) -> str | None:
     for phrase in sorted(idx, key=len, reverse=True):
         if len(phrase) <= 2 and phrase not in ("kg", "lb", "mt", "tm"):
             # single letters (t, g) only when they stand alone after a number: "18.6 t"
-            if re.search(r"\d\s*" + re.escape(phrase) + r"\b", t):
-                return idx[phrase]
+            if re.search(r"\d\s*" + re.escape(phrase) + r"\b", t) or re.search(r"\(\s*" + re.escape(phrase) + r"\s*\)", t):
+                return idx[phrase]  # "18.6 t", "Net weight (t)"
             continue
         if re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])", t):
             return idx[phrase]

@@ -106,6 +106,9 @@ def _header_columns(reader: Reader, i: int, keys: Iterable[str]) -> list[Column]
     seen: set[str] = set()
     uniq = []
     for c in sorted(cols, key=lambda c: c.x0):
+        if c.key == "line_no" and "line_no" in seen and "part_number" in keys and \
+                not any(x.key == "part_number" for x in cols):
+            c = Column("part_number", c.x0, c.x1, c.header)  # "No. | Item No.": the second number is the item's
         if c.key in seen:
             continue
         seen.add(c.key)
