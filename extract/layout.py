@@ -19,6 +19,8 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 def lines_of(words: Iterable[Word]) -> list[list[Word]]:
     """Group words into text lines (by vertical overlap), top to bottom, each left to right."""
     ws = sorted(words, key=lambda w: (w.page, w.top, w.x0))
+    heights = sorted(w.height for w in ws)
+    tall = 1.6 * heights[len(heights) // 2] if heights else 0.0  # a mark or stray box taller than text
     lines: list[list[Word]] = []
     bands: list[tuple[int, float, float]] = []  # page, top, bottom of each line
     for w in ws:
@@ -31,7 +33,8 @@ def lines_of(words: Iterable[Word]) -> list[list[Word]]:
             h = min(bottom - top, w.height) or 1.0
             if _overlap(top, bottom, w.top, w.bottom) >= 0.5 * h:
                 lines[i].append(w)
-                bands[i] = (page, min(top, w.top), max(bottom, w.bottom))
+                if w.height <= tall:  # a tall mark joins a line without stretching it over the next one
+                    bands[i] = (page, min(top, w.top), max(bottom, w.bottom))
                 placed = True
                 break
         if not placed:

@@ -10,6 +10,8 @@ repeated header.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -125,6 +127,10 @@ def _header_columns(reader: Reader, i: int, keys: Iterable[str]) -> list[Column]
     return uniq
 
 
+_CARRIED = re.compile(r"brought forward|carried forward|b/f|c/f|ubertrag|previous page|pagina anterior|"
+                      r"transporte|report|a reporter|vortrag")
+
+
 def find_tables(reader: Reader, keys: Iterable[str], anchors: Sequence[str],
                 numeric: Sequence[str] = ()) -> list[Table]:
     """Every table whose header names at least three of ``keys``; a header repeated on a later page
@@ -181,8 +187,10 @@ def _read_rows(reader: Reader, i: int, cols: list[Column], table: Table, anchors
             break
         if is_summary_line(line):
             label_words = [w for w in line if not any(c.isdigit() for c in w.text)]
-            table.summary.append((" ".join(w.text for w in label_words), list(line)))
-            in_summary = True
+            label = " ".join(w.text for w in label_words)
+            table.summary.append((label, list(line)))
+            # a balance brought forward opens a continued page: the rows follow it
+            in_summary = len(table.rows) > rows_before and not _CARRIED.search(fold(label))
             last_bottom = max(w.bottom for w in line)
             j += 1
             continue
