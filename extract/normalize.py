@@ -203,6 +203,7 @@ def find_dates(text: str, order: str | None = None) -> list[tuple[str, str]]:
 def parse_date(text: str, order: str | None = None) -> str | None:
     """A date to ISO ``YYYY-MM-DD``; numeric day/month order from ``order`` ("mdy"/"dmy"), else from the
     separator (slashes: U.S. month first; dots and dashes: day first) unless one part exceeds 12."""
+    text = re.sub(r"\s+([,.])", r"\1", text) if text else text  # "August 3 , 2014": a text layer's stray space
     found = find_dates(text, order)
     if not found:
         return None

@@ -32,6 +32,7 @@ FIELD_LABELS: dict[str, list[str]] = {
     "seller": [
         "seller", "vendor", "supplier", "exporter", "shipper", "sold by", "from", "manufacturer/seller",
         "vendedor", "exportador", "proveedor", "remitente", "verkaufer", "lieferant", "beneficiary",
+        "issued by", "fournisseur", "leverancier",
     ],
     "buyer": [
         "buyer", "sold to", "bill to", "billed to", "invoice to", "customer", "purchaser", "importer",
