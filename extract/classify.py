@@ -53,7 +53,9 @@ CUES: dict[str, tuple[list[str], list[str]]] = {
          "certificado de inspeccion"],
         ["heat no", "heat number", "chemical composition", "en 10204", "yield strength", "tensile strength",
          "elongation", "colada", "composicion quimica", "charpy", "melted", "mechanical properties",
-         "ceq", "cev", "heat", "en 10168"],
+         "ceq", "cev", "heat", "en 10168", "inspection document", "type of inspection document",
+         "manufacturer's plant", "steelmaking process", "tensile test", "impact test", "notched bar impact test",
+         "batch number", "product norm", "delivery condition"],
     ),
     "agreement": (
         ["agreement", "licence agreement", "license agreement", "royalty agreement", "commission agreement",
