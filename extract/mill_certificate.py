@@ -154,16 +154,21 @@ def transposed_chemistry(reader: Reader, conv) -> tuple[dict, list]:
     lines = reader.lines
     for i, ln in enumerate(lines[:-1]):
         syms = [(w, _SYMBOLS[fold(w.text)]) for w in ln if fold(w.text) in _SYMBOLS and w.text[:1].isupper()]
-        if len(syms) < 3 or len(syms) < 0.6 * len(ln):
-            continue
-        nxt = lines[i + 1]
-        if nxt[0].page != ln[0].page:
+        headed = fold(ln[0].text).strip(":") in ("symbol", "symbols", "element", "elements", "simbolo", "elemento")
+        if len(syms) < (2 if headed else 3) or len(syms) < 0.6 * (len(ln) - headed):
             continue
         values = []
-        for w in nxt:
-            m = re.search(r"(\d+(?:[.,]\d+)?)$", w.text)  # "[%]0.15": the number at the end of a word
-            if m:
-                values.append((w, m.group(1)))
+        for nxt in lines[i + 1:i + 4]:  # the values' line, perhaps under a line of units ("% % %")
+            if nxt[0].page != ln[0].page:
+                break
+            values = []
+            for w in nxt:
+                m = re.search(r"(\d+(?:[.,]\d+)?)$", w.text)  # "[%]0.15": the number at the end of a word
+                if m:
+                    values.append((w, m.group(1)))
+            if len(values) >= max(1, len(syms) // 2):
+                break
+            values = []
         for w, sym in syms:
             xm = (w.x0 + w.x1) / 2
             best = min(values, key=lambda v: abs((v[0].x0 + v[0].x1) / 2 - xm), default=None)
