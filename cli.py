@@ -130,9 +130,12 @@ def rules() -> None:
               help="The truth file (default: CORPUS/truth.json).")
 @click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Score this existing database instead of running the pipeline afresh.")
+@click.option("--audit-only", is_flag=True,
+              help="Audit the truth's own documents (extraction errors excluded) and score the findings only.")
 @workers_option
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def eval_(corpus: Path, truth: Path | None, db: Path | None, workers: int | None, as_json: bool) -> None:
+def eval_(corpus: Path, truth: Path | None, db: Path | None, audit_only: bool, workers: int | None,
+          as_json: bool) -> None:
     """Measure extraction and audit accuracy on CORPUS against its truth (SPEC §5)."""
     from . import evaluation
 
@@ -140,7 +143,9 @@ def eval_(corpus: Path, truth: Path | None, db: Path | None, workers: int | None
         truth_path = truth or evaluation.find_truth(corpus)
     except FileNotFoundError as exc:
         _usage(str(exc))
-    if db is not None:
+    if audit_only:
+        report = evaluation.evaluate_audit(corpus, truth_path)
+    elif db is not None:
         with _open_store(db) as store:
             report = evaluation.score(json.loads(truth_path.read_text(encoding="utf-8")),
                                       store.export(with_provenance=False))

@@ -305,6 +305,23 @@ def evaluate(corpus: Path, truth_path: Path | None = None, db: Path | None = Non
     return score(truth, predicted)
 
 
+def evaluate_audit(corpus: Path, truth_path: Path | None = None) -> Report:
+    """Audit the truth's own documents (extraction errors excluded) and score the findings against the truth."""
+    from .audit import audit
+    from .audit.revenue import load_tariff
+    from .models.convert import document_from_json
+
+    truth_path = truth_path or find_truth(corpus)
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    documents = [document_from_json(d) for d in truth.get("documents", []) if not d.get("error")]
+    tariff = (truth.get("meta") or {}).get("tariff")
+    tariff_path = truth_path.parent / tariff if tariff else None
+    result = audit(documents, tariff=load_tariff(tariff_path) if tariff_path and tariff_path.is_file() else None)
+    rep = Report()
+    _score_findings(truth.get("findings"), [f.to_json() for f in result.findings], rep)
+    return rep
+
+
 def format_report(rep: Report, name: str = "") -> Iterator[str]:
     def row(label: str, c: Counts) -> str:
         return f"  {label:<40} P {c.precision:6.3f}  R {c.recall:6.3f}  F1 {c.f1:6.3f}   (tp {c.tp}, fp {c.fp}, fn {c.fn})"

@@ -102,7 +102,7 @@ def check(ctx: Context) -> list[Result]:
             declared_extra = rc.total_entered_value - goods_usd
             if declared_extra >= share - Decimal(1):
                 continue  # the entered value already carries it (to the dollar)
-            if declared_extra > 0:
+            if declared_extra >= 1:  # under a dollar is the 7501's rounding to whole dollars (19 CFR 159.3)
                 undeclared = q2(share - declared_extra)
         line_no = line.line_no if line is not None else None
         rates = revenue.line_rates(line) if line is not None else None
