@@ -45,6 +45,15 @@ class Context:
             return self.entry.header.get("exchange_rate")
         return self.rates.get(currency)
 
+    def cite(self, doc: Document, *names: str, text: str | None = None) -> list[Evidence]:
+        """Evidence for the named fields of a document (page, box and text from their provenance); the
+        document itself (path, with ``text``) when none of them carries provenance."""
+        out = self.evidence(*(doc.fields.prov(n) for n in names), text=text)
+        if not out:
+            summary = text or ", ".join(f"{n}: {doc.get(n)}" for n in names if doc.get(n) is not None)
+            out = [Evidence(doc.path, 1 if doc.pages else None, summary or doc.doc_type)]
+        return out
+
     def evidence(self, *provs: Provenance | None, text: str | None = None) -> list[Evidence]:
         out = []
         for p in provs:
