@@ -63,7 +63,32 @@ def main(argv: list[str] | None = None) -> int:
         n, seconds = _throughput(args.corpus, listed, workers)
         print(f"{workers} worker{'s' if workers > 1 else ''}: {n / seconds:.2f} documents per second "
               f"({n} documents in {seconds:.1f} s)")
+    _review_figure()
     return 0
+
+
+def _review_figure() -> None:
+    """A broker's pre-filing review of one 10-document born-digital shipment (the demo's text-layer files)."""
+    import shutil
+
+    from . import pipeline
+
+    demo = HERE / "fixtures" / "demo"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "shipment"
+        n = 0
+        for f in sorted(demo.rglob("*.pdf")):
+            if "scan" in f.name.lower():
+                continue
+            dest = folder / f.relative_to(demo)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, dest)
+            n += 1
+        start = time.perf_counter()
+        result = pipeline.review(folder)
+        seconds = time.perf_counter() - start
+    print(f"review of a {n}-document born-digital shipment: {seconds:.2f} s "
+          f"({len(result.audit.findings)} findings)")
 
 
 if __name__ == "__main__":

@@ -77,6 +77,38 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, file_okay=True, path_type=Path))
+@click.option("--fail-on", type=click.Choice(["high", "medium", "low", "none"]), default="high", show_default=True,
+              help="Exit 1 when a finding of this severity or above stands ('none': never).")
+@click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Keep the results in this database (default: a throwaway one).")
+@workers_option
+@click.option("--declared", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A CSV of declared entry lines, when the folder holds no draft 7501.")
+@click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
+def review(path: Path, fail_on: str, db: Path | None, workers: int | None, declared: Path | None,
+           tariff: Path | None) -> None:
+    """Check one shipment folder before filing: print the findings; exit 1 at or above --fail-on."""
+    if db is not None:
+        try:
+            Store(db).close()
+        except StoreError as exc:
+            _usage(str(exc))
+    result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff)
+    if not result.audit.entries:
+        click.echo("No entry found: put the draft 7501 in the folder or pass --declared CSV.", err=True)
+    for line in pipeline.summary_lines(result):
+        click.echo(line)
+    if fail_on != "none":
+        blocking = pipeline.at_or_above(result.audit.findings, fail_on)
+        if blocking:
+            click.echo(f"Review: {len(blocking)} finding(s) at or above '{fail_on}': fix before filing.", err=True)
+            sys.exit(1)
+        click.echo(f"Review: nothing at or above '{fail_on}'.", err=True)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=True, path_type=Path))
 @db_option
 @workers_option
 def scan(path: Path, db: Path, workers: int | None) -> None:

@@ -190,6 +190,27 @@ def run(root: Path, db: Path | str, workers: int | None = None, declared: Path |
         store.close()
 
 
+SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
+
+
+def at_or_above(findings: Iterable[Finding], threshold: str) -> list[Finding]:
+    """The findings still standing (not dismissed) whose severity is at or above ``threshold``."""
+    floor = SEVERITY_RANK[threshold]
+    return [f for f in findings if f.status != "dismissed" and SEVERITY_RANK.get(f.severity, 3) >= floor]
+
+
+def review(root: Path, db: Path | str | None = None, workers: int | None = None, declared: Path | None = None,
+           tariff: Path | None = None) -> RunSummary:
+    """A broker's check of one shipment folder before filing: the main job on a throwaway database unless
+    ``db`` is given (then decisions recorded there are kept)."""
+    import tempfile
+
+    if db is not None:
+        return run(root, db, workers=workers, declared=declared, tariff=tariff)
+    with tempfile.TemporaryDirectory(prefix="appraiser-review-") as tmp:
+        return run(root, Path(tmp) / "review.db", workers=workers, declared=declared, tariff=tariff)
+
+
 def summary_lines(result: RunSummary) -> Iterable[str]:
     """The terminal summary of a run: documents by type, errors, entries, findings by code with their loss."""
     s = result.scan
@@ -235,8 +256,9 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
     yield ""
     total = q2(sum((Decimal(t.get("loss_of_revenue", 0)) for t in a.entry_totals.values()), Decimal(0))) \
         if a.entry_totals else q2(sum((f.loss_of_revenue for f in a.findings), Decimal(0)))
+    shared = any(t.get("counted_once") for t in a.entry_totals.values())
     yield f"Total loss of revenue: USD {total:,}" + (
-        " (money that two findings touch counted once)" if a.entry_totals else "")
+        " (money that two findings touch counted once)" if shared else "")
 
 
 def progress_stream() -> bool:

@@ -184,3 +184,59 @@ def test_ignore_file_and_hidden_files_skipped(tmp_path):
     (tmp_path / "sub" / "skip.pdf").write_text("x")
     (tmp_path / "sub" / "keep.pdf").write_text("x")
     assert [rel for _, rel in pipeline.discover(tmp_path)] == ["sub/keep.pdf"]
+
+
+def _shipment(tmp_path, name, drop=()):
+    folder = tmp_path / name
+    shutil.copytree(DEMO / name, folder)
+    for pattern in drop:
+        for f in folder.glob(pattern):
+            f.unlink()
+    return folder
+
+
+def test_review_fails_a_shipment_with_a_high_finding(tmp_path):
+    folder = _shipment(tmp_path, "2025-03 Dongguan")
+    runner = CliRunner()
+    r = runner.invoke(main, ["review", str(folder), "--workers", "1"])
+    assert r.exit_code == 1, r.output
+    assert "ASSIST_UNDECLARED entry D4K-0104547-1" in r.output and "1,658.93" in r.output
+    assert runner.invoke(main, ["review", str(folder), "--fail-on", "none", "--workers", "1"]).exit_code == 0
+    assert not list(folder.glob("*.db")) and not (tmp_path / "appraiser.db").exists()  # nothing left behind
+
+
+def test_review_passes_a_clean_shipment_at_every_threshold(tmp_path):
+    folder = _shipment(tmp_path, "2025-05 Rheinhydraulik")
+    r = CliRunner().invoke(main, ["review", str(folder), "--fail-on", "low", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    assert "Findings: none" in r.output
+
+
+def test_review_against_a_declared_csv_without_the_draft_7501(tmp_path):
+    folder = _shipment(tmp_path, "2025-03 Dongguan", drop=["7501*"])
+    csv = tmp_path / "draft.csv"
+    csv.write_text("entry_number,entry_date,mode_of_transport,invoice_number,line_no,hts,entered_value,duty_rate,"
+                   "additional_hts,additional_rate\n"
+                   "D4K-0104547-1,2025-03-20,11,DPP-2503-0117,1,3926.90.9985,48000,5.3,9903.88.15,7.5\n")
+    r = CliRunner().invoke(main, ["review", str(folder), "--declared", str(csv), "--workers", "1"])
+    assert r.exit_code == 1, r.output
+    assert "ASSIST_UNDECLARED entry D4K-0104547-1" in r.output
+    # a dismissed finding no longer blocks: the decision kept in a database the broker names
+    db = tmp_path / "keep.db"
+    CliRunner().invoke(main, ["review", str(folder), "--declared", str(csv), "--db", str(db), "--workers", "1"])
+    store = Store(db)
+    try:
+        [f] = store.findings()
+        assert pipeline.at_or_above([f], "high") == [f]
+        assert store.decide(f.id, "dismissed", "broker", "assist declared on a separate entry")
+        assert pipeline.at_or_above(store.findings(), "low") == []
+    finally:
+        store.close()
+    r = CliRunner().invoke(main, ["review", str(folder), "--declared", str(csv), "--db", str(db), "--workers", "1"])
+    assert r.exit_code == 0, r.output  # the decision holds on the re-run
+
+
+def test_review_usage_errors_exit_2(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(main, ["review", str(tmp_path / "nowhere")]).exit_code == 2
+    assert runner.invoke(main, ["review", str(tmp_path), "--fail-on", "urgent"]).exit_code == 2
