@@ -36,6 +36,12 @@ def _code(n: int):
     return parse
 
 
+def _country_box(text: str) -> str | None:
+    """A country box holds a code: a scan may read "CO" as "co"."""
+    t = text.strip()
+    return nz.country_code(t.upper() if re.fullmatch(r"[A-Za-z]{2}", t) else t)
+
+
 def _mid(text: str) -> str | None:
     t = text.strip().split()
     if not t:
@@ -78,6 +84,54 @@ def _columns(reader: Reader) -> tuple[dict[str, tuple[float, float]], int, int] 
     return None
 
 
+def _infer_columns(cols: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """A column whose header the scan or an overprint garbled lies between the columns found on either side:
+    the description between the line number and the HTS number, the line number left of the description."""
+    cols = dict(cols)
+    if "es_line_no" not in cols and "es_description" in cols:  # "Line No." unread: the margin left of block 28/32
+        cols["es_line_no"] = (0.0, cols["es_description"][0] - 4)
+    if "es_description" not in cols and "es_line_no" in cols and "es_hts" in cols:
+        cols["es_description"] = (cols["es_line_no"][1] + 6, cols["es_hts"][0] - 6)
+    return cols
+
+
+def _nearest_pair(words: list[Word], col: tuple[float, float], conv: Conventions):
+    """The quantity of a quantity cell: a number and its unit; where a weight set close ran into the cell
+    ("23,069 KG 21,757 KG"), the pair under the column's header."""
+    pairs = []
+    for k, w in enumerate(words):
+        n = conv.number(w.text)
+        if n is None:
+            continue
+        nxt = words[k + 1] if k + 1 < len(words) else None
+        unit = nz.unit_code(nxt.text) if nxt is not None else None
+        raw = nxt.text.upper() if nxt is not None and nxt.text.isalpha() else None
+        pairs.append((n, unit or raw, [w, nxt] if unit or raw else [w]))
+    if not pairs:
+        return None
+    mid = (col[0] + col[1]) / 2
+    return min(pairs, key=lambda p: abs((p[2][0].x0 + p[2][-1].x1) / 2 - mid))
+
+
+def _quantity_after_weight(ln: list[Word], cols: dict[str, tuple[float, float]], conv: Conventions):
+    """Without a quantity column: the second "number unit" pair between the HTS number and the entered value
+    (the first is the gross weight, block 30/34 A)."""
+    right = cols.get("es_entered_value", (1e9, 1e9))[0] - 4
+    left = max((w.x1 for w in ln if _HTS.search(w.text)), default=None)
+    if left is None:
+        return None
+    words = [w for w in ln if left <= w.x0 and w.x1 <= right]
+    pairs = []
+    for a, b in zip(words, words[1:]):
+        unit = nz.unit_code(b.text)
+        n = conv.number(a.text)
+        if unit and n is not None:
+            pairs.append((n, unit, [a, b]))
+    if len(pairs) == 2 and pairs[0][1] in ("KG", "LB"):
+        return pairs[1]
+    return None
+
+
 def _column_of(ph, cols: dict[str, tuple[float, float]]) -> str | None:
     best, dist = None, 1e9
     cx = (ph.x0 + ph.x1) / 2
@@ -106,6 +160,7 @@ def _lines(reader: Reader, conv: Conventions) -> tuple[list[LineItem], dict]:
     if found is None:
         return [], extra
     cols, last_header, page = found
+    cols = _infer_columns(cols)
     items: list[LineItem] = []
     cur: FieldSet | None = None
     cur_words: list[Word] = []
@@ -135,7 +190,11 @@ def _lines(reader: Reader, conv: Conventions) -> tuple[list[LineItem], dict]:
         if m:
             extra["relationship"] = fold(m.group(1)) in ("y", "yes", "related")
         cells: dict[str, list[Word]] = {}
-        for ph in split_by_rules(phrases_of(ln), reader.rules.get(ln[0].page, [])):
+        row = list(ln)
+        if "es_line_no" in cols and re.fullmatch(r"\d{1,3}", row[0].text) \
+                and row[0].x0 < cols["es_line_no"][1] + 10 and len(row) > 1:
+            cells["es_line_no"] = [row.pop(0)]  # "001 ELECTRIC WINCHES" set close: the number is the line's
+        for ph in split_by_rules(phrases_of(row), reader.rules.get(ln[0].page, [])):
             key = _column_of(ph, cols)
             if key:
                 cells.setdefault(key, []).extend(ph.words)
@@ -172,7 +231,7 @@ def _lines(reader: Reader, conv: Conventions) -> tuple[list[LineItem], dict]:
                 target = None
         desc = cell("es_description").strip()
         if "melt" in fold(desc):  # "COUNTRY OF MELT AND POUR: MX" under the line
-            melt = nz.country_code(desc.split(":")[-1]) if ":" in desc else None
+            melt = _country_box(desc.split(":")[-1]) if ":" in desc else None
             if melt:
                 cur.set("melt_country", melt, reader.prov(cells["es_description"]))
             desc = ""
@@ -182,13 +241,21 @@ def _lines(reader: Reader, conv: Conventions) -> tuple[list[LineItem], dict]:
             cur.set("description", f"{prev} {desc}" if prev else desc, reader.prov(cells["es_description"]))
         qt = cell("es_quantity")
         if qt and "quantity" not in cur:
-            parts = qt.split()
-            q = conv.number(parts[0]) if parts else None
+            qw = _nearest_pair(cells["es_quantity"], cols["es_quantity"], conv)
+            if qw is not None:
+                cur.set("quantity", qw[0], reader.prov(qw[2]))
+                if qw[1]:
+                    cur.set("unit", qw[1])
+        if "quantity" not in cur and "es_quantity" not in cols and hts_m:
+            q = _quantity_after_weight(ln, cols, conv)
             if q is not None:
-                cur.set("quantity", q, reader.prov(cells["es_quantity"]))
-                if len(parts) > 1:
-                    cur.set("unit", nz.unit_code(parts[1]) or parts[1].upper())
+                cur.set("quantity", q[0], reader.prov(q[2]))
+                cur.set("unit", q[1])
         vt = cell("es_entered_value")
+        vw = cells.get("es_entered_value", [])
+        if any(nz.unit_code(w.text) for w in vw):  # "63 PCS" drifted here: a quantity, not a value
+            vt = " ".join(w.text for k, w in enumerate(vw)
+                          if not nz.unit_code(w.text) and not (k + 1 < len(vw) and nz.unit_code(vw[k + 1].text)))
         if vt:
             rel = re.search(r"\b(Y|N)\b", vt)
             nums = [conv.money(t) for t in vt.replace("$", " ").split() if any(c.isdigit() for c in t)]
@@ -217,8 +284,8 @@ def _lines(reader: Reader, conv: Conventions) -> tuple[list[LineItem], dict]:
                 elif "duty" not in cur:
                     cur.set("duty", d, reader.prov(cells["es_duty"]))
         mt = cell("es_melt")
-        if mt and nz.country_code(mt):
-            cur.set("melt_country", nz.country_code(mt))
+        if mt and _country_box(mt):
+            cur.set("melt_country", _country_box(mt))
         items[-1].prov = reader.prov(cur_words)
     return items, extra
 
@@ -230,7 +297,7 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
     parsers = {
         "entry_number": nz.normalize_entry_number, "entry_type": _code(2), "summary_date": conv.date,
         "entry_date": conv.date, "port_code": _code(4), "mode_of_transport": _code(2),
-        "country_of_origin": nz.country_code, "exporting_country": nz.country_code, "manufacturer_id": _mid,
+        "country_of_origin": _country_box, "exporting_country": _country_box, "manufacturer_id": _mid,
     }
     for name, parse in parsers.items():
         v, p = reader.value(name, parse)
@@ -275,7 +342,7 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
         fs.set("related_party", any(rels))
     elif extra["relationship"] is not None:
         fs.set("related_party", extra["relationship"])
-    v, p = reader.value("melt_country", nz.country_code)
+    v, p = reader.value("melt_country", _country_box)
     if v:
         for li in items:
             if "melt_country" not in li.fields:

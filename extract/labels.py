@@ -28,7 +28,7 @@ from .vocab import COLUMN_LABELS, ELEMENTS, ENTRY_COLUMNS, FIELD_LABELS
 COLUMN_VOCAB = {**COLUMN_LABELS, **ENTRY_COLUMNS, **{f"chem_{sym}": names for sym, names in ELEMENTS.items()}}
 
 _TOKEN_RE = re.compile(r"[#№]|[^\s/:#|]+")
-_BOX_NO = re.compile(r"^(?:\d{1,2}[.)]|[A-Z][.)]|[A-Z]\d{2}(?:\.\d{1,2})?)$")  # "27.", "A.", "A06.1"
+_BOX_NO = re.compile(r"^(?:\d{1,2}[.),](?:[A-Z][.)])?|[A-Z][.)]|[A-Z]\d{2}(?:\.\d{1,2})?)$")  # "27.", "A.", "37.A.", "A06.1"
 _STRIP = ".,;()[]{}'\"*¿?¡!<>_-–—=+%"
 
 
@@ -128,6 +128,15 @@ def _ocr(tok: str) -> str:
     return tok.replace("0", "o").replace("1", "l") if not tok.isdigit() else tok
 
 
+def _ocr_forms(tok: str) -> set[str]:
+    """A short token as read and with the letter-for-digit and l/i confusions of OCR undone ("1d" → "id")."""
+    if tok.isdigit():
+        return {tok}
+    base = tok.replace("0", "o")
+    return {tok, _ocr(tok), base.replace("1", "i"), base.replace("1", "l"), base.replace("l", "i"),
+            base.replace("i", "l")}
+
+
 def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", fuzzy: bool | str = False,
                line_index: int = 0) -> list[Hit]:
     """Every label of ``keys`` in one line; longest wins where labels overlap (ties keep every key)."""
@@ -154,7 +163,7 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
                     if (s, s + n) in exact:
                         continue
                     window = toks[s:s + n]
-                    if any(len(p) <= 3 and _ocr(c) != p for c, p in zip(window, pat)):
+                    if any(len(p) <= 3 and p not in _ocr_forms(c) for c, p in zip(window, pat)):
                         continue  # short words ("no", "po", "#") must be exact: fuzziness is for long ones
                     cand = " ".join(window)
                     if cand != joined and fuzz.ratio(cand, joined) >= 86:
@@ -235,6 +244,13 @@ class Reader:
                 left = max(left, r.x0)
             elif r.x0 >= hit.x1 - 0.5:
                 right = min(right, r.x0)
+        if left == -1e9 and right == 1e9:  # no rules (a scan): numbered boxes end where the next number starts
+            ln = self.lines[hit.line]
+            before = [w for w in ln if w.x1 <= hit.x0 + 0.5]
+            after = [w for w in ln if w.x0 >= hit.x1 - 0.5]
+            if before and _BOX_NO.match(before[-1].text) and hit.x0 - before[-1].x1 < 12:
+                numbered = [w for w in after if _BOX_NO.match(w.text)]
+                left, right = before[-1].x0 - 2, numbered[0].x0 - 2 if numbered else 1e6  # the last box: page edge
         return left, right
 
     def candidates(self, hit: Hit, below: bool = True, right: bool = True) -> list[list[Word]]:
@@ -293,7 +309,9 @@ class Reader:
     def value(self, key: str, parse: Callable[[str], object | None], below: bool = True, right: bool = True,
               hits: Sequence[Hit] | None = None) -> tuple[object, object] | tuple[None, None]:
         """The first parseable value near a label of ``key``: (value, provenance) or (None, None)."""
-        for hit in hits if hits is not None else self.find(key):
+        if hits is None:  # a label read exactly before one matched loosely
+            hits = sorted(self.find(key), key=lambda h: h.fuzzy)
+        for hit in hits:
             for run in self.candidates(hit, below=below, right=right):
                 v = _parse_prefix(run, parse)
                 if v is not None:

@@ -182,7 +182,7 @@ def _load_pdf(path: Path, rel: str) -> Loaded:
             render = _PdfRender(str(path), i)
             try:
                 raw = p.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False,
-                                      use_text_flow=False, extra_attrs=[])
+                                      use_text_flow=True, extra_attrs=[])
                 words = [Word(w["text"], float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]),
                               number) for w in raw]
                 rules = _rules_of(p)
