@@ -14,8 +14,8 @@ from .labels import Reader, fold
 from .pages import Page
 from .tables import find_tables
 
-KEYS = ("certifier", "exporter", "producer", "coo_importer", "blanket_period", "other_date")
-GOODS_COLUMNS = ("description", "hts", "origin_criterion")
+KEYS = ("certifier", "certifier_role", "exporter", "producer", "coo_importer", "blanket_period", "other_date")
+GOODS_COLUMNS = ("line_no", "description", "hts", "origin_criterion")
 # agreement code -> how documents name it (folded text)
 AGREEMENTS = {
     "CTPA": ("ctpa", "colombia trade promotion agreement", "tratado de libre comercio entre colombia",
@@ -26,7 +26,7 @@ AGREEMENTS = {
     "CAFTA-DR": ("cafta", "dominican republic-central america"),
 }
 ROLES = ("producer", "exporter", "importer")
-_CHECKED = re.compile(r"\[\s*[xX✓✔]\s*[\]\}\)]|☒|☑|■")
+_CHECKED = re.compile(r"[\[(]\s*[xX✓✔]\s*[\]\}\)]|☒|☑|■")
 
 
 def _agreement(text: str) -> str | None:

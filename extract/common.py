@@ -48,7 +48,8 @@ class Conventions:
 
 def conventions(pages: Sequence[Page]) -> Conventions:
     texts = [w.text for p in pages for w in p.words]
-    return Conventions(nz.number_style(texts), nz.date_order(texts))
+    style = nz.number_style(texts)
+    return Conventions(style, nz.date_order(texts) or nz.locale_date_order(texts, style))
 
 
 def parse_id(text: str) -> str | None:

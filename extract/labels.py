@@ -157,8 +157,9 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
             for pat in pats:
                 joined = " ".join(pat)
                 n = len(pat)
-                if len(joined) < (5 if fuzzy != "long" else 9):
-                    continue  # on a text layer only long labels are matched loosely (kerning splits, typos)
+                if len(joined) < (5 if fuzzy != "long" else 9) or (fuzzy == "long" and n < 2):
+                    continue  # on a text layer only long labels of several words are matched loosely (kerning
+                    # splits, typos); one word a letter off is another word ("certificado", "certificador")
                 for s in range(0, len(toks) - n + 1):
                     if (s, s + n) in exact:
                         continue
@@ -334,6 +335,19 @@ class Reader:
         h = max(1.0, hit.bottom - hit.top)
         return h * 1.4 if self.method.get(hit.page) == "ocr" else h
 
+    def _column_continues(self, hit: Hit, first: Word) -> bool:
+        """A value set far right of its label still belongs to it when the lines under it start at the same x:
+        a column of values beside a column of labels."""
+        nxt = hit.line + 1
+        if nxt >= len(self.lines) or self.lines[nxt][0].page != hit.page:
+            return False
+        h = max(1.0, hit.bottom - hit.top)
+        below = self.lines[nxt]
+        if min(w.top for w in below) - hit.bottom > 1.6 * h:
+            return False
+        return any(abs(w.x0 - first.x0) <= 2 and not self.is_label(w) for w in below) and \
+            not any(w.x1 <= first.x0 and w.x0 > hit.x1 for w in self.lines[hit.line])
+
     def block(self, hit: Hit, max_lines: int = 7) -> list[list[Word]]:
         """The lines of an address block labelled by ``hit``: to its right and/or below, in its column."""
         ln_words = self.lines[hit.line]
@@ -346,8 +360,9 @@ class Reader:
             if cand and cand[0].text in ("/", "|"):
                 cand = []  # "Purchaser / Besteller", "Deliver to / Receiver": the label's other language
             next_box = len(cand) > 1 and _BOX_NO.match(cand[0].text) and self.is_label(cand[1])
-            if cand and cand[0].x0 - hit.x1 < 6 * max(1.0, hit.bottom - hit.top) and not self.is_label(cand[0]) \
-                    and not next_box:
+            gap = cand[0].x0 - hit.x1 if cand else 0.0
+            near = gap < 6 * max(1.0, hit.bottom - hit.top) or (gap < 200 and self._column_continues(hit, cand[0]))
+            if cand and near and not self.is_label(cand[0]) and not next_box:
                 right_run = cand
         x0 = right_run[0].x0 if right_run else hit.x0
         lines: list[list[Word]] = [right_run] if right_run else []

@@ -230,6 +230,26 @@ def date_order(texts: Iterable[str]) -> str | None:
     return "mdy" if mdy > dmy else "dmy"
 
 
+# function words of the languages whose countries write the day first; a document written in one of them
+# writes 05/10/2024 for the fifth of October
+_DAY_FIRST_WORDS = frozenset(
+    "de del la el los las y para por con und der die das für mit von le les du des et pour avec il di della "
+    "per het van een voor met do da dos das em".split())
+
+
+def locale_date_order(texts: Iterable[str], number_style: str | None) -> str | None:
+    """"dmy" when nothing in the dates decides but the document is written the European or Latin American
+    way: comma decimals, or prose in a language whose countries put the day first; else None (m/d/y)."""
+    if number_style in ("comma", "space"):
+        return "dmy"
+    words = [w.casefold().strip(".,:;()/") for w in texts]
+    words = [w for w in words if w.isalpha()]
+    hits = sum(1 for w in words if w in _DAY_FIRST_WORDS)
+    if words and hits >= 6 and hits >= 0.04 * len(words):
+        return "dmy"
+    return None
+
+
 # --- HTS -----------------------------------------------------------------------------------------
 
 _SPI = re.compile(r"^\s*([A-Z]{1,2}[+*]?)\s+(?=\d)")

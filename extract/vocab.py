@@ -178,6 +178,9 @@ FIELD_LABELS: dict[str, list[str]] = {
     # certificates of origin
     "certifier": ["certifier", "certifier name and address", "certifying party", "certificador",
                   "name of certifier", "certifier (name, address)"],
+    # the box where the certifier's role is ticked: a label of its own, so its words are not read as a certifier
+    "certifier_role": ["certifier type", "type of certifier", "certifier role", "role of certifier",
+                       "tipo de certificador", "certificador es", "certifier is"],
     "exporter": ["exporter", "exportador", "exporter name and address", "exporter's name and address"],
     "producer": ["producer", "productor", "producer name and address", "producer's name and address",
                  "manufacturer", "fabricante"],
