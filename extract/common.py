@@ -49,6 +49,12 @@ class Conventions:
 def conventions(pages: Sequence[Page]) -> Conventions:
     texts = [w.text for p in pages for w in p.words]
     style = nz.number_style(texts)
+    tonnes = document_weight_unit(pages) == "MT" or any(t.strip("()[]").lower() in ("t", "mt", "tonnes") for t in texts)
+    if style is None and tonnes:
+        # weights in tonnes are written to the kilogram: "7.670 t" is seven tonnes six hundred and seventy
+        seps = {m.group(1) for t in texts for m in [re.fullmatch(r"\d{1,3}([.,])\d{3}", t.strip("()"))] if m}
+        if len(seps) == 1:
+            style = "dot" if seps == {"."} else "comma"
     return Conventions(style, nz.date_order(texts) or nz.locale_date_order(texts, style))
 
 

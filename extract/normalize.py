@@ -117,9 +117,11 @@ def number_style(texts: Iterable[str]) -> str | None:
     dot = comma = 0
     for t in texts:
         t = t.strip("()$€£¥%:;")
-        if re.fullmatch(r"\d{1,3}(?:,\d{3})+\.\d{1,4}|\d+\.\d{1,2}|\d+\.\d{4,}", t):
+        # "0.480" is no thousands group; "1,234,567" groups thousands twice
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+\.\d{1,4}|\d+\.\d{1,2}|\d+\.\d{4,}|0\.\d+|\d{1,3}(?:,\d{3}){2,}", t):
             dot += 1
-        elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d{1,4}|\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(?:[ \u00a0\u202f]\d{3})+,\d+", t):
+        elif re.fullmatch(r"\d{1,3}(?:\.\d{3})+,\d{1,4}|\d+,\d{1,2}|\d+,\d{4,}|\d{1,3}(?:[ \u00a0\u202f]\d{3})+,\d+"
+                          r"|0,\d+|\d{1,3}(?:\.\d{3}){2,}", t):
             comma += 1
     if dot == comma == 0:
         return None

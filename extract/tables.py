@@ -146,6 +146,10 @@ def find_tables(reader: Reader, keys: Iterable[str], anchors: Sequence[str],
         if cols is None:
             i += 1
             continue
+        if not match_line(reader.lines[i], keys, kind="column", fuzzy=reader.method.get(reader.lines[i][0].page) == "ocr") \
+                and _header_columns(reader, i + 1, keys) is not None:
+            i += 1  # the header is the next line: this one only lent it a scan's specks
+            continue
         header_line = reader.lines[i]
         page = header_line[0].page
         if current is None or page == (current.pages[-1] if current.pages else None) or \
@@ -171,6 +175,7 @@ def _read_rows(reader: Reader, i: int, cols: list[Column], table: Table, anchors
             not any(any(c.isdigit() for c in w.text) for w in reader.lines[j]) and \
             min(w.top for w in reader.lines[j]) - last_bottom < 0.8 * h:
         last_bottom = max(w.bottom for w in reader.lines[j])
+        h = max(h, max(w.height for w in reader.lines[j]))  # the header's first line may be a scan's speck
         j += 1
     rows_before = len(table.rows)
     in_summary = False
@@ -194,6 +199,10 @@ def _read_rows(reader: Reader, i: int, cols: list[Column], table: Table, anchors
             last_bottom = max(w.bottom for w in line)
             j += 1
             continue
+        if all(len(w.text.strip("|_-'‘’.,:;!")) <= 1 for w in line) and reader.method.get(page) == "ocr" \
+                and not any(w.text.strip("|_-'‘’.,:;!").isdigit() for w in line):
+            j += 1  # specks on a scan
+            continue
         if in_summary:
             break  # a non-summary line after the totals: the table is over
         cells: dict[str, list[Word]] = {}
@@ -201,6 +210,10 @@ def _read_rows(reader: Reader, i: int, cols: list[Column], table: Table, anchors
             _assign(ph, cols, cells, numeric)
         if not cells:
             break
+        if reader.method.get(page) == "ocr" and len(cells) == 1 and \
+                len("".join(w.text for ws in cells.values() for w in ws).strip("|_-'‘’.,:;!")) <= 1:
+            j += 1  # one stray mark on a scan
+            continue
         is_new = any(k in cells for k in anchors)
         if is_new or not table.rows or len(table.rows) == rows_before:
             if not is_new and len(table.rows) == rows_before:
@@ -230,10 +243,15 @@ def _assign(ph: Phrase, cols: list[Column], cells: dict[str, list[Word]], numeri
     spans = [c for c in cols if min(ph.x1, c.right) - max(ph.x0, c.left) > 0]
     if len(spans) > 1 and len(ph.words) > 1:
         for w in ph.words:
-            for c in spans:
+            for k, c in enumerate(spans):
                 if c.left <= w.xmid < c.right:
                     if c.key in numeric and not any(ch.isdigit() for ch in w.text):
-                        c = best
+                        if not w.text.strip("|_-'‘’.,:;!"):
+                            break  # a scan's speck or a rule's remnant
+                        if not _unit_word(w.text):
+                            # a description's last word set close to the quantity ("1,200 W")
+                            left = [x for x in spans[:k] if x.key not in numeric]
+                            c = left[-1] if left else best
                     cells.setdefault(c.key, []).append(w)
                     break
         return
@@ -242,7 +260,22 @@ def _assign(ph: Phrase, cols: list[Column], cells: dict[str, list[Word]], numeri
         if not others:
             return
         best = others[0]
-    cells.setdefault(best.key, []).extend(ph.words)
+    words = list(ph.words)
+    if best.key in numeric:
+        # "W 44 PCS": a description's last word set close to the quantity goes back to the description
+        k = cols.index(best)
+        left = [c for c in cols[:k] if c.key not in numeric]
+        while len(words) > 1 and not any(ch.isdigit() for ch in words[0].text) and not _unit_word(words[0].text):
+            w = words.pop(0)
+            if left and w.text.strip("|_-'‘’.,:;!"):
+                cells.setdefault(left[-1].key, []).append(w)
+    cells.setdefault(best.key, []).extend(words)
+
+
+def _unit_word(text: str) -> bool:
+    from .normalize import unit_code, weight_unit
+
+    return bool(unit_code(text) or weight_unit(text))
 
 
 def header_unit(col: Column) -> str | None:
