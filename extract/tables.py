@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz
+
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -41,7 +43,17 @@ class Row:
         ws = self.cells.get(key)
         if not ws:
             return None
-        return " ".join(w.text for w in sorted(ws, key=lambda w: (round(w.top / 3), w.x0)))
+        # reading order: visual lines (centres within half a line of each other), each left to right; a scan's
+        # residual skew or a comma's taller box must not reorder the words of one line
+        h = sorted(w.bottom - w.top for w in ws)[len(ws) // 2] or 1.0
+        lines: list[list[Word]] = []
+        for w in sorted(ws, key=lambda w: (w.top + w.bottom) / 2):
+            mid = (w.top + w.bottom) / 2
+            if lines and abs(mid - lines[-1][0].top / 2 - lines[-1][0].bottom / 2) < 0.5 * h:
+                lines[-1].append(w)
+            else:
+                lines.append([w])
+        return " ".join(w.text for ln in lines for w in sorted(ln, key=lambda w: w.x0))
 
     @property
     def words(self) -> list[Word]:
@@ -57,14 +69,19 @@ class Table:
     header_lines: list[int] = field(default_factory=list)  # reader line indices of the header rows
 
 
-def is_summary_line(words: Sequence[Word]) -> bool:
+def is_summary_line(words: Sequence[Word], fuzzy: bool = False) -> bool:
+    """A total, subtotal or carried/brought-forward line; ``fuzzy`` forgives a scan's misread letter in long
+    words ("Carried torward")."""
     toks = [t for w in words for t in tokens_of(w.text)]
     if not toks:
         return False
     for pat in _TOTAL_TOKENS:
         n = len(pat)
         for s in range(0, min(len(toks) - n + 1, 4)):  # the summary word leads the line (or nearly)
-            if tuple(toks[s:s + n]) == pat:
+            window = tuple(toks[s:s + n])
+            if window == pat:
+                return True
+            if fuzzy and all(a == b or (len(b) >= 5 and fuzz.ratio(a, b) >= 80) for a, b in zip(window, pat)):
                 return True
     return False
 
@@ -131,6 +148,14 @@ _CARRIED = re.compile(r"brought forward|carried forward|b/f|c/f|ubertrag|previou
                       r"transporte|report|a reporter|vortrag")
 
 
+def _carried(label: str) -> bool:
+    t = fold(label)
+    if _CARRIED.search(t):
+        return True
+    return any(fuzz.ratio(" ".join(t.split()[k:k + 2]), c) >= 80 for c in ("carried forward", "brought forward")
+               for k in range(len(t.split())))
+
+
 def find_tables(reader: Reader, keys: Iterable[str], anchors: Sequence[str],
                 numeric: Sequence[str] = ()) -> list[Table]:
     """Every table whose header names at least three of ``keys``; a header repeated on a later page
@@ -190,12 +215,12 @@ def _read_rows(reader: Reader, i: int, cols: list[Column], table: Table, anchors
             break
         if _header_columns(reader, j, [c.key for c in cols]) is not None:
             break
-        if is_summary_line(line):
+        if is_summary_line(line, fuzzy=reader.method.get(page) == "ocr"):
             label_words = [w for w in line if not any(c.isdigit() for c in w.text)]
             label = " ".join(w.text for w in label_words)
             table.summary.append((label, list(line)))
             # a balance brought forward opens a continued page: the rows follow it
-            in_summary = len(table.rows) > rows_before and not _CARRIED.search(fold(label))
+            in_summary = len(table.rows) > rows_before and not _carried(label)
             last_bottom = max(w.bottom for w in line)
             j += 1
             continue
@@ -242,9 +267,13 @@ def _assign(ph: Phrase, cols: list[Column], cells: dict[str, list[Word]], numeri
     # a phrase spanning several columns: split its words by their centres
     spans = [c for c in cols if min(ph.x1, c.right) - max(ph.x0, c.left) > 0]
     if len(spans) > 1 and len(ph.words) > 1:
+        prev: Column | None = None
         for w in ph.words:
             for k, c in enumerate(spans):
                 if c.left <= w.xmid < c.right:
+                    if prev is not None and c is not prev and not _fits(c.key, w.text):
+                        c = prev  # "…12 V, 1,200 W" runs past the HTS column's edge: still the description
+                    prev = c
                     if c.key in numeric and not any(ch.isdigit() for ch in w.text):
                         if not w.text.strip("|_-'‘’.,:;!"):
                             break  # a scan's speck or a rule's remnant
@@ -270,6 +299,16 @@ def _assign(ph: Phrase, cols: list[Column], cells: dict[str, list[Word]], numeri
             if left and w.text.strip("|_-'‘’.,:;!"):
                 cells.setdefault(left[-1].key, []).append(w)
     cells.setdefault(best.key, []).extend(words)
+
+
+_FITS = {"hts": re.compile(r"^(?:[A-Z]{1,2}\s*)?\d{4}(?:[.\s]?\d{2}){0,3}$"), "line_no": re.compile(r"^\d{1,4}\.?$"),
+         "country_of_origin": re.compile(r"^[A-Za-z]{2,}")}
+
+
+def _fits(key: str, text: str) -> bool:
+    """Whether a word can be a value of a column with a strict shape (an HTS number, a line number)."""
+    pat = _FITS.get(key)
+    return pat is None or bool(pat.match(text.strip(",;")))
 
 
 def _unit_word(text: str) -> bool:
