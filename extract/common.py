@@ -20,7 +20,7 @@ from .vocab import CHARGE_WORDS
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP", "DAT", "DDU", "CNF", "C&F")
 _INCOTERM_RE = re.compile(r"\b(" + "|".join(re.escape(t) for t in INCOTERMS) + r")\b\.?\s*(?:incoterms?\s*(?:®\s*)?\d{4})?[\s,:-]*([^\n,;()]*)",
                           re.IGNORECASE)
-_ID_RE = re.compile(r"^[#:\s]*(?:no\.?|nr\.?|n°|nº|number|núm\.?|num\.?)?[#:\s]*([A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9])$",
+_ID_RE = re.compile(r"^[#:\s\-\u2018\u2019'\u201c\u201d|\u00a1!]*(?:no\.?|nr\.?|n°|nº|number|núm\.?|num\.?)?[#:\s]*([A-Za-z0-9][A-Za-z0-9\-/._]*[A-Za-z0-9])$",
                     re.IGNORECASE)
 _CONTACT = ("tel", "phone", "fax", "email", "e-mail", "mail", "www", "http", "vat", "tax id", "rfc", "nit", "ein",
             "irs", "contact", "attn", "attention", "ust-id", "ust", "cif", "gst", "tel.", "mobile", "cnpj", "rut")
@@ -307,7 +307,15 @@ def row_fields(row: Row, table: Table, conv: Conventions, position: int, reader:
             if n is not None and n == n.to_integral_value() and 0 < n < 10000:
                 put("line_no", int(n), key)
         elif key == "part_number":
-            put("part_number", nz.clean_text(text), key)
+            pn = nz.clean_text(text)
+            if reader.method.get(row.words[0].page) == "ocr" if row.words else False:
+                # a scan's specks before or after the code ("'HB-2202", ". CV-310", "WwW CV-310-01")
+                toks = pn.split()
+                coded = [t for t in toks if any(c.isdigit() for c in t)]
+                if len(coded) == 1 and len(toks) > 1 and all(len(t) <= 3 or t is coded[0] for t in toks):
+                    pn = coded[0]
+                pn = pn.strip("'‘’\".,:;|¡!-_ ")
+            put("part_number", pn or None, key)
         elif key == "description":
             put("description", nz.clean_text(text), key)
         elif key == "hts":

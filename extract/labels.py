@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from .layout import Phrase, lines_of, phrases_of, split_by_rules
 from .pages import Page, Word, provenance
@@ -167,8 +168,16 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
                     if any(len(p) <= 3 and p not in _ocr_forms(c) for c, p in zip(window, pat)):
                         continue  # short words ("no", "po", "#") must be exact: fuzziness is for long ones
                     cand = " ".join(window)
-                    if cand != joined and fuzz.ratio(cand, joined) >= 86:
+                    if cand != joined and fuzz.ratio(cand, joined) >= 86 and \
+                            (n > 1 or Levenshtein.distance(cand, joined) <= max(1, len(joined) // 6)):
+                        # one word is another word when several letters move ("fabricated", "fabricante")
                         spans.append((s, s + n, key, True))
+            if fuzzy is True:  # a scan doubles a lone letter: "Cc", "Ss" for the symbols C and S
+                for pat in pats:
+                    if len(pat) == 1 and len(pat[0]) == 1:
+                        for s, tok in enumerate(toks):
+                            if tok == pat[0] * 2 and (s, s + 1) not in exact:
+                                spans.append((s, s + 1, key, True))
     # longest first; a span overlapping a longer one is dropped, equal spans keep all their keys
     spans.sort(key=lambda sp: (-(sp[1] - sp[0]), sp[0]))
     kept: list[tuple[int, int, str, bool]] = []
