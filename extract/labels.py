@@ -150,8 +150,19 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
     nlp = _nlp()
     doc = Doc(nlp.vocab, words=toks)
     spans: list[tuple[int, int, str, bool]] = []
+
+    def together(s: int, e: int, factor: float) -> bool:
+        """A label's words are set together: a wide gap between two of them means two cells."""
+        idx = sorted(set(owner[s:e]))
+        for a, b in zip(idx, idx[1:]):
+            wa, wb = line[a], line[b]
+            if wb.x0 - wa.x1 > factor * max(1.0, wa.bottom - wa.top, wb.bottom - wb.top):
+                return False
+        return True
+
     for match_id, start, end in matcher(doc):
-        spans.append((start, end, nlp.vocab.strings[match_id], False))
+        if together(start, end, 3.0):
+            spans.append((start, end, nlp.vocab.strings[match_id], False))
     if fuzzy:
         exact = {(s, e) for s, e, _, _ in spans}
         for key, pats in variants.items():
@@ -169,7 +180,8 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
                         continue  # short words ("no", "po", "#") must be exact: fuzziness is for long ones
                     cand = " ".join(window)
                     if cand != joined and fuzz.ratio(cand, joined) >= 86 and \
-                            (n > 1 or Levenshtein.distance(cand, joined) <= max(1, len(joined) // 6)):
+                            (n > 1 or Levenshtein.distance(cand, joined) <= max(1, len(joined) // 6)) and \
+                            together(s, s + n, 1.5):
                         # one word is another word when several letters move ("fabricated", "fabricante")
                         spans.append((s, s + n, key, True))
             if fuzzy is True:  # a scan doubles a lone letter: "Cc", "Ss" for the symbols C and S
