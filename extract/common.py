@@ -118,6 +118,10 @@ def party_from_lines(lines: Sequence[Sequence[Word]]) -> Party | None:
         # "Dongguan, Guangdong 523850, China" / "Industriestraße 14 · 47829 Krefeld · Germany": the country is
         # the last part; a line that is only the country goes
         parts = [p.strip() for p in re.split(r"\s*[,·|•]\s*|\s+-\s+", last) if p.strip()]
+        strong = [p.strip() for p in re.split(r"\s*[·|•]\s*|\s+-\s+", last) if p.strip()]
+        if len(strong) > 1 and not nz.country_code(parts[-1]) and nz.country_code(strong[-1]) and \
+                not any(ch.isdigit() for ch in strong[-1]):
+            parts = strong  # "… · Busan 46752 · Korea, Republic of": the separators set the country apart
         c = nz.country_code(parts[-1]) if parts else None
         whole = nz.country_code(last) if not any(ch.isdigit() for ch in last) and len(last.split()) <= 4 else None
         if whole and not c:  # "Korea, Republic of"
@@ -183,8 +187,12 @@ def letterhead(pages: Sequence[Page], reader: Reader, skip: Callable[[str], bool
         x0, x1 = min(w.x0 for b in block for w in b), max(w.x1 for b in block for w in b)
         under = [ph for ph in phs if min(ph.x1, x1) - max(ph.x0, x0) > 0]
         gap = min(w.top for w in ln) - max(w.bottom for w in block[-1])
-        if not under or gap > 1.4 * max(w.height for w in block[-1]):
+        if gap > 1.4 * max(w.height for w in block[-1]):
             break
+        if not under:
+            if any(min(ph.x1, x1) - max(ph.x0, x0) > 0 for ph in phrases_of(ln)):
+                break  # a label or a title under the address: it is over
+            continue  # a line of the other column (the title set between two address lines)
         block.append(under[0].words)
         if len(block) >= 6:
             break
@@ -217,8 +225,13 @@ def find_currency(pages: Sequence[Page], reader: Reader | None = None) -> tuple[
 
 def find_incoterm(reader: Reader) -> tuple[str | None, str | None, object]:
     for ln in reader.lines:
-        text = " ".join(w.text for w in ln)
-        m = _INCOTERM_RE.search(text)
+        # the term and its place are set together: read within one phrase (or cell), not across the line
+        m, text = None, ""
+        for ph in reader.phrases(reader.lines.index(ln)):
+            m = _INCOTERM_RE.search(ph.text)
+            if m:
+                text = ph.text
+                break
         if not m:
             continue
         term = m.group(1).upper().replace("C&F", "CFR").replace("CNF", "CFR")

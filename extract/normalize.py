@@ -236,7 +236,11 @@ def date_order(texts: Iterable[str]) -> str | None:
 # writes 05/10/2024 for the fifth of October
 _DAY_FIRST_WORDS = frozenset(
     "de del la el los las y para por con und der die das für mit von le les du des et pour avec il di della "
-    "per het van een voor met do da dos das em".split())
+    "per het van een voor met do da dos das em "
+    # label words of invoices written in those languages
+    "fecha factura moneda cantidad precio descripcion descripción codigo código pagina página importe "
+    "datum rechnung menge preis betrag seite facture quantité prix montant fattura quantità prezzo "
+    "importo factuur bedrag".split())
 
 
 def locale_date_order(texts: Iterable[str], number_style: str | None) -> str | None:

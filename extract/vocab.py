@@ -22,6 +22,7 @@ FIELD_LABELS: dict[str, list[str]] = {
         "invoice date", "date of invoice", "inv date", "date", "dated", "fecha", "fecha de factura",
         "fecha de emision", "rechnungsdatum", "datum", "issue date", "date of issue", "billing date",
         "fecha factura", "date de facture", "date de la facture", "factuurdatum", "data fattura",
+        "issued", "issued on", "date issued", "fecha de expedicion", "ausstellungsdatum",
     ],
     "po_number": [
         "po no", "po number", "po #", "p o no", "p o", "po", "purchase order", "purchase order no",
