@@ -226,11 +226,10 @@ def find_currency(pages: Sequence[Page], reader: Reader | None = None) -> tuple[
 def find_incoterm(reader: Reader) -> tuple[str | None, str | None, object]:
     for ln in reader.lines:
         # the term and its place are set together: read within one phrase (or cell), not across the line
-        m, text = None, ""
+        m = None
         for ph in reader.phrases(reader.lines.index(ln)):
             m = _INCOTERM_RE.search(ph.text)
             if m:
-                text = ph.text
                 break
         if not m:
             continue
