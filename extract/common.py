@@ -61,7 +61,8 @@ def conventions(pages: Sequence[Page]) -> Conventions:
 def parse_id(text: str) -> str | None:
     """An identifier: one token with a digit in it (labels' own "No." and "#" dropped)."""
     text = text.strip()
-    first = text.split()
+    first = [t for t in text.split() if t.strip(":#.-–|")]  # ": # BLR_WFLD2015…": the label's leftovers go
+    text = " ".join(first)
     if not first:
         return None
     cand = text if len(first) == 1 else None

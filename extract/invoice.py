@@ -58,10 +58,32 @@ def header_fields(pages: Sequence[Page], path: str, reader: Reader, conv: Conven
     for name in ("subtotal", "total"):
         hits = _not_in(reader, reader.find(name), skip_lines)
         for hit in reversed(hits):
-            v, p = reader.value(name, conv.money, hits=[hit])
+            v, p = _amount_on_line(reader, conv, hit, several=True) if name == "total" else (None, None)
+            if v is None:
+                v, p = reader.value(name, conv.money, hits=[hit])
+            if v is None and not hit.fuzzy:
+                v, p = _amount_on_line(reader, conv, hit)
             if v is not None:
                 fs.set(name, v, p)
                 break
+
+
+_AMOUNT = re.compile(r"^(?:[A-Z]{0,3}[$€£¥₹]|Rs\.?)?\s*\d{1,3}(?:[,.' ]?\d{3})*[.,]\d{2}$")
+
+
+def _amount_on_line(reader: Reader, conv: Conventions, hit, several: bool = False):
+    """"Total for this invoice $4.11", "TOTAL AMOUNT DUE ON August 3, 2014 $4.11": the last amount written
+    with cents on the label's line, right of it, when words come between. With ``several``, only where the
+    line holds two or more such amounts: a totals row "net, tax, gross" ends with what is payable."""
+    words = [w for w in reader.lines[hit.line] if w.x0 >= hit.x1 - 0.1 and w not in hit.words]
+    if several and sum(1 for w in words if _AMOUNT.match(w.text.strip())) < 2:
+        return None, None
+    for w in reversed(words):
+        if _AMOUNT.match(w.text.strip()):
+            v = conv.money(w.text)
+            if v is not None:
+                return v, reader.prov([w])
+    return None, None
 
 
 def charges(reader: Reader, conv: Conventions, tables: list[Table]) -> list[tuple[dict, object]]:

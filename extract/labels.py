@@ -160,8 +160,12 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
                 return False
         return True
 
+    def value_word(s: int, e: int) -> bool:
+        """"INV/2023/03/0008" holds the label's letters but is a value: a word with digits in it."""
+        return any(sum(c.isdigit() for c in line[i].text) >= 2 for i in set(owner[s:e]))
+
     for match_id, start, end in matcher(doc):
-        if together(start, end, 3.0):
+        if together(start, end, 3.0) and not value_word(start, end):
             spans.append((start, end, nlp.vocab.strings[match_id], False))
     if fuzzy:
         exact = {(s, e) for s, e, _, _ in spans}
@@ -181,7 +185,7 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
                     cand = " ".join(window)
                     if cand != joined and fuzz.ratio(cand, joined) >= 86 and \
                             (n > 1 or Levenshtein.distance(cand, joined) <= max(1, len(joined) // 6)) and \
-                            together(s, s + n, 1.5):
+                            together(s, s + n, 1.5) and not value_word(s, s + n):
                         # one word is another word when several letters move ("fabricated", "fabricante")
                         spans.append((s, s + n, key, True))
             if fuzzy is True:  # a scan doubles a lone letter: "Cc", "Ss" for the symbols C and S

@@ -99,7 +99,7 @@ CURRENCIES: dict[str, list[str]] = {
     "GBP": ["GBP", "£", "pound sterling", "pounds sterling", "sterling"],
     "JPY": ["JPY", "yen", "JP¥", "円"],
     "CAD": ["CAD", "C$", "CA$", "Canadian dollars", "Canadian dollar"],
-    "INR": ["INR", "₹", "Rs.", "rupees", "Indian rupees"],
+    "INR": ["INR", "₹", "Rs.", "Rs", "rupees", "Indian rupees"],
     "KRW": ["KRW", "₩", "won"],
     "TWD": ["TWD", "NT$", "New Taiwan dollars"],
     "BRL": ["BRL", "R$", "reais", "real brasileño"],
@@ -157,18 +157,20 @@ WEIGHT_WORDS: dict[str, list[str]] = {
 
 MONTHS: dict[str, int] = {}
 for _i, _names in enumerate([
-    ["january", "jan", "enero", "ene", "januar", "jän"],
-    ["february", "feb", "febrero", "februar"],
-    ["march", "mar", "marzo", "märz", "marz"],
-    ["april", "apr", "abril", "abr"],
-    ["may", "mayo", "mai"],
-    ["june", "jun", "junio", "juni"],
-    ["july", "jul", "julio", "juli"],
-    ["august", "aug", "agosto", "ago"],
-    ["september", "sep", "sept", "septiembre", "setiembre", "set"],
-    ["october", "oct", "octubre", "oktober", "okt"],
-    ["november", "nov", "noviembre"],
-    ["december", "dec", "diciembre", "dic", "dezember", "dez"],
+    # English, Spanish, German, French, Italian, Dutch, Portuguese
+    ["january", "jan", "enero", "ene", "januar", "jän", "janvier", "janv", "gennaio", "januari", "janeiro"],
+    ["february", "feb", "febrero", "februar", "février", "fevrier", "févr", "fevr", "febbraio", "februari",
+     "fevereiro"],
+    ["march", "mar", "marzo", "märz", "marz", "mars", "maart", "março", "marco"],
+    ["april", "apr", "abril", "abr", "avril", "avr", "aprile"],
+    ["may", "mayo", "mai", "maggio", "mei", "maio"],
+    ["june", "jun", "junio", "juni", "juin", "giugno", "junho"],
+    ["july", "jul", "julio", "juli", "juillet", "juil", "luglio", "julho"],
+    ["august", "aug", "agosto", "ago", "août", "aout", "augustus"],
+    ["september", "sep", "sept", "septiembre", "setiembre", "set", "septembre", "settembre", "setembro"],
+    ["october", "oct", "octubre", "oktober", "okt", "octobre", "ottobre", "outubro"],
+    ["november", "nov", "noviembre", "novembre", "novembro"],
+    ["december", "dec", "diciembre", "dic", "dezember", "dez", "décembre", "decembre", "dicembre", "dezembro"],
 ], start=1):
     for _n in _names:
         MONTHS[_n] = _i
