@@ -152,15 +152,18 @@ def test_planted_arithmetic_agrees_with_the_audit_arithmetic(truths):
 
 # --- accuracy floors (measured; raise them as extraction and audit improve, never lower them) ---------
 
-# measured: dev 1.0 / 0.985 / 0.923 / 0.866 / 0.667 / 0.111 / 1 of 2; check 1.0 / 0.908 / 0.810 / 0.849 / 1.0 /
-# 0.111 / 2 of 2 (doc type, born-digital fields, scanned fields, line items, findings P and R, loss within USD 1)
+# measured: dev 1.0 / 0.998 / 0.976 / 0.948; check 1.0 / 0.995 / 0.941 / 0.955 (doc type, born-digital fields,
+# scanned fields, line items); findings as the audit rules measure them below
 FLOORS = {
-    "dev": dict(doc_type=1.0, born=0.98, scanned=0.92, lines=0.86, find_p=0.66, find_r=0.11, loss=0.5),
-    "check": dict(doc_type=1.0, born=0.90, scanned=0.81, lines=0.84, find_p=1.0, find_r=0.11, loss=1.0),
+    "dev": dict(doc_type=1.0, born=0.99, scanned=0.97, lines=0.94, find_p=0.66, find_r=0.11, loss=0.5),
+    "check": dict(doc_type=1.0, born=0.99, scanned=0.935, lines=0.95, find_p=1.0, find_r=0.11, loss=1.0),
 }
-EXTERNAL_FLOORS = {  # measured: invoice2data 0.909 / 0.755 / 0.291; en10168 1.0 / 0.805 / 0.842 (doc type / fields / lines F1)
-    "invoice2data": dict(doc_type=0.90, fields=0.75, lines=0.29),
+# measured: invoice2data 0.909 / 0.829 / 0.291; en10168 1.0 / 0.805 / 0.842 (doc type / fields / lines F1)
+EXTERNAL_FLOORS = {
+    "invoice2data": dict(doc_type=0.90, fields=0.82, lines=0.29),
     "en10168": dict(doc_type=1.0, fields=0.80, lines=0.84)}
+# the issue's own measure on invoice2data: F1 over invoice number, date, total, currency and seller (measured 0.851)
+INVOICE2DATA_CORE = ("invoice_number", "invoice_date", "total", "currency", "seller")
 
 
 @pytest.mark.parametrize("split", SPLITS)
@@ -187,3 +190,17 @@ def test_accuracy_floors_on_external_corpora(name):
     assert rep.doc_type_accuracy >= floor["doc_type"]
     assert rep.total().f1 >= floor["fields"]
     assert rep.total("lines").f1 >= floor["lines"]
+
+
+def test_invoice2data_core_fields_without_templates():
+    folder = EXTERNAL / "invoice2data"
+    if not (folder / "truth.json").is_file():
+        pytest.fail(f"external corpus {folder} is missing")
+    rep = evaluate(folder)
+    tp = fp = fn = 0
+    for fields in rep.by_type.values():
+        for name, c in fields.items():
+            if name.split(".")[0] in INVOICE2DATA_CORE:
+                tp, fp, fn = tp + c.tp, fp + c.fp, fn + c.fn
+    p, r = tp / (tp + fp), tp / (tp + fn)
+    assert 2 * p * r / (p + r) >= 0.84
