@@ -147,6 +147,70 @@ def export(db: Path, fmt: str, no_provenance: bool) -> None:
 
 
 @main.command()
+@db_option
+@click.option("--status", type=click.Choice(["open", "accepted", "dismissed"]), multiple=True,
+              help="Only findings with this status (repeatable).")
+@click.option("--code", multiple=True, help="Only this finding code (repeatable).")
+@click.option("--entry", "entry_numbers", multiple=True, help="Only this entry number (repeatable).")
+@click.option("--severity", type=click.Choice(["high", "medium", "low"]), default=None,
+              help="Only findings of this severity or above.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def findings(db: Path, status: tuple[str, ...], code: tuple[str, ...], entry_numbers: tuple[str, ...],
+             severity: str | None, as_json: bool) -> None:
+    """List the findings with their status, filtered."""
+    with _open_store(db) as store:
+        chosen = pipeline.filter_findings(store.findings(), status=status, codes=code, entries=entry_numbers,
+                                          severity=severity)
+    if as_json:
+        click.echo(json.dumps([f.to_json() for f in chosen], indent=2, ensure_ascii=False))
+        return
+    for line in pipeline.finding_lines(chosen):
+        click.echo(line)
+
+
+def _decide(db: Path, ids: tuple[str, ...], status: str, reviewer: str | None, reason: str | None) -> None:
+    with _open_store(db) as store:
+        known = {f.id for f in store.findings()}
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            _usage(f"no such finding: {', '.join(unknown)} (see 'appraiser findings')")
+        for i in ids:
+            store.decide(i, status, reviewer, reason)
+    click.echo(f"{status}: {len(ids)} finding{'s' if len(ids) != 1 else ''}")
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+@db_option
+@click.option("--reviewer", default=None, help="Who decided (default: the login name).")
+@click.option("--reason", default=None, help="Why (optional for acceptance).")
+def accept(ids: tuple[str, ...], db: Path, reviewer: str | None, reason: str | None) -> None:
+    """Accept findings by id: they go into the disclosure draft."""
+    _decide(db, ids, "accepted", reviewer or pipeline.default_reviewer(), reason)
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+@db_option
+@click.option("--reason", required=True, help="Why the finding does not hold.")
+@click.option("--reviewer", default=None, help="Who decided (default: the login name).")
+def dismiss(ids: tuple[str, ...], db: Path, reason: str, reviewer: str | None) -> None:
+    """Dismiss findings by id, with a reason: they leave every total, report and draft."""
+    if not reason.strip():
+        _usage("--reason must say why")
+    _decide(db, ids, "dismissed", reviewer or pipeline.default_reviewer(), reason)
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True)
+@db_option
+@click.option("--reviewer", default=None, help="Who decided (default: the login name).")
+def reopen(ids: tuple[str, ...], db: Path, reviewer: str | None) -> None:
+    """Put findings back to open."""
+    _decide(db, ids, "open", reviewer or pipeline.default_reviewer(), None)
+
+
+@main.command()
 def rules() -> None:
     """List the audit rules: code, severity, legal basis and what each checks."""
     from .audit.rules import RULES

@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from .extract import EXTRACTOR_VERSION, extract_file, sha256_of
 from .models.records import Document, Entry, Finding, q2
@@ -209,6 +209,52 @@ def review(root: Path, db: Path | str | None = None, workers: int | None = None,
         return run(root, db, workers=workers, declared=declared, tariff=tariff)
     with tempfile.TemporaryDirectory(prefix="appraiser-review-") as tmp:
         return run(root, Path(tmp) / "review.db", workers=workers, declared=declared, tariff=tariff)
+
+
+def default_reviewer() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in this environment
+        return "reviewer"
+
+
+def filter_findings(findings: Iterable[Finding], status: Iterable[str] = (), codes: Iterable[str] = (),
+                    entries: Iterable[str] = (), severity: str | None = None) -> list[Finding]:
+    """Findings by status, code, entry number (compared on letters and digits) and minimum severity."""
+    from .extract.normalize import id_key
+
+    status, codes = set(status), {c.upper() for c in codes}
+    wanted = {id_key(e) for e in entries}
+    out = []
+    for f in findings:
+        if status and f.status not in status or codes and f.code not in codes:
+            continue
+        if wanted and id_key(f.entry_number) not in wanted:
+            continue
+        if severity and SEVERITY_RANK.get(f.severity, 3) < SEVERITY_RANK[severity]:
+            continue
+        out.append(f)
+    return out
+
+
+def finding_lines(findings: Sequence[Finding]) -> Iterable[str]:
+    """One block per finding: id, status and decision, code, entry, line, loss, title."""
+    if not findings:
+        yield "No findings."
+        return
+    for f in findings:
+        decided = f" by {f.reviewer} at {f.reviewed_at}" if f.reviewer else ""
+        yield (f"{f.id}  [{f.status}{decided}]  {f.severity:<6} {f.code}  entry {f.entry_number}"
+               + (f" line {f.line_no}" if f.line_no else "") + f"  loss USD {q2(f.loss_of_revenue):,}")
+        yield f"    {f.title}"
+        if f.reason:
+            yield f"    reason: {f.reason}"
+    open_, acc, dis = (sum(1 for f in findings if f.status == s) for s in ("open", "accepted", "dismissed"))
+    live = q2(sum((f.loss_of_revenue for f in findings if f.status != "dismissed"), Decimal(0)))
+    yield f"{len(findings)} findings: {open_} open, {acc} accepted, {dis} dismissed; loss of revenue USD {live:,} " \
+          "(dismissed left out; per finding, before money shared between findings is counted once)"
 
 
 def summary_lines(result: RunSummary) -> Iterable[str]:

@@ -240,3 +240,42 @@ def test_review_usage_errors_exit_2(tmp_path):
     runner = CliRunner()
     assert runner.invoke(main, ["review", str(tmp_path / "nowhere")]).exit_code == 2
     assert runner.invoke(main, ["review", str(tmp_path), "--fail-on", "urgent"]).exit_code == 2
+
+
+def test_review_decisions_are_kept_across_runs_and_shown_in_every_output(tmp_path):
+    runner = CliRunner()
+    db = tmp_path / "audit.db"
+    folder = _shipment(tmp_path, "2025-03 Dongguan")
+    assert runner.invoke(main, ["run", str(folder), "--db", str(db), "--workers", "1"]).exit_code == 0
+    listed = json.loads(runner.invoke(main, ["findings", "--db", str(db), "--json"]).output)
+    [fid] = [f["id"] for f in listed if f["code"] == "ASSIST_UNDECLARED"]
+    r = runner.invoke(main, ["dismiss", fid, "--db", str(db), "--reviewer", "auditor",
+                             "--reason", "mould paid by the seller under the supply contract"])
+    assert r.exit_code == 0, r.output
+    # a re-run on the unchanged folder derives the same id and keeps the decision
+    assert runner.invoke(main, ["run", str(folder), "--db", str(db), "--workers", "1"]).exit_code == 0
+    again = json.loads(runner.invoke(main, ["findings", "--db", str(db), "--json", "--code", "ASSIST_UNDECLARED"]).output)
+    assert [(f["id"], f["status"], f["reviewer"]) for f in again] == [(fid, "dismissed", "auditor")]
+    assert again[0]["reason"].startswith("mould paid")
+    exported = json.loads(runner.invoke(main, ["export", "--db", str(db), "--format", "json"]).output)
+    assert {f["id"]: f["status"] for f in exported["findings"]}[fid] == "dismissed"
+    assert fid not in runner.invoke(main, ["findings", "--db", str(db), "--status", "open"]).output
+    # accepting it again records the new decision
+    assert runner.invoke(main, ["accept", fid, "--db", str(db), "--reviewer", "auditor"]).exit_code == 0
+    text = runner.invoke(main, ["findings", "--db", str(db), "--status", "accepted"]).output
+    assert fid in text and "accepted by auditor" in text
+
+
+def test_review_commands_refuse_unknown_ids_and_reasonless_dismissals(tmp_path):
+    runner = CliRunner()
+    db = tmp_path / "audit.db"
+    assert runner.invoke(main, ["run", str(_shipment(tmp_path, "2025-03 Dongguan")), "--db", str(db),
+                                "--workers", "1"]).exit_code == 0
+    [f] = [x for x in json.loads(runner.invoke(main, ["findings", "--db", str(db), "--json"]).output)
+           if x["code"] == "ASSIST_UNDECLARED"]
+    assert runner.invoke(main, ["accept", "no-such-id", "--db", str(db)]).exit_code == 2
+    assert runner.invoke(main, ["dismiss", f["id"], "--db", str(db)]).exit_code == 2  # --reason is required
+    assert runner.invoke(main, ["dismiss", f["id"], "--db", str(db), "--reason", "  "]).exit_code == 2
+    assert runner.invoke(main, ["findings", "--db", str(tmp_path / "none.db")]).exit_code == 2
+    still = json.loads(runner.invoke(main, ["findings", "--db", str(db), "--json"]).output)
+    assert {x["id"]: x["status"] for x in still}[f["id"]] == "open"
