@@ -5,7 +5,7 @@ PYTHON  ?= python3
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PKGS := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa poppler-utils
+APT_PKGS := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa poppler-utils chromium
 
 export OMP_THREAD_LIMIT := 1
 
@@ -20,9 +20,9 @@ test: setup
 setup: system-deps $(STAMP)
 
 system-deps:
-	@if ! command -v tesseract >/dev/null || ! command -v pdftoppm >/dev/null \
+	@if ! command -v tesseract >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v chromium >/dev/null \
 	    || ! tesseract --list-langs 2>/dev/null | grep -qx spa; then \
-	  echo "Installing Tesseract and poppler with apt-get"; \
+	  echo "Installing Tesseract, poppler and Chromium (the report test renders in it) with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PKGS); \
 	fi
 

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from ..models.records import FieldSet, LineItem, Party
 from . import normalize as nz
-from .labels import Hit, Reader, fold, tokens_of
+from .labels import _BOX_NO, Hit, Reader, fold, tokens_of
 from .layout import lines_of, phrases_of
 from .pages import Page, Word
 from .tables import Row, Table, find_tables, header_unit
@@ -154,7 +154,7 @@ def party_label(reader: Reader, hit: Hit) -> bool:
     return False
 
 
-_BOXNUM = re.compile(r"^(?:\d{1,2}[.)]|[A-Z]\d{2}(?:\.\d{1,2})?)$")  # "12.", "A01", "A06.1" (EN 10168)
+_BOXNUM = _BOX_NO  # "12.", "A01", "A06.1" (EN 10168), as a scan may read them
 
 
 def read_party(reader: Reader, key: str, exclude: Iterable[Hit] = ()) -> tuple[Party | None, object]:

@@ -29,7 +29,8 @@ from .vocab import COLUMN_LABELS, ELEMENTS, ENTRY_COLUMNS, FIELD_LABELS
 COLUMN_VOCAB = {**COLUMN_LABELS, **ENTRY_COLUMNS, **{f"chem_{sym}": names for sym, names in ELEMENTS.items()}}
 
 _TOKEN_RE = re.compile(r"[#№]|[^\s/:#|]+")
-_BOX_NO = re.compile(r"^(?:\d{1,2}[.),](?:[A-Z][.)])?|[A-Z][.)]|[A-Z]\d{2}(?:\.\d{1,2})?)$")  # "27.", "A.", "37.A.", "A06.1"
+# "27.", "A.", "37.A.", "A06.1" (EN 10168 codes; a scan may read A06 as "AQ6")
+_BOX_NO = re.compile(r"^(?:\d{1,2}[.),](?:[A-Z][.)])?|[A-Z][.)]|[A-Z][\dOQ]\d(?:\.\d{1,2})?|[A-Z]\d[OQ])$")
 _STRIP = ".,;()[]{}'\"*¿?¡!<>_-–—=+%"
 
 
@@ -274,7 +275,15 @@ class Reader:
             ln = self.lines[hit.line]
             before = [w for w in ln if w.x1 <= hit.x0 + 0.5]
             after = [w for w in ln if w.x0 >= hit.x1 - 0.5]
-            if before and _BOX_NO.match(before[-1].text) and hit.x0 - before[-1].x1 < 12:
+            # "B02 Steel designation / Standard": the box number opens the label's phrase
+            for ph in self.phrases(hit.line):
+                if hit.words[0] in ph.words and _BOX_NO.match(ph.words[0].text) and ph.words[0] is not hit.words[0]:
+                    before = [ph.words[0]]
+                    hit_gap_ok = True
+                    break
+            else:
+                hit_gap_ok = bool(before) and hit.x0 - before[-1].x1 < 12
+            if before and _BOX_NO.match(before[-1].text) and hit_gap_ok:
                 numbered = [w for w in after if _BOX_NO.match(w.text)]
                 left, right = before[-1].x0 - 2, numbered[0].x0 - 2 if numbered else 1e6  # the last box: page edge
         return left, right
@@ -386,7 +395,8 @@ class Reader:
                 cand = []  # "Purchaser / Besteller", "Deliver to / Receiver": the label's other language
             next_box = len(cand) > 1 and _BOX_NO.match(cand[0].text) and self.is_label(cand[1])
             gap = cand[0].x0 - hit.x1 if cand else 0.0
-            near = gap < 6 * max(1.0, hit.bottom - hit.top) or (gap < 200 and self._column_continues(hit, cand[0]))
+            near = gap < 6 * max(1.0, hit.bottom - hit.top) or (
+                gap < 200 and not any(self.is_label(w) for w in cand) and self._column_continues(hit, cand[0]))
             if cand and near and not self.is_label(cand[0]) and not next_box:
                 right_run = cand
         x0 = right_run[0].x0 if right_run else hit.x0
