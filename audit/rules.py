@@ -27,6 +27,19 @@ RULES: list[Rule] = [
          "and not in the entered value; value = cost of acquisition plus transport to the producer, "
          "apportioned per unit over the production quantity or in full to the first entry.",
          "assists:check"),
+    Rule("UNDERVALUATION", "high", "19 U.S.C. 1401a(b)(1), (b)(4)",
+         "Entered value below the price actually paid or payable that the invoices and payments show, converted "
+         "at the entry's exchange rate.", "valuation:undervaluation"),
+    Rule("DEDUCTION_UNSUPPORTED", "high", "19 U.S.C. 1401a(b)(3), (b)(4)",
+         "Freight, insurance or other charges deducted from the price beyond what the documents support; only "
+         "international freight, insurance, post-importation costs and duties may be deducted.",
+         "valuation:deductions"),
+    Rule("RELATED_PARTY_UNDECLARED", "medium", "19 U.S.C. 1401a(g)",
+         "Documents show buyer and seller related (ownership, common officers, names or addresses) while the "
+         "entry says not related.", "related_party:check"),
+    Rule("FIRST_SALE_UNSUPPORTED", "high", "Nissho Iwai; 19 CFR 152.103(a)",
+         "Entered value based on an earlier (first) sale without the evidence a first-sale claim needs; "
+         "exposure = last-sale price − first-sale price.", "first_sale:check"),
     Rule("DOCUMENT_MISSING", "medium", "19 U.S.C. 1509",
          "An entry without its commercial invoice in the folder.", "documents:check"),
 ]

@@ -16,7 +16,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract threads fight over c
 from ..models.records import Document  # noqa: E402
 
 # Bump when an extractor changes what it reads: cached extractions of older versions are redone.
-EXTRACTOR_VERSION = "0.3.7"
+EXTRACTOR_VERSION = "0.4.0"
 
 
 def sha256_of(path: Path) -> str:
@@ -41,6 +41,10 @@ def extract_pages(loaded, rel: str) -> Document:
     if extractor is not None:
         fields, items = extractor(loaded.pages, rel)
         doc.fields, doc.line_items = fields, items
+    if doc_type != "other":
+        from .common import prose_notes
+
+        doc.notes = prose_notes(loaded.pages, rel)
     return doc
 
 

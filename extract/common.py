@@ -387,3 +387,55 @@ def document_weight_unit(pages: Sequence[Page]) -> str | None:
 def table_header_lines(reader: Reader, tables: Sequence[Table]) -> set[int]:
     """Indices of reader lines that hold table headers (labels there are column names, not fields)."""
     return {i for t in tables for i in t.header_lines}
+
+
+# words that make a line prose rather than a label, an address or a table row
+_PROSE_WORDS = frozenset(
+    "the a an and or of by to is are was were be been has have which that this these those for with from as "
+    "remain remains shall will not on in at its their it between under per de la el y los las del que es "
+    "son und der die das ist sind le les et des est sont".split())
+
+
+def prose_notes(pages: Sequence[Page], path: str) -> list[tuple[str, object]]:
+    """Statements written as prose outside labels and tables: runs of lines of mostly words, among them the
+    small words of sentences ("are both wholly owned by"), joined across their wrapped lines."""
+    from ..models.records import Provenance
+
+    out: list[tuple[str, object]] = []
+    for page in pages:
+        para: list[list[Word]] = []
+
+        def flush() -> None:
+            if not para:
+                return
+            text = nz.clean_text(" ".join(w.text for ln in para for w in ln))
+            words = [w for ln in para for w in ln]
+            x0, top = min(w.x0 for w in words), min(w.top for w in words)
+            x1, bottom = max(w.x1 for w in words), max(w.bottom for w in words)
+            method = "ocr" if page.method == "ocr" else "text"
+            conf = min((w.conf for w in words), default=1.0)
+            out.append((text, Provenance(path, page.number, (x0, top, x1, bottom), method, conf, text[:200])))
+            para.clear()
+
+        for ln in lines_of(page.words):
+            toks = [w.text.strip(".,;:()\"'“”") for w in ln]
+            alpha = [t for t in toks if t.isalpha()]
+            small = sum(1 for t in alpha if t.casefold() in _PROSE_WORDS)
+            prose = len(toks) >= 6 and len(alpha) >= 0.7 * len(toks) and small >= 2
+            if prose and para:
+                prev = para[-1]
+                h = max(w.bottom - w.top for w in prev)
+                gap = min(w.top for w in ln) - max(w.bottom for w in prev)
+                if gap > 1.2 * h or abs(ln[0].x0 - para[0][0].x0) > 2 * h:
+                    flush()
+            if prose:
+                para.append(list(ln))
+            elif para and len(toks) >= 1 and para and \
+                    min(w.top for w in ln) - max(w.bottom for w in para[-1]) <= 1.2 * max(w.bottom - w.top for w in para[-1]) \
+                    and abs(ln[0].x0 - para[0][0].x0) <= 4 and para[-1][-1].text[-1:] not in ".!?":
+                para.append(list(ln))  # the last wrapped line of a sentence ("… amount to USD 1,234.00.")
+            else:
+                flush()
+        flush()
+    return out
+

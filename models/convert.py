@@ -72,6 +72,8 @@ def document_from_json(d: dict) -> Document:
         ocr=bool(d.get("ocr")), error=d.get("error"),
         fields=fieldset_from_json(DOC_TYPES.get(doc_type, {}), d.get("fields") or {}, prov.get("fields")),
         line_items=items, classification_confidence=float(d.get("classification_confidence") or 0.0),
+        notes=[(str(t), Provenance.from_json(p) if p else None)
+               for t, p in zip(d.get("notes") or [], (prov.get("notes") or []) + [None] * len(d.get("notes") or []))],
     )
 
 

@@ -199,9 +199,32 @@ class Document:
     line_items: list[LineItem] = field(default_factory=list)
     classification_confidence: float = 0.0
     size: int = 0
+    # statements in prose outside labels and tables ("… are both wholly owned by …", "the moulds remain the
+    # property of the buyer"): what rules read beyond the typed fields; each with where it was read
+    notes: list[tuple[str, "Provenance | None"]] = field(default_factory=list)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)
+
+    @classmethod
+    def of(cls, path: str, doc_type: str, fields: dict | None = None, items: Iterable[dict] = (),
+           notes: Iterable[str] = ()) -> "Document":
+        """A document from plain values (what tests and callers outside extraction build)."""
+        fs = FieldSet()
+        for k, v in (fields or {}).items():
+            fs.set(k, v)
+        lines = []
+        for it in items:
+            f = FieldSet()
+            for k, v in it.items():
+                f.set(k, v)
+            lines.append(LineItem(f))
+        return cls(path=path, sha256="", doc_type=doc_type, fields=fs, line_items=lines,
+                   notes=[(n, None) for n in notes])
+
+    @property
+    def note_texts(self) -> list[str]:
+        return [t for t, _ in self.notes]
 
     def money(self, name: str) -> Money | None:
         amount = self.fields.get(name)
@@ -217,12 +240,16 @@ class Document:
             "fields": self.fields.to_json(),
             "line_items": [li.to_json() for li in self.line_items],
         }
+        if self.notes:
+            out["notes"] = self.note_texts
         if with_provenance:
             out["classification_confidence"] = round(self.classification_confidence, 3)
             out["provenance"] = {
                 "fields": self.fields.provenance_json(),
                 "line_items": [li.prov.to_json() if li.prov else None for li in self.line_items],
             }
+            if self.notes:
+                out["provenance"]["notes"] = [p.to_json() if p else None for _, p in self.notes]
         return out
 
 

@@ -6,22 +6,13 @@ import pytest
 
 from appraiser.audit import audit
 from appraiser.audit.link import link, load_declared_csv
-from appraiser.models.records import Document, FieldSet, LineItem, Party
+from appraiser.models.records import Document, Party
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def doc(path, doc_type, fields, items=()):
-    fs = FieldSet()
-    for k, v in fields.items():
-        fs.set(k, v)
-    lis = []
-    for it in items:
-        f = FieldSet()
-        for k, v in it.items():
-            f.set(k, v)
-        lis.append(LineItem(f))
-    return Document(path=path, sha256="x", doc_type=doc_type, fields=fs, line_items=lis)
+    return Document.of(path, doc_type, fields, items)
 
 
 IMPORTER = Party(name="Lakeshore Industrial Supply, Inc.", number="34-2817465-00")
