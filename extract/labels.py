@@ -42,6 +42,9 @@ def fold(text: str) -> str:
 
 def tokens_of(text: str) -> list[str]:
     out = []
+    # words set without a space keep their capitals: "NetWeight(kg)" is "Net Weight (kg)"
+    text = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", text)
+    text = re.sub(r"(?<=[A-Za-z])\((?=[A-Za-z])", " (", text)  # "Weight(kg)"
     for t in _TOKEN_RE.findall(fold(text)):
         t = t.strip(_STRIP)
         if re.fullmatch(r"(?:[a-z]\.)+[a-z]?", t):

@@ -149,7 +149,7 @@ WEIGHT_FACTORS: dict[str, Decimal] = {
 }
 WEIGHT_WORDS: dict[str, list[str]] = {
     "KG": UNITS["KG"],
-    "LB": ["lb", "lbs", "pound", "pounds", "libra", "libras"],
+    "LB": ["lb", "lbs", "pound", "pounds", "libra", "libras", "ibs"],  # a scan reads "lbs" as "Ibs"
     "G": ["g", "gr", "gram", "grams", "gramos"],
     "MT": ["mt", "metric ton", "metric tons", "tonne", "tonnes", "tm", "tonelada", "toneladas", "t"],
     "STON": ["short ton", "short tons", "net ton", "net tons"],
