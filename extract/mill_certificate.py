@@ -7,10 +7,11 @@ from typing import Sequence
 
 from ..models.records import FieldSet, LineItem
 from . import normalize as nz
-from .common import (conventions, document_weight_unit, letterhead, parse_id, quantity_and_unit, read_party,
+from .common import (conventions, document_weight_unit, letterhead, parse_id, party_from_lines, quantity_and_unit,
+                     read_party,
                      table_header_lines)
 from .labels import Reader, fold
-from .pages import Page
+from .pages import Page, Word
 from .tables import find_tables, header_unit, summary_cells
 from .vocab import ELEMENTS
 
@@ -52,8 +53,10 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
                    else m.group(0), reader.prov(ln))
             break
     party, p = read_party(reader, "mill")
+    weak: set[str] = set()
     if party is None:
         party, p = letterhead(pages, reader, lambda t: any(w in fold(t) for w in TITLE_WORDS))
+        weak.add("mill")  # a guess from the top of the page: a coded box says better
     fs.set("mill", party, p)
     party, p = read_party(reader, "customer")
     fs.set("customer", party, p)
@@ -138,7 +141,70 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
                     unit = nz.weight_unit(text) or header_unit(wcol) or doc_unit or "KG"
                     if q is not None:
                         fs.set("total_weight_kg", nz.to_kg(q, unit), reader.prov(cells["weight"]))
+    _coded_boxes(reader, conv, fs, doc_unit, weak)
     return fs, items
+
+
+# EN 10168 numbers the boxes of an inspection document the same in every language: what each code holds
+EN10168_BOXES = {"A01": "mill", "A03": "certificate_number", "A06": "customer", "A07": "po_number",
+                 "B01": "product", "B13": "total_weight_kg", "Z02": "issue_date"}
+_CODE = re.compile(r"^([ABZ]\d{2})(?:\.(\d{1,2}))?$")  # "A06", "A06.1" (a box's first subdivision is the box)
+
+
+def _coded_boxes(reader: Reader, conv, fs: FieldSet, doc_unit: str | None, weak: set[str]) -> None:
+    """Fields the labels did not give, from EN 10168 box codes ("A03 Numer certyfikatu 1866645/001"): the
+    value is set right of the box's label, or, for a party, in the lines under the box in its column."""
+    for name in list(weak) + [f.name for f in fs]:
+        v = fs.get(name)
+        text = v.name if hasattr(v, "name") else v
+        if isinstance(text, str) and _CODE.match(text.split()[0] if text.split() else ""):
+            weak.add(name)  # "B03 Dodatkowe wymogi": another box's label read as the value
+    for i, ln in enumerate(reader.lines):
+        codes = [w for w in ln if _CODE.match(w.text)]
+        for k, cw in enumerate(codes):
+            m = _CODE.match(cw.text)
+            name = EN10168_BOXES.get(m.group(1)) if m.group(2) in (None, "1") else None
+            if name is None or (name in fs and name not in weak):
+                continue
+            right = codes[k + 1].x0 if k + 1 < len(codes) else 1e9
+            if name in ("mill", "customer"):  # the party: the lines under the box, in its column
+                block: list[list[Word]] = []
+                for ln2 in reader.lines[i + 1:i + 7]:
+                    if ln2[0].page != cw.page:
+                        break
+                    near = [w for w in ln2 if cw.x0 - 4 <= w.x0 < right - 2]
+                    if not near or any(_CODE.match(w.text) for w in near):
+                        break
+                    block.append(near)
+                party = party_from_lines(block)
+                if party is not None:
+                    fs.set(name, party, reader.prov([w for b in block for w in b]))
+                    weak.discard(name)
+                continue
+            phs = [ph for ph in reader.phrases(i) if ph.x0 > cw.x0 and ph.x1 <= right + 1]
+            if len(phs) < 2 or phs[0].words[0] is cw:
+                phs = [ph for ph in phs if cw not in ph.words]
+            if len(phs) < 1:
+                continue
+            text = phs[-1].text
+            if name == "issue_date":
+                v = conv.date(text)
+            elif name == "total_weight_kg":
+                q, _ = quantity_and_unit(text, conv)
+                v = nz.to_kg(q, nz.weight_unit(text) or doc_unit or "KG") if q is not None else None
+            elif name in ("certificate_number", "po_number"):
+                v = parse_id(text)
+            else:
+                v = _text(text)
+            label_only = len([ph for ph in reader.phrases(i) if ph.x0 >= cw.x0 and ph.x1 <= right + 1]) < 2
+            if v is not None and not label_only:
+                fs.set(name, v, reader.prov(phs[-1].words))
+                weak.discard(name)
+    for name in weak:  # still a guess no box confirms
+        v = fs.get(name)
+        text = v.name if hasattr(v, "name") else v
+        if isinstance(text, str) and text.split() and _CODE.match(text.split()[0]):
+            fs.discard(name)
 
 
 

@@ -142,6 +142,9 @@ class FieldSet:
             return
         self._fields[name] = Field(name, value, prov)
 
+    def discard(self, name: str) -> None:
+        self._fields.pop(name, None)
+
     def add(self, f: Field) -> None:
         self.set(f.name, f.value, f.prov)
 
