@@ -61,6 +61,8 @@ def conventions(pages: Sequence[Page]) -> Conventions:
 def parse_id(text: str) -> str | None:
     """An identifier: one token with a digit in it (labels' own "No." and "#" dropped)."""
     text = text.strip()
+    # "SA!-255061": a scan's "!" inside a code is an I
+    text = re.sub(r"(?<=[A-Za-z])!(?=[-A-Za-z0-9])", "I", text)
     first = [t for t in text.split() if t.strip(":#.-–|")]  # ": # BLR_WFLD2015…": the label's leftovers go
     text = " ".join(first)
     if not first:
