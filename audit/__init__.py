@@ -41,7 +41,9 @@ def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None
             own = q2(sum((r.finding.loss_of_revenue for r in results), Decimal(0)))
             if changes:
                 rev = revenue.entry_total(ctx.revenue, changes)
-                total = rev.loss_of_revenue
+                # findings without value changes (a fee declared short) are money of their own
+                total = rev.loss_of_revenue + sum((r.finding.loss_of_revenue for r in results if not r.changes),
+                                                  Decimal(0))
             else:
                 total = own
             totals[entry.entry_number] = {"loss_of_revenue": format(q2(total), "f"),

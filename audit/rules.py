@@ -40,6 +40,9 @@ RULES: list[Rule] = [
     Rule("FIRST_SALE_UNSUPPORTED", "high", "Nissho Iwai; 19 CFR 152.103(a)",
          "Entered value based on an earlier (first) sale without the evidence a first-sale claim needs; "
          "exposure = last-sale price − first-sale price.", "first_sale:check"),
+    Rule("MPF_MISCALCULATED", "low", "19 CFR 24.23",
+         "The merchandise processing fee declared differs from the fee due (0.3464 % within the fiscal year's "
+         "minimum and maximum).", "fees:check"),
     Rule("DOCUMENT_MISSING", "medium", "19 U.S.C. 1509",
          "An entry without its commercial invoice in the folder.", "documents:check"),
 ]
