@@ -20,6 +20,7 @@ class AuditResult:
     findings: list[Finding]
     entry_totals: dict[str, dict] = field(default_factory=dict)
     unlinked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # rules that failed on an entry (the others still ran)
 
 
 def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None, tariff=None,
@@ -28,13 +29,17 @@ def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None
 
     linked = link(documents, declared)
     findings: list[Finding] = []
+    errors: list[str] = []
     totals: dict[str, dict] = {}
     checks = [(r, r.function()) for r in RULES]
     for entry in linked.entries:
         ctx = Context(entry, linked, tariff, dict(rates or {}))
         results: list[Result] = []
         for rule, fn in checks:
-            results.extend(fn(ctx))
+            try:
+                results.extend(fn(ctx))
+            except Exception as exc:  # a rule's defect must not lose the other rules' findings
+                errors.append(f"{rule.code} on {entry.entry_number}: {type(exc).__name__}: {exc}")
         changes = [c for r in results for c in r.changes]
         if results:
             findings.extend(r.finding for r in results)
@@ -50,4 +55,4 @@ def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None
                                           "sum_of_findings": format(own, "f"),
                                           "counted_once": own != q2(total)}
     findings.sort(key=lambda f: (f.entry_number, f.code, f.line_no or 0))
-    return AuditResult(linked.entries, findings, totals, linked.unlinked)
+    return AuditResult(linked.entries, findings, totals, linked.unlinked, errors)

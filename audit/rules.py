@@ -34,6 +34,14 @@ RULES: list[Rule] = [
          "Freight, insurance or other charges deducted from the price beyond what the documents support; only "
          "international freight, insurance, post-importation costs and duties may be deducted.",
          "valuation:deductions"),
+    Rule("HTS_MISMATCH", "medium", "19 U.S.C. 1484 (reasonable care)",
+         "The HTS number on the commercial documents differs from the one declared.", "consistency:hts"),
+    Rule("QUANTITY_MISMATCH", "medium", "19 U.S.C. 1484",
+         "Quantity or weight disagrees between invoice, packing list, mill certificate and entry.",
+         "consistency:quantity"),
+    Rule("ARITHMETIC_ERROR", "low", "—",
+         "Quantity × unit price, or the sum of the lines and charges, disagrees with the amount or total shown.",
+         "consistency:arithmetic"),
     Rule("RELATED_PARTY_UNDECLARED", "medium", "19 U.S.C. 1401a(g)",
          "Documents show buyer and seller related (ownership, common officers, names or addresses) while the "
          "entry says not related.", "related_party:check"),
