@@ -7,6 +7,8 @@ of the goods they concern (part numbers, parties, products), so one mould can re
 """
 from __future__ import annotations
 
+import re
+
 import csv
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -173,11 +175,23 @@ def _mill_affinity(cert: Document, invoices: list[Document], packing: list[Docum
     return 0.0
 
 
+_PART_LIKE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
+
+
 def _goods_link(d: Document, invoices: list[Document], e: Entry) -> tuple[str, float] | None:
     parts = {id_key(str(p)) for p in (d.get("part_numbers") or []) if p}
     for li in d.line_items:
         if li.get("part_number"):
             parts.add(id_key(str(li.get("part_number"))))
+    if d.doc_type == "agreement":  # "plastic housings (CV-310, HB-2201)": the products named by part number
+        parts |= {id_key(p) for p in _PART_LIKE.findall(str(d.get("products") or ""))}
+    if d.doc_type == "payment_record":  # "Royalty 6% on invoice XIA-257980": paid for this entry's goods
+        said = " ".join(str(d.get(k) or "") for k in ("purpose", "reference"))
+        numbers = {id_key(str(i.get("invoice_number"))) for i in invoices if i.get("invoice_number")}
+        numbers |= {id_key(str(x)) for x in (e.header.get("invoice_numbers") or []) if x}
+        named = {id_key(t) for t in _PART_LIKE.findall(said)} & {n for n in numbers if n}
+        if named:
+            return "names invoice " + ", ".join(sorted(named)), 0.95
     inv_parts = {id_key(str(li.get("part_number"))) for i in invoices for li in i.line_items if li.get("part_number")}
     shared = parts & inv_parts
     if shared:

@@ -27,6 +27,19 @@ RULES: list[Rule] = [
          "and not in the entered value; value = cost of acquisition plus transport to the producer, "
          "apportioned per unit over the production quantity or in full to the first entry.",
          "assists:check"),
+    Rule("ROYALTY_UNDECLARED", "high", "19 U.S.C. 1401a(b)(1)(D)",
+         "A royalty or licence fee related to the goods and paid as a condition of their sale (the three "
+         "Hasbro II questions), not in the entered value; amount from payment records, else rate × base.",
+         "additions:royalty"),
+    Rule("PACKING_UNDECLARED", "high", "19 U.S.C. 1401a(b)(1)(A)",
+         "Packing costs incurred by the buyer (containers, coverings, labour and materials of packing) not in "
+         "the entered value.", "additions:packing"),
+    Rule("SELLING_COMMISSION_UNDECLARED", "high", "19 U.S.C. 1401a(b)(1)(B)",
+         "A commission the buyer pays to the seller's agent (a selling commission, unlike a buying commission) "
+         "not in the entered value.", "additions:selling_commission"),
+    Rule("PROCEEDS_UNDECLARED", "high", "19 U.S.C. 1401a(b)(1)(E)",
+         "Proceeds of a later resale, disposal or use of the goods that accrue to the seller, not in the "
+         "entered value.", "additions:proceeds"),
     Rule("UNDERVALUATION", "high", "19 U.S.C. 1401a(b)(1), (b)(4)",
          "Entered value below the price actually paid or payable that the invoices and payments show, converted "
          "at the entry's exchange rate.", "valuation:undervaluation"),
