@@ -27,6 +27,12 @@ VESSEL_MODES = {"10", "11", "12"}  # mode of transport codes on which HMF is due
 MPF_EXEMPT_SPI = {"CA", "MX", "S", "S+", "IL", "JO", "SG", "CL", "AU", "MA", "BH", "OM", "P", "P+", "PE", "KR",
                   "CO", "PA"}
 SECTION232_PREFIXES = ("9903.81.", "9903.85.")  # rates that apply to the metal content value only
+# Section 232 ad valorem rates on the metal content value: (in force from, steel, aluminium, United Kingdom)
+SECTION232_RATES: list[tuple[str, Decimal, Decimal, Decimal]] = [
+    ("2018-03-23", Decimal(25), Decimal(10), Decimal(25)),
+    ("2025-03-12", Decimal(25), Decimal(25), Decimal(25)),
+    ("2025-06-04", Decimal(50), Decimal(50), Decimal(25)),
+]
 
 
 def fiscal_year(iso_date: str) -> int:
@@ -67,6 +73,20 @@ def duty(value: Decimal, rate_percent: Decimal) -> Decimal:
 
 def is_section232(hts: str | None) -> bool:
     return bool(hts) and str(hts).startswith(SECTION232_PREFIXES)
+
+
+def section232_rate(hts: str | None, iso_date: str | None, origin: str | None = None) -> tuple[Decimal, str] | None:
+    """The Section 232 rate on the metal content of goods of ``hts`` entered on ``iso_date``, and which table row
+    gave it; None for goods outside chapters 72, 73 and 76."""
+    digits = re.sub(r"\D", "", str(hts or ""))
+    metal = "steel" if digits[:2] in ("72", "73") else "aluminium" if digits[:2] == "76" else None
+    if metal is None:
+        return None
+    when = iso_date or max(r[0] for r in SECTION232_RATES)
+    row = max((r for r in SECTION232_RATES if r[0] <= when), key=lambda r: r[0], default=SECTION232_RATES[0])
+    if origin == "GB":
+        return row[3], f"{metal} from the United Kingdom, in force from {row[0]}"
+    return (row[1] if metal == "steel" else row[2]), f"{metal}, in force from {row[0]}"
 
 
 def line_rates(line: EntryLine | None) -> list[Decimal] | None:

@@ -47,6 +47,15 @@ RULES: list[Rule] = [
          "Freight, insurance or other charges deducted from the price beyond what the documents support; only "
          "international freight, insurance, post-importation costs and duties may be deducted.",
          "valuation:deductions"),
+    Rule("METAL_CONTENT_MISSTATED", "high", "Section 232 proclamations; CBP guidance",
+         "Declared Section 232 steel or aluminium content value below the content value the documents support, "
+         "under both readings (metal cost; entered value less non-metal components).", "section232:content"),
+    Rule("MELT_POUR_MISMATCH", "medium", "Section 232 proclamations",
+         "Country of melt and pour on the mill certificate differs from the one declared on the entry.",
+         "section232:melt_pour"),
+    Rule("SECTION232_UNDECLARED", "high", "Section 232 proclamations",
+         "Goods of chapters 72, 73 or 76 (or listed derivatives) entered without their chapter 99 line.",
+         "section232:undeclared"),
     Rule("HTS_MISMATCH", "medium", "19 U.S.C. 1484 (reasonable care)",
          "The HTS number on the commercial documents differs from the one declared.", "consistency:hts"),
     Rule("QUANTITY_MISMATCH", "medium", "19 U.S.C. 1484",
@@ -61,6 +70,9 @@ RULES: list[Rule] = [
     Rule("FIRST_SALE_UNSUPPORTED", "high", "Nissho Iwai; 19 CFR 152.103(a)",
          "Entered value based on an earlier (first) sale without the evidence a first-sale claim needs; "
          "exposure = last-sale price − first-sale price.", "first_sale:check"),
+    Rule("FTA_CLAIM_UNSUPPORTED", "high", "e.g. CTPA, General Note 34",
+         "A preference claimed (SPI) without a certification covering the goods and dates, or with non-"
+         "originating content over the rule; a failed claim owes the duty and the MPF.", "fta:check"),
     Rule("MPF_MISCALCULATED", "low", "19 CFR 24.23",
          "The merchandise processing fee declared differs from the fee due (0.3464 % within the fiscal year's "
          "minimum and maximum).", "fees:check"),
