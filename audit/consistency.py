@@ -150,6 +150,16 @@ def _same_weight(a: Decimal, b: Decimal) -> bool:
     return abs(a - b) <= max(WEIGHT_FLOOR, WEIGHT_TOLERANCE * max(abs(a), abs(b)))
 
 
+def _implied_quantity(inv: Document, pn: str) -> Decimal | None:
+    for li in inv.line_items:
+        if li.get("part_number") and id_key(str(li.get("part_number"))) == pn:
+            p, a = li.get("unit_price"), li.get("amount")
+            if p and a is not None:
+                q = a / p
+                return q.quantize(Decimal(1)) if abs(q - q.quantize(Decimal(1))) < Decimal("0.001") else q
+    return None
+
+
 def quantity(ctx: Context) -> list[Result]:
     rule = BY_CODE["QUANTITY_MISMATCH"]
     problems: list[tuple[str, list]] = []
@@ -176,6 +186,10 @@ def quantity(ctx: Context) -> list[Result]:
         if pn not in pl_q:
             continue
         q_pl, u_pl, p_pl, pl = pl_q[pn]
+        if (inv.ocr or pl.ocr) and misread(q_inv, q_pl):
+            continue  # one digit apart on a scan: a misread, not a short shipment
+        if inv.ocr and _implied_quantity(inv, pn) == q_pl:
+            continue  # the invoice's own amount ÷ price gives the packing list's quantity: misread on the invoice
         if _unit_kind(u_inv) and _unit_kind(u_pl) and _unit_kind(u_inv) != _unit_kind(u_pl):
             continue  # dozens against pieces, sets against pieces: not comparable without a factor
         if q_inv != q_pl:
@@ -188,7 +202,9 @@ def quantity(ctx: Context) -> list[Result]:
         line = lines[0]
         kind = _unit_kind(line.get("unit"))
         inv_items = [li for inv in invoices for li in inv.line_items if li.get("quantity") is not None]
-        if inv_items and kind == "pieces" and all(_unit_kind(li.get("unit")) == "pieces" for li in inv_items):
+        whole = all(_read_whole(inv) and all(li.get("quantity") is not None for li in inv.line_items)
+                    for inv in invoices)
+        if whole and inv_items and kind == "pieces" and all(_unit_kind(li.get("unit")) == "pieces" for li in inv_items):
             total = sum((li.get("quantity") for li in inv_items), Decimal(0))
             if total != line.get("quantity"):
                 problems.append((f"entry line {line.line_no}: {line.get('quantity'):,} {line.get('unit')} declared, "
@@ -234,18 +250,62 @@ def _cents(x: Decimal) -> Decimal:
     return q2(x)
 
 
-def _line_errors(doc: Document) -> list[tuple[str, object]]:
+def _digit_string(x: Decimal) -> str:
+    return re.sub(r"\D", "", format(x.normalize(), "f")).lstrip("0")
+
+
+def _variants(x: Decimal) -> list[Decimal]:
+    """``x`` with one digit read differently (what a scan's misread of one digit would have given)."""
+    text = format(x, "f")
+    out = []
+    for i, ch in enumerate(text):
+        if ch.isdigit():
+            for d in "0123456789":
+                if d != ch:
+                    out.append(Decimal(text[:i] + d + text[i + 1:]))
+    return out
+
+
+def two_misreads(q: Decimal, p: Decimal, a: Decimal) -> bool:
+    """Whether one misread digit in each of two of quantity, price and amount makes the line add up."""
+    for pv in [p] + _variants(p):
+        for av in [a] + _variants(a):
+            if abs(q * pv - av) <= Decimal("0.01"):
+                return True
+    for qv in _variants(q):
+        if abs(qv * p - a) <= Decimal("0.01") or any(abs(qv * p - av) <= Decimal("0.01") for av in _variants(a)):
+            return True
+    return False
+
+
+def misread(read: Decimal, implied: Decimal) -> bool:
+    """Whether a scan may have read ``implied`` as ``read``: the same digits with the separators moved
+    ("1.620" for 1,620), or one digit of the same length differing ("187" for 157)."""
+    a, b = _digit_string(read), _digit_string(implied)
+    if a == b:
+        return True
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
+def _line_errors(doc: Document, confirmed: dict[str, Decimal] | None = None) -> list[tuple[str, object]]:
     out = []
     for li in doc.line_items:
         q, p, a = li.get("quantity"), li.get("unit_price"), li.get("amount")
-        if q is None or p is None or a is None:
+        if q is None or p is None or a is None or p == 0 or q == 0:
             continue
         exact = q * p
         # prices quoted to more than cents round per line; allow the rounding of the price's last digit
         places = max(0, -p.as_tuple().exponent)
         slack = Decimal("0.01") + (q * Decimal(1).scaleb(-places) / 2 if places > 2 else Decimal(0))
-        if abs(exact - a) > slack:
-            out.append((f"line {li.get('line_no') or '?'}: {q:,} × {p:,} = {_cents(exact):,}, shown {a:,}", li.prov))
+        if abs(exact - a) <= slack:
+            continue
+        if doc.ocr and (misread(q, a / p) or misread(p, a / q) or misread(a, exact) or two_misreads(q, p, a)):
+            continue  # a scan's misread digit or separator explains it: no evidence of a wrong invoice
+        pn = li.get("part_number")
+        if confirmed and pn and confirmed.get(id_key(str(pn))) is not None and \
+                abs(confirmed[id_key(str(pn))] * p - a) <= slack:
+            continue  # the packing list's quantity makes the line add up: the quantity was misread
+        out.append((f"line {li.get('line_no') or '?'}: {q:,} × {p:,} = {_cents(exact):,}, shown {a:,}", li.prov))
     return out
 
 
@@ -259,6 +319,8 @@ def _total_errors(doc: Document) -> list[tuple[str, object]]:
     out = []
     if subtotal is not None and abs(lines_sum - subtotal) > Decimal("0.01"):
         out.append((f"lines sum to {lines_sum:,}, subtotal shown {subtotal:,}", doc.fields.prov("subtotal")))
+    if subtotal is not None and total is not None and not charges and abs(subtotal - total) > Decimal("0.01"):
+        return out  # charges between the subtotal and the total that were not itemised (or not read)
     if total is not None:
         base = subtotal if subtotal is not None else lines_sum
         add = Decimal(0)
@@ -277,11 +339,39 @@ def _total_errors(doc: Document) -> list[tuple[str, object]]:
     return out
 
 
+def _unread(doc: Document) -> bool:
+    """A line whose amount, quantity or price was not read, or that does not add up on a scan."""
+    for li in doc.line_items:
+        q, p, a = li.get("quantity"), li.get("unit_price"), li.get("amount")
+        if a is None or q is None or p is None:
+            return True
+        if abs(q * p - a) > Decimal("0.02") * max(Decimal(1), abs(a)):
+            return True
+    return False
+
+
+def _read_whole(inv: Document) -> bool:
+    """Whether an invoice's lines were all read: their amounts add up to its subtotal or total."""
+    amounts = [li.get("amount") for li in inv.line_items]
+    if not amounts or any(a is None for a in amounts):
+        return False
+    s = sum(amounts, Decimal(0))
+    return any(isinstance(x, Decimal) and abs(s - x) <= Decimal("0.01") for x in (inv.get("subtotal"), inv.get("total")))
+
+
 def arithmetic(ctx: Context) -> list[Result]:
     rule = BY_CODE["ARITHMETIC_ERROR"]
     out: list[Result] = []
+    confirmed: dict[str, Decimal] = {}
+    for pl in ctx.documents("packing_list"):
+        for li in pl.line_items:
+            if li.get("part_number") and li.get("quantity") is not None:
+                confirmed[id_key(str(li.get("part_number")))] = li.get("quantity")
     for doc in ctx.documents("commercial_invoice") + ctx.documents("assist_invoice"):
-        errors = _line_errors(doc) + _total_errors(doc)
+        line_errors = _line_errors(doc, confirmed)
+        # a scan whose lines are not all read consistently cannot show its totals wrong
+        total_errors = [] if doc.ocr and (line_errors or _unread(doc)) else _total_errors(doc)
+        errors = line_errors + total_errors
         if not errors:
             continue
         lines = _goods_lines(ctx)

@@ -53,6 +53,9 @@ def conventions(pages: Sequence[Page]) -> Conventions:
     if style is None and tonnes:
         # weights in tonnes are written to the kilogram: "7.670 t" is seven tonnes six hundred and seventy
         seps = {m.group(1) for t in texts for m in [re.fullmatch(r"\d{1,3}([.,])\d{3}", t.strip("()"))] if m}
+        if len(seps) > 1:  # "1,268 PCS" beside "28.489 t": the weights in tonnes show which is the decimal
+            seps = {m.group(1) for t, u in zip(texts, texts[1:]) if u.strip("().,:").lower() in ("t", "mt", "tonnes")
+                    for m in [re.fullmatch(r"\d{1,3}([.,])\d{3}", t.strip("()"))] if m}
         if len(seps) == 1:
             style = "dot" if seps == {"."} else "comma"
     return Conventions(style, nz.date_order(texts) or nz.locale_date_order(texts, style))

@@ -117,8 +117,9 @@ def charges(reader: Reader, conv: Conventions, tables: list[Table]) -> list[tupl
         amount, used = last_number(ln, conv)
         if amount is None or not re.search(r"\d[.,]\d{2}\)?$", used[0].text):
             continue  # a charge is money written with its cents
-        if any(ln[0] is r.words[0] for t in tables for r in t.rows if r.words):
-            continue
+        if any(ln[0] is r.words[0] for t in tables for r in t.rows
+               if r.words and any(k in r.cells for k in ("quantity", "part_number", "description", "hts"))):
+            continue  # a row of goods (a charge under the table is read as a row with only a label and an amount)
         if kind == "discount" and amount > 0:
             amount = -amount
         out.append(({"kind": kind, "description": " ".join(w.text for w in label_words).strip(" :"),

@@ -268,11 +268,15 @@ def _assign(ph: Phrase, cols: list[Column], cells: dict[str, list[Word]], numeri
     spans = [c for c in cols if min(ph.x1, c.right) - max(ph.x0, c.left) > 0]
     if len(spans) > 1 and len(ph.words) > 1:
         prev: Column | None = None
-        for w in ph.words:
+        words = list(ph.words)
+        for i, w in enumerate(words):
             for k, c in enumerate(spans):
                 if c.left <= w.xmid < c.right:
                     if prev is not None and c is not prev and not _fits(c.key, w.text):
                         c = prev  # "…12 V, 1,200 W" runs past the HTS column's edge: still the description
+                    elif prev is not None and c is not prev and prev.key not in numeric and c.key in numeric and \
+                            not all(any(ch.isdigit() for ch in x.text) or _unit_word(x.text) for x in words[i:]):
+                        c = prev  # a number inside the text ("1,200 W"), not the next column's value
                     prev = c
                     if c.key in numeric and not any(ch.isdigit() for ch in w.text):
                         if not w.text.strip("|_-'‘’.,:;!"):
