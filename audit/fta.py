@@ -5,8 +5,10 @@ A certification covers the claim when it is made under that agreement, lists the
 description) or lists none, and its blanket period (or, for a single shipment, its date) covers the entry. A
 failed claim owes the column 1 general rate from the tariff schedule the user supplies (else the rate is unknown
 and the finding gives the value only) and, as the goods of most agreements are exempt from MPF, the MPF on them.
-A regional value content test needs a bill of materials, which the folder does not hold as a document type:
-certifications are checked, the rule of origin itself is not.
+Where the documents state what the goods' materials cost (a bill of materials or a cost statement giving the
+value of non-originating or of originating materials), the regional value content is computed (build-down,
+(AV − VNM) / AV × 100, or build-up, VOM / AV × 100) against the agreement's threshold for that method; content
+below it fails the claim even with a certification.
 """
 from __future__ import annotations
 
@@ -25,6 +27,40 @@ from .rules import BY_CODE
 SPI_AGREEMENTS = {"CO": "CTPA", "S": "USMCA", "S+": "USMCA", "MX": "USMCA", "CA": "USMCA", "KR": "KORUS",
                   "PE": "PTPA", "P": "CAFTA-DR", "P+": "CAFTA-DR", "PA": "TPA-PANAMA", "CL": "USCFTA", "AU": "AUSFTA",
                   "SG": "USSFTA", "IL": "USIFTA", "JO": "USJFTA", "MA": "USMFTA", "BH": "USBFTA", "OM": "USOFTA"}
+
+
+# regional value content thresholds (percent) by agreement and method; a product-specific rule may set another
+RVC_THRESHOLDS = {"CTPA": {"build-down": Decimal(45), "build-up": Decimal(35)},
+                  "PTPA": {"build-down": Decimal(45), "build-up": Decimal(35)},
+                  "KORUS": {"build-down": Decimal(45), "build-up": Decimal(35)},
+                  "USMCA": {"build-down": Decimal(60), "build-up": Decimal(50)},
+                  "CAFTA-DR": {"build-down": Decimal(45), "build-up": Decimal(35)}}
+_VNM = re.compile(r"non[- ]?originating materials?[^.;]*?((?:[A-Z]{3}|US\$|\$|€)\s*\d[\d.,' ]*\d)", re.I)
+_VOM = re.compile(r"(?<!non-)(?<!non )originating materials?[^.;]*?((?:[A-Z]{3}|US\$|\$|€)\s*\d[\d.,' ]*\d)", re.I)
+
+
+def _rvc(ctx: Context, agreement: str, value: Decimal) -> tuple[str, Decimal, Decimal, str] | None:
+    """(method, content %, threshold %, the statement) where a document states the materials' value."""
+    from ..extract.normalize import parse_money
+
+    limits = RVC_THRESHOLDS.get(agreement)
+    if not limits or value <= 0:
+        return None
+    for doc in ctx.documents():
+        for text, _ in doc.notes:
+            for pattern, method in ((_VNM, "build-down"), (_VOM, "build-up")):
+                m = pattern.search(text)
+                parsed = parse_money(m.group(1)) if m else None
+                if not parsed:
+                    continue
+                rate = ctx.exchange_rate(parsed[1] or doc.get("currency") or "USD")
+                if rate is None:
+                    continue
+                amount = parsed[0] * rate
+                pct = revenue.rvc_build_down(value, amount) if method == "build-down" else \
+                    revenue.rvc_build_up(amount, value)
+                return method, pct, limits[method], text
+    return None
 
 
 def _digits(h) -> str:
@@ -104,8 +140,12 @@ def check(ctx: Context) -> list[Result]:
                 continue
             good = cert
             break
-        if good is not None:
+        rvc = _rvc(ctx, agreement, line.get("entered_value") or Decimal(0))
+        if good is not None and (rvc is None or rvc[1] >= rvc[2]):
             continue
+        if good is not None:  # certified, but the content the documents state falls short of the rule
+            reasons.append(f"regional value content {rvc[1]:.2f} % ({rvc[0]}) is below the {rvc[2]:.0f} % the "
+                           f"rule requires (\"{rvc[3][:120]}\")")
         cure = next((c for c in others if (not c.get("agreement") or c.get("agreement") == agreement)
                      and _parties_fit(ctx, c) and _covers_goods(c, line) and _covers_date(c, date)[0]), None)
         value = line.get("entered_value") or Decimal(0)

@@ -237,6 +237,17 @@ def content_shortfall(declared_content: Decimal, metal_cost: Decimal | None, ent
     return a, b, shortfall
 
 
+def rvc_build_up(vom: Decimal, av: Decimal) -> Decimal:
+    """Regional value content, build-up method: value of originating materials / adjusted value × 100."""
+    return q2(vom / av * 100) if av else Decimal("0.00")
+
+
+def rvc_build_down(av: Decimal, vnm: Decimal) -> Decimal:
+    """Regional value content, build-down method: (adjusted value − value of non-originating materials) /
+    adjusted value × 100."""
+    return q2((av - vnm) / av * 100) if av else Decimal("0.00")
+
+
 def to_usd(amount: Decimal, currency: str, rate: Decimal | None) -> Decimal:
     if currency == "USD":
         return amount

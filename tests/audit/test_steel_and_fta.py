@@ -117,3 +117,18 @@ def test_a_blanket_certification_kept_with_another_shipment_is_named_as_a_possib
     docs = fta_docs() + fta_docs(("2025-11-23", "2026-11-22"), folder="other")[1:]
     [f] = [f for f in audit(docs, tariff=TARIFF).findings if f.code == "FTA_CLAIM_UNSUPPORTED"]
     assert "other/coo.pdf" in f.explanation and f.confidence < 0.7
+
+
+def test_regional_value_content_from_a_cost_statement():
+    from appraiser.audit.revenue import rvc_build_down, rvc_build_up
+
+    assert rvc_build_down(D("18491"), D("12000")) == D("35.10") and rvc_build_up(D("6491"), D("18491")) == D("35.10")
+    low = fta_docs(("2025-11-23", "2026-11-22"))
+    low.append(Document.of("ship/cost.pdf", "commercial_invoice", {"invoice_number": "A-1", "currency": "USD"},
+                           notes=["Cost statement: non-originating materials used amount to USD 12,000.00."]))
+    [f] = [f for f in audit(low, tariff=TARIFF).findings if f.code == "FTA_CLAIM_UNSUPPORTED"]
+    assert "35.10 %" in f.explanation and "45 %" in f.explanation and f.loss_of_revenue == D("3115.07")
+    high = fta_docs(("2025-11-23", "2026-11-22"))
+    high.append(Document.of("ship/cost.pdf", "commercial_invoice", {"invoice_number": "A-1", "currency": "USD"},
+                            notes=["Cost statement: non-originating materials used amount to USD 5,000.00."]))
+    assert not [f for f in audit(high, tariff=TARIFF).findings if f.code == "FTA_CLAIM_UNSUPPORTED"]
