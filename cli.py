@@ -211,6 +211,22 @@ def reopen(ids: tuple[str, ...], db: Path, reviewer: str | None) -> None:
 
 
 @main.command()
+@db_option
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
+              show_default=True, help="The folder to write report.html, schedule.xlsx and schedule.csv into.")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Where the documents are (default: the folder of the latest run), for the evidence crops.")
+def report(db: Path, out: Path, root: Path | None) -> None:
+    """Write the HTML report (with evidence crops) and the loss-of-revenue schedule (XLSX and CSV)."""
+    from .audit.report import write_report
+
+    with _open_store(db) as store:
+        paths = write_report(store, out, str(root) if root else None)
+    for kind, path in paths.items():
+        click.echo(f"{kind}: {path}")
+
+
+@main.command()
 def rules() -> None:
     """List the audit rules: code, severity, legal basis and what each checks."""
     from .audit.rules import RULES

@@ -5,6 +5,7 @@ The CLI is a thin layer over these functions; tests call them directly.
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import sys
 from collections import Counter
@@ -163,6 +164,10 @@ def audit_store(store: Store, declared: Path | None = None, tariff: Path | None 
         kwargs["rates"] = rates
     result = audit(documents, **kwargs)
     store.save_audit(result.entries, result.findings)
+    # the entries' totals (money two findings share counted once), for the findings they were computed over
+    store.meta("entry_totals", json.dumps({
+        k: {**v, "finding_ids": sorted(f.id for f in result.findings if f.entry_number == k)}
+        for k, v in (getattr(result, "entry_totals", {}) or {}).items()}))
     findings = store.findings()  # with reviewers' decisions re-applied
     return AuditSummary(result.entries, findings, getattr(result, "entry_totals", {}) or {})
 

@@ -294,6 +294,7 @@ class Entry:
             "entry_number": self.entry_number,
             "documents": list(self.documents),
             "lines": [ln.fields.to_json() for ln in self.lines],
+            "header": self.header.to_json(),  # what the entry summary (or the declared CSV) says of the entry
             "links": [{"path": lk.path, "reason": lk.reason, "confidence": round(lk.confidence, 3)}
                       for lk in self.links],
         }

@@ -190,6 +190,12 @@ class Store:
         with self.db.conn:
             self.db["runs"].update(run_id, {"finished_at": _now(), "data": json.dumps(summary, default=str)})
 
+    def last_root(self) -> str | None:
+        """The folder the latest run scanned (where evidence files are found again)."""
+        row = next(self.db.query("select root from runs order by id desc limit 1"), None) \
+            if self.db["runs"].exists() else None
+        return row["root"] if row else None
+
     def meta(self, key: str, value: str | None = None) -> str | None:
         if value is not None:
             with self.db.conn:
