@@ -227,6 +227,36 @@ def report(db: Path, out: Path, root: Path | None) -> None:
 
 
 @main.command()
+@db_option
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("prior-disclosure.docx"),
+              show_default=True, help="The Word draft (a Markdown twin is written beside it).")
+@click.option("--importer", default=None, help="Only the entries of this importer (part of its name).")
+@click.option("--entries", "entry_numbers", default=None, help="Only these entries (comma-separated).")
+@click.option("--tender-later", is_flag=True, help="Undertake to tender within 30 days of CBP's calculation "
+              "instead of tendering now.")
+@click.option("--form28", "form28", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the Section 232 Form 28 response pack to this .docx.")
+def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | None, tender_later: bool,
+             form28: Path | None) -> None:
+    """Draft the prior disclosure (19 CFR 162.74) from the accepted findings, as Word and Markdown."""
+    from .audit.disclose import NothingAccepted, draft_disclosure, write_disclosure, write_form28_pack
+
+    wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers else None
+    with _open_store(db) as store:
+        try:
+            d = draft_disclosure(store, importer=importer, entries=wanted, tender_now=not tender_later)
+        except NothingAccepted as exc:
+            _usage(str(exc))
+        paths = write_disclosure(d, out)
+        if form28 is not None:
+            paths.update({f"form28 {k}": v for k, v in write_form28_pack(store, form28, wanted).items()})
+    click.echo(f"Prior disclosure for {d.importer}: {len(d.entries)} entries, {len(d.findings)} accepted findings, "
+               f"loss of revenue USD {d.total:,}; {len(d.placeholders)} items for the client to confirm")
+    for kind, path in paths.items():
+        click.echo(f"{kind}: {path}")
+
+
+@main.command()
 def rules() -> None:
     """List the audit rules: code, severity, legal basis and what each checks."""
     from .audit.rules import RULES

@@ -1,8 +1,8 @@
 """The audit report: one self-contained HTML file (no network resources; evidence crops embedded as PNG data)
 and the loss-of-revenue schedule as XLSX and CSV, one row per affected entry line.
 
-Everything taken from documents is hostile input and is escaped. Dismissed findings are listed apart, with their
-reason, and are in no total and no schedule row.
+Everything taken from documents is hostile input and is escaped. Dismissed findings contribute nothing: the report
+says only how many were left out.
 """
 from __future__ import annotations
 
@@ -218,12 +218,9 @@ def render_html(data: ReportData) -> str:
     parts.append("<h2>Findings</h2>")
     for f in sorted(data.findings, key=lambda f: (f.entry_number, f.code, f.line_no or 0)):
         parts += _finding_html(f, crops)
-    if data.dismissed:
-        parts.append('<h2>Dismissed findings (in no total)</h2><ul class="dismissed">')
-        for f in data.dismissed:
-            parts.append(f"<li>{escape(f.code)} · entry {escape(f.entry_number)} · {escape(f.title)} — dismissed by "
-                         f"{escape(f.reviewer or '')}: {escape(f.reason or '')} ({escape(f.id)})</li>")
-        parts.append("</ul>")
+    if data.dismissed:  # a dismissed finding contributes nothing to any output: only its count is said
+        parts.append(f'<p class="dismissed">{len(data.dismissed)} dismissed finding(s) are left out of this report '
+                     "and its totals ('appraiser findings --status dismissed' lists them with their reasons).</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
 

@@ -87,7 +87,8 @@ def test_a_dismissed_finding_leaves_the_totals_and_the_schedule(demo, tmp_path):
     rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8")))
     assert len(rows) == 1 and D(rows[0]["loss_of_revenue"]) == D("0.00")
     html = paths["html"].read_text(encoding="utf-8")
-    assert "Dismissed findings" in html and "mould paid by the seller" in html
+    assert "1 dismissed finding(s) are left out" in html and "mould paid by the seller" not in html
+    assert "ASSIST_UNDECLARED" not in html and "12,500.00" not in html
     assert "Loss of revenue: <b>USD 0.00</b>" in html
 
 
