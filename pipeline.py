@@ -281,18 +281,20 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
     yield f"Entries: {len(a.entries)}"
     for e in a.entries:
         yield f"  {e.entry_number}: {_count(len(e.documents), 'document')}, {_count(len(e.lines), 'line')}"
-    if not a.findings:
-        yield "Findings: none"
+    live = [f for f in a.findings if f.status != "dismissed"]
+    dismissed = len(a.findings) - len(live)
+    if not live:
+        yield "Findings: none" + (f" ({dismissed} dismissed, left out)" if dismissed else "")
         return
-    yield f"Findings: {len(a.findings)}"
+    yield f"Findings: {len(live)}" + (f" ({dismissed} dismissed, left out)" if dismissed else "")
     by_code: dict[str, list[Finding]] = {}
-    for f in a.findings:
+    for f in live:
         by_code.setdefault(f.code, []).append(f)
     for code in sorted(by_code):
         fs = by_code[code]
         loss = q2(sum((f.loss_of_revenue for f in fs), Decimal(0)))
         yield f"  {code:<32}{len(fs):>4}   loss of revenue USD {loss:,}"
-    for f in a.findings:
+    for f in live:
         yield ""
         yield (f"  [{f.severity}] {f.code} entry {f.entry_number}" + (f" line {f.line_no}" if f.line_no else "")
                + f"  ({f.status}, id {f.id})")
@@ -306,7 +308,7 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
             yield f"    evidence: {e.path}, page {e.page}: {e.text[:80]}"
     yield ""
     total = q2(sum((Decimal(t.get("loss_of_revenue", 0)) for t in a.entry_totals.values()), Decimal(0))) \
-        if a.entry_totals else q2(sum((f.loss_of_revenue for f in a.findings), Decimal(0)))
+        if a.entry_totals and not dismissed else q2(sum((f.loss_of_revenue for f in live), Decimal(0)))
     shared = any(t.get("counted_once") for t in a.entry_totals.values())
     yield f"Total loss of revenue: USD {total:,}" + (
         " (money that two findings touch counted once)" if shared else "")
