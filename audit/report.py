@@ -24,7 +24,8 @@ CROP_DPI = 110
 SCHEDULE_COLUMNS = [
     "entry_number", "entry_date", "summary_date", "port_code", "line_no", "hts", "declared_value", "value_delta",
     "corrected_value", "duty_rates_percent", "duty_declared", "duty_delta", "duty_corrected", "mpf_declared",
-    "hmf_declared", "fees_delta", "loss_of_revenue", "finding_codes", "finding_ids", "statuses",
+    "mpf_corrected", "hmf_declared", "hmf_corrected", "fees_delta", "loss_of_revenue", "finding_codes", "finding_ids",
+    "statuses",
 ]
 
 
@@ -245,6 +246,7 @@ def schedule_rows(data: ReportData) -> list[dict]:
         duty_decl = line.get("duty") if line is not None else None
         first = number not in first_of_entry
         first_of_entry.add(number)
+        fees_after = _fees_after(e, [f for f in data.findings if f.entry_number == number]) if (first and e) else (None, None)
         rows.append({
             "entry_number": number, "entry_date": h.get("entry_date") if h is not None else None,
             "summary_date": h.get("summary_date") if h is not None else None, "port_code": h.get("port_code") if h is not None else None,
@@ -255,12 +257,30 @@ def schedule_rows(data: ReportData) -> list[dict]:
             "duty_declared": duty_decl, "duty_delta": duty,
             "duty_corrected": q2(duty_decl + duty) if isinstance(duty_decl, Decimal) else None,
             "mpf_declared": h.get("mpf") if (h is not None and first) else None,
+            "mpf_corrected": fees_after[0] if first and e is not None else None,
             "hmf_declared": h.get("hmf") if (h is not None and first) else None,
+            "hmf_corrected": fees_after[1] if first and e is not None else None,
             "fees_delta": fees, "loss_of_revenue": q2(sum((f.loss_of_revenue for f in fs), ZERO)),
             "finding_codes": ", ".join(f.code for f in fs), "finding_ids": ", ".join(f.id for f in fs),
             "statuses": ", ".join(f.status for f in fs),
         })
     return rows
+
+
+def _fees_after(entry: Entry, findings: list[Finding]) -> tuple[Decimal | None, Decimal | None]:
+    """MPF and HMF on the corrected entry: the fee base moves by the value the fee-bearing findings add (a Section
+    232 shortfall adds duty on value already entered and moves no fee); MPF within the fiscal year's limits."""
+    rc = revenue.context_of(entry)
+    if not any(f.fees_delta != 0 for f in findings):
+        h = entry.header
+        return h.get("mpf"), h.get("hmf")
+    # a failed preference makes entered value MPF-due without adding value; the others add value
+    moved = sum((f.value_delta for f in findings if f.fees_delta != 0 and f.code != "FTA_CLAIM_UNSUPPORTED"), ZERO)
+    newly_due = sum((f.value_delta for f in findings if f.code == "FTA_CLAIM_UNSUPPORTED"), ZERO)
+    mpf_after = revenue.mpf(rc.total_entered_value - rc.mpf_exempt_value + moved + newly_due, rc.entry_date)
+    hmf_after = revenue.hmf(rc.total_entered_value + moved, rc.mode_of_transport) \
+        if rc.mode_of_transport in revenue.VESSEL_MODES else None
+    return mpf_after, hmf_after
 
 
 def _totals_row(rows: list[dict]) -> dict:

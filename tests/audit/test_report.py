@@ -67,6 +67,9 @@ def test_the_schedule_totals_equal_the_database(demo):
     assert (row["entry_number"], row["line_no"], row["hts"]) == ("D4K-0104547-1", "1", "3926.90.9985")
     assert D(row["declared_value"]) + D(row["value_delta"]) == D(row["corrected_value"]) == D("60500.00")
     assert row["port_code"] and row["entry_date"] and row["mpf_declared"]
+    # the fees a reviewer recomputes: MPF and HMF before and after, their change the row's fees delta
+    fees = D(row["mpf_corrected"]) - D(row["mpf_declared"]) + D(row["hmf_corrected"]) - D(row["hmf_declared"])
+    assert fees == D(row["fees_delta"]) == D("58.93")
     ws = load_workbook(paths["xlsx"]).active
     header = [c.value for c in ws[1]]
     last = {h: c.value for h, c in zip(header, ws[ws.max_row])}
