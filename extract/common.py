@@ -295,6 +295,11 @@ def item_tables(reader: Reader, keys: Sequence[str], anchors: Sequence[str]) -> 
 
 def quantity_and_unit(text: str, conv: Conventions) -> tuple[Decimal | None, str | None]:
     parts = text.split()
+    # "1 292 DOZ" (a rule read as a 1): the number written against its unit is the quantity
+    for a, b in zip(parts, parts[1:]):
+        v, u = conv.number(a), nz.unit_code(b.strip(":;,."))
+        if v is not None and u:
+            return v, u
     q, unit = None, None
     for i, p in enumerate(parts):
         v = conv.number(p)

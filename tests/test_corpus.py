@@ -152,11 +152,11 @@ def test_planted_arithmetic_agrees_with_the_audit_arithmetic(truths):
 
 # --- accuracy floors (measured; raise them as extraction and audit improve, never lower them) ---------
 
-# measured end to end (extraction, linking, audit): dev 1.0 / 1.000 / 0.988 / 0.964, findings P 0.947 R 1.0, loss
-# 18 of 18; check 1.0 / 0.995 / 0.951 / 0.957, findings P 1.0 R 1.0, loss 18 of 18 (doc type, born-digital fields,
+# measured end to end (extraction, linking, audit): dev 1.0 / 1.000 / 0.988 / 0.965, findings P 1.0 R 1.0, loss
+# 18 of 18; check 1.0 / 0.995 / 0.951 / 0.958, findings P 1.0 R 1.0, loss 18 of 18 (doc type, born-digital fields,
 # scanned fields, line items)
 FLOORS = {
-    "dev": dict(doc_type=1.0, born=0.99, scanned=0.98, lines=0.96, find_p=0.94, find_r=1.0, loss=1.0),
+    "dev": dict(doc_type=1.0, born=0.99, scanned=0.98, lines=0.96, find_p=1.0, find_r=1.0, loss=1.0),
     "check": dict(doc_type=1.0, born=0.99, scanned=0.95, lines=0.955, find_p=1.0, find_r=1.0, loss=1.0),
 }
 # measured: invoice2data 0.909 / 0.829 / 0.291; en10168 1.0 / 0.949 / 0.842 (doc type / fields / lines F1)
