@@ -1,299 +1,1201 @@
-"""The prior disclosure draft (19 CFR 162.74) and the Section 232 Form 28 response pack, from ACCEPTED findings
-only, as Word (python-docx) with a Markdown twin of the same content.
+"""The prior disclosure draft (19 U.S.C. 1592(c)(4), 19 CFR 162.74) and the Section 232 CBP Form 28 response
+pack, from ACCEPTED findings only, as Word (python-docx) with a Markdown twin of the same content.
 
-The draft names every element of 162.74(b): the class or kind of merchandise; the entries with their ports and
-approximate dates; the material false statements or omissions and how they came about; the true and accurate
-information; the tender of the loss of duties, taxes and fees (or the undertaking to tender within 30 days of
-CBP's calculation); the undertaking to provide what is not yet known within 30 days. It carries the loss-of-
-revenue schedule and an index of the evidence documents as exhibits. What only the client knows is a visible
-placeholder, and every placeholder is listed at the top.
+Open and dismissed findings never reach either document, nor do their evidence files. With no accepted finding
+to disclose, :func:`draft_disclosure` raises :class:`NothingAccepted` (a draft without a violation in it is not a
+disclosure); the Form 28 pack instead says that there is no accepted Section 232 finding.
+
+The draft holds every element of 19 CFR 162.74(b) under its own numbered heading:
+
+1. the class or kind of merchandise (the declared descriptions and HTS numbers of the lines involved);
+2. the entry numbers, ports of entry and approximate dates of entry (a table, one row per entry);
+3. the material false statements, omissions or acts and how and when they occurred (one item per finding:
+   what was declared, the statement or omission, why it is material, the legal basis, when it was made);
+4. the true and accurate information (declared → corrected, per entry line and per entry, and the
+   loss-of-revenue schedule);
+
+then the tender of the actual loss of duties, taxes and fees (19 CFR 162.74(c)) — now, or within 30 days of
+CBP's calculation — the undertaking to provide within 30 days what is not yet known, an index of the evidence
+documents as numbered exhibits (cited from the text) and the signature block. What only the client knows is a
+visible ``[[CLIENT TO CONFIRM: …]]`` placeholder, and every placeholder of the body is listed in the
+"Open items before filing" box at the top.
+
+Money: each entry's loss is the audit's entry total when the store holds one computed over exactly the accepted
+findings of that entry; otherwise it is recomputed here from the findings' revenue data (their worked
+arithmetic), with money two findings measure counted once and the fees recomputed on the combined value.
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Iterable
 
-from ..models.records import Entry, Finding, q2
+from ..models.records import Document, Entry, EntryLine, Finding, q2
 from . import revenue
 from .rules import BY_CODE
 
 ZERO = Decimal("0.00")
 SECTION232_CODES = ("METAL_CONTENT_MISSTATED", "SECTION232_UNDECLARED", "MELT_POUR_MISMATCH")
-# what only the client can say: (key, the placeholder text)
-CLIENT_ITEMS = [
-    ("discovery", "how and when the importer discovered the violations, and who discovered them"),
-    ("no_inquiry", "confirmation that no formal investigation of these violations is pending and that the "
-                   "importer has no knowledge of one (19 CFR 162.74(g))"),
-    ("responsible", "the person or department whose acts caused the errors, and the corrective measures taken"),
-    ("signatory", "name and title of the importer's officer who signs, and the date of signature"),
-    ("counsel", "name and address of the importer's counsel or customs broker, if the disclosure is made through them"),
-]
+# findings whose value delta is value missing from the entered value
+VALUE_CODES = {"ASSIST_UNDECLARED", "ROYALTY_UNDECLARED", "PACKING_UNDECLARED", "SELLING_COMMISSION_UNDECLARED",
+               "PROCEEDS_UNDECLARED", "UNDERVALUATION", "DEDUCTION_UNSUPPORTED", "FIRST_SALE_UNSUPPORTED"}
+# findings whose value delta is Section 232 content value (the entered value does not change)
+CONTENT_CODES = {"METAL_CONTENT_MISSTATED", "SECTION232_UNDECLARED"}
+# findings that can measure the same money as another finding of their family (the audit counts it once)
+SHARED_FAMILY = {"METAL_CONTENT_MISSTATED": "232", "SECTION232_UNDECLARED": "232", "UNDERVALUATION": "price",
+                 "DEDUCTION_UNSUPPORTED": "price", "FIRST_SALE_UNSUPPORTED": "price"}
+# CBP port codes (Schedule D) for the ports named in the address; any other port is given by its code
+PORT_NAMES = {
+    "0401": "Boston, MA", "1001": "New York, NY", "1303": "Baltimore, MD", "1401": "Norfolk, VA",
+    "1601": "Charleston, SC", "1703": "Savannah, GA", "2002": "New Orleans, LA", "2304": "Laredo, TX",
+    "2704": "Los Angeles, CA", "2709": "Long Beach, CA", "2809": "San Francisco, CA", "2811": "Oakland, CA",
+    "3001": "Seattle, WA", "3002": "Tacoma, WA", "3801": "Detroit, MI", "3901": "Chicago, IL",
+    "4601": "Newark, NJ", "4701": "John F. Kennedy International Airport, NY", "5201": "Miami, FL",
+    "5203": "Port Everglades, FL", "5301": "Houston, TX",
+}
+DOC_TYPE_NAMES = {
+    "commercial_invoice": "commercial invoice", "packing_list": "packing list", "mill_certificate": "mill certificate",
+    "entry_summary": "entry summary (CBP Form 7501)", "assist_invoice": "assist invoice", "agreement": "agreement",
+    "payment_record": "payment record", "certificate_of_origin": "certificate of origin",
+    "bill_of_lading": "bill of lading", "other": "document",
+}
+PLACEHOLDER_RE = re.compile(r"\[\[CLIENT TO CONFIRM: [^\]]*\]\]")
+# what only the client can say
+CLIENT_ITEMS = {
+    "discovery": "how the importer discovered these errors (the internal review, audit or event that brought "
+                 "them to light) and who discovered them",
+    "discovery_date": "the date on which the importer discovered the errors",
+    "cause": "how the errors occurred: the person or department responsible for the information declared, what "
+             "they knew at the time of entry, and the corrective measures since taken",
+    "no_inquiry": "that no CBP inquiry concerning these entries is pending or known to the importer (a formal "
+                  "investigation, a CBP Form 28 or 29, an audit or a penalty notice); a formal investigation "
+                  "commenced before this disclosure bars prior-disclosure treatment (19 U.S.C. 1592(c)(4))",
+    "signatory": "name and title of the importer's officer who signs, and the date of signature",
+    "filing_date": "the date of filing",
+    "counsel": "name and address of the importer's counsel or customs broker, if the disclosure is made through "
+               "them, or delete this line",
+    "payment": "the form and reference of the payment tendered (for example the check number)",
+}
+
+
+# why a finding of each code is material, in plain words (the legal basis follows it in the draft)
+WHY = {
+    "ASSIST_UNDECLARED": "The value of an assist — a mould, die, tool, material, engineering or design work that the "
+                         "buyer supplies free or at reduced cost for use in producing the goods — is part of the "
+                         "transaction value; leaving it out understates the entered value.",
+    "ROYALTY_UNDECLARED": "A royalty or licence fee related to the imported goods that the buyer must pay, directly or "
+                          "indirectly, as a condition of their sale is part of the transaction value.",
+    "PACKING_UNDECLARED": "Packing costs incurred by the buyer are part of the transaction value.",
+    "SELLING_COMMISSION_UNDECLARED": "A selling commission incurred by the buyer is part of the transaction value; "
+                                     "unlike a bona fide buying commission, it may not be left out.",
+    "PROCEEDS_UNDECLARED": "Proceeds of a later resale, disposal or use of the goods that accrue to the seller are "
+                           "part of the transaction value.",
+    "UNDERVALUATION": "The transaction value is the price actually paid or payable for the goods; an entered value "
+                      "below it understates the duty.",
+    "DEDUCTION_UNSUPPORTED": "Only international freight, insurance and the other costs the statute lists may be "
+                             "deducted from the price actually paid or payable, and only when identified separately "
+                             "and supported.",
+    "METAL_CONTENT_MISSTATED": "Section 232 duty applies to the value of the steel or aluminium content of the goods; "
+                               "a content value declared below what the documents support understates that duty.",
+    "MELT_POUR_MISMATCH": "The country where the metal was first melted and poured must be declared; it decides which "
+                          "Section 232 measures apply to the goods.",
+    "SECTION232_UNDECLARED": "Goods subject to Section 232 must be declared with their chapter 99 heading and the "
+                             "duty on their metal content value.",
+    "HTS_MISMATCH": "The importer must classify the goods with reasonable care; the classification decides the rate "
+                    "of duty.",
+    "QUANTITY_MISMATCH": "The quantity declared must be accurate; CBP relies on it for admissibility, statistics and "
+                         "any measure that depends on quantity.",
+    "ARITHMETIC_ERROR": "The invoice figures on which the entered value rests must be accurate.",
+    "RELATED_PARTY_UNDECLARED": "The relationship between buyer and seller must be declared, so that CBP can examine "
+                                "whether it influenced the price.",
+    "FIRST_SALE_UNSUPPORTED": "A value based on an earlier sale in a series stands only when that sale was for export "
+                              "to the United States and at arm's length, which the importer must be able to show.",
+    "FTA_CLAIM_UNSUPPORTED": "A preference claim must rest on originating goods and on the certification the agreement "
+                             "requires; a claim that fails owes the general rate of duty and the merchandise "
+                             "processing fee.",
+    "MPF_MISCALCULATED": "The merchandise processing fee is 0.3464 % of the entered value within the fiscal year's "
+                         "minimum and maximum.",
+    "DOCUMENT_MISSING": "The importer must keep the records of its entries and produce them on demand.",
+}
 
 
 def placeholder(text: str) -> str:
+    """A visible mark for what only the client knows."""
     return f"[[CLIENT TO CONFIRM: {text}]]"
 
 
 class NothingAccepted(ValueError):
-    """No finding has been accepted: a disclosure is drafted from accepted findings only."""
+    """No accepted finding to disclose for the selection: a disclosure is drafted from accepted findings only."""
 
+
+class MixedImporters(NothingAccepted):
+    """The accepted findings concern several importers: a disclosure speaks for one. A usage error like
+    :class:`NothingAccepted` (and caught with it): choose the importer."""
+
+
+# --- document blocks: one content, two renderings --------------------------------------------------------
 
 @dataclass
 class Block:
-    kind: str  # heading | para | table | list
+    kind: str  # heading | para | list | table | box
     text: str = ""
     level: int = 1
-    rows: list[list[str]] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)
+    label: str = ""  # a bold lead-in of a paragraph
+    rows: list[list[str]] = field(default_factory=list)  # table: the first row is the header
+    items: list[str] = field(default_factory=list)  # list and box items
+    numeric: tuple[int, ...] = ()  # table columns aligned right
+
+    def texts(self) -> list[str]:
+        return [self.label, self.text, *self.items, *(c for r in self.rows for c in r)]
 
 
-@dataclass
-class Disclosure:
-    importer: str
-    entries: list[Entry]
-    findings: list[Finding]
-    total: Decimal
-    blocks: list[Block]
-    placeholders: list[str]
-
-
-def _money(x: Decimal) -> str:
-    return f"{q2(x):,}"
-
-
-def _accepted(store, importer: str | None, entries: list[str] | None) -> tuple[list[Finding], dict[str, Entry]]:
-    all_entries = {e.entry_number: e for e in store.entries()}
-    chosen = []
-    for f in store.findings():
-        if f.status != "accepted":
-            continue
-        if entries and f.entry_number not in entries:
-            continue
-        e = all_entries.get(f.entry_number)
-        name = getattr(e.header.get("importer"), "name", None) if e else None
-        if importer and (not name or importer.lower() not in name.lower()):
-            continue
-        chosen.append(f)
-    return chosen, all_entries
-
-
-def _entry_totals(store, findings: list[Finding]) -> dict[str, Decimal]:
-    import json
-
-    saved = json.loads(store.meta("entry_totals") or "{}")
-    out: dict[str, Decimal] = {}
-    for number in sorted({f.entry_number for f in findings}):
-        mine = sorted(f.id for f in findings if f.entry_number == number)
-        s = saved.get(number)
-        if s and s.get("finding_ids") == mine:  # every finding the audit totalled is accepted: its total holds
-            out[number] = Decimal(s["loss_of_revenue"])
-        else:
-            out[number] = q2(sum((f.loss_of_revenue for f in findings if f.entry_number == number), ZERO))
-    return out
-
-
-def _exhibits(findings: list[Finding]) -> list[tuple[str, list[int]]]:
-    seen: dict[str, set[int]] = {}
-    for f in findings:
-        for ev in f.evidence:
-            seen.setdefault(ev.path, set())
-            if ev.page:
-                seen[ev.path].add(ev.page)
-    return [(p, sorted(pages)) for p, pages in sorted(seen.items())]
-
-
-def draft_disclosure(store, importer: str | None = None, entries: list[str] | None = None,
-                     tender_now: bool = True) -> Disclosure:
-    findings, all_entries = _accepted(store, importer, entries)
-    if not findings:
-        raise NothingAccepted("no accepted finding to disclose: accept findings first ('appraiser accept ID')")
-    numbers = sorted({f.entry_number for f in findings})
-    ents = [all_entries[n] for n in numbers if n in all_entries]
-    names = {getattr(e.header.get("importer"), "name", None) for e in ents} - {None}
-    imp_name = ", ".join(sorted(names)) or placeholder("the importer of record's name")
-    imp_numbers = {getattr(e.header.get("importer"), "number", None) for e in ents} - {None}
-    totals = _entry_totals(store, findings)
-    total = q2(sum(totals.values(), ZERO))
-    exhibits = _exhibits(findings)
-    ex_no = {p: i + 1 for i, (p, _) in enumerate(exhibits)}
-    ports = sorted({str(e.header.get("port_code")) for e in ents if e.header.get("port_code")})
-    b: list[Block] = []
-    b.append(Block("heading", "Prior disclosure under 19 U.S.C. 1592(c)(4) and 19 CFR 162.74", 1))
-    b.append(Block("para", f"To: the Port Director, U.S. Customs and Border Protection, port(s) {', '.join(ports) or placeholder('port of entry')}; "
-                           "and the Fines, Penalties and Forfeitures Office having jurisdiction."))
-    b.append(Block("para", f"From: {imp_name}" + (f" (importer number {', '.join(sorted(imp_numbers))})" if imp_numbers else "")
-                           + f". Date: {placeholder('date of filing')}."))
-    b.append(Block("para", "The importer discloses the circumstances of violations of 19 U.S.C. 1592 concerning the "
-                           "entries listed below, before the commencement of a formal investigation. "
-                           + placeholder(CLIENT_ITEMS[1][1]) + "."))
-    # (b)(1) the class or kind of merchandise
-    b.append(Block("heading", "1. Class or kind of merchandise (19 CFR 162.74(b)(1))", 2))
-    kinds = []
-    for e in ents:
-        for ln in e.lines:
-            if ln.get("hts") and not str(ln.get("hts")).startswith("99"):
-                kinds.append(f"{ln.get('description') or 'goods'}, HTSUS {ln.get('hts')} (entry {e.entry_number}, line {ln.line_no})")
-    b.append(Block("list", items=sorted(set(kinds)) or [placeholder("the merchandise")]))
-    # (b)(2) the entries, ports and approximate dates
-    b.append(Block("heading", "2. Entries, ports of entry and dates (19 CFR 162.74(b)(2))", 2))
-    rows = [["Entry number", "Port", "Entry date", "Summary date"]]
-    for e in ents:
-        rows.append([e.entry_number, str(e.header.get("port_code") or "—"), str(e.header.get("entry_date") or "—"),
-                     str(e.header.get("summary_date") or "—")])
-    b.append(Block("table", rows=rows))
-    # (b)(3) the material false statements, omissions or acts and how and when they occurred
-    b.append(Block("heading", "3. Material false statements or omissions and how they occurred (19 CFR 162.74(b)(3))", 2))
-    for f in sorted(findings, key=lambda f: (f.entry_number, f.code)):
-        rule = BY_CODE.get(f.code)
-        cites = sorted({f"Exhibit {ex_no[ev.path]}" for ev in f.evidence if ev.path in ex_no})
-        b.append(Block("para", f"Entry {f.entry_number}" + (f", line {f.line_no}" if f.line_no else "")
-                       + f" — {f.title}. {f.explanation} Legal basis: {f.legal_basis or (rule.legal_basis if rule else '')}."
-                       + (f" See {', '.join(cites)}." if cites else "")))
-    b.append(Block("para", "How and when the errors occurred: " + placeholder(CLIENT_ITEMS[0][1]) + "; "
-                           + placeholder(CLIENT_ITEMS[2][1]) + "."))
-    # (b)(4) the true and accurate information
-    b.append(Block("heading", "4. True and accurate information (19 CFR 162.74(b)(4))", 2))
-    b.append(Block("para", "The entries should have declared the following values, duties and fees (USD). The "
-                           "schedule below gives the corrected figures line by line."))
-    sched = [["Entry", "Line", "HTS", "Declared value", "Corrected value", "Rates %", "Duty delta", "Fees delta",
-              "Loss of revenue"]]
-    for f in sorted(findings, key=lambda f: (f.entry_number, f.line_no or 0)):
-        e = all_entries.get(f.entry_number)
-        ln = next((x for x in (e.lines if e else []) if x.line_no == f.line_no), None)
-        declared = ln.get("entered_value") if ln is not None else None
-        rates = revenue.line_rates(ln) if ln is not None else None
-        sched.append([f.entry_number, str(f.line_no or "—"), str(ln.get("hts") if ln is not None else "—"),
-                      _money(declared) if isinstance(declared, Decimal) else "—",
-                      _money(declared + f.value_delta) if isinstance(declared, Decimal) else "—",
-                      " + ".join(f"{r.normalize():f}" for r in rates) if rates else "—",
-                      _money(f.duty_delta), _money(f.fees_delta), _money(f.loss_of_revenue)])
-    sched.append(["Total (each entry's money counted once)", "", "", "", "", "", "", "", _money(total)])
-    b.append(Block("heading", "Loss-of-revenue schedule", 3))
-    b.append(Block("table", rows=sched))
-    # the tender, and information not yet known
-    b.append(Block("heading", "5. Tender of the loss of duties, taxes and fees (19 CFR 162.74(c))", 2))
-    if tender_now:
-        b.append(Block("para", f"The importer tenders herewith the actual loss of duties, taxes and fees of USD "
-                               f"{_money(total)}, computed as shown in the schedule."))
-    else:
-        b.append(Block("para", "The importer will tender the actual loss of duties, taxes and fees within 30 days "
-                               f"after CBP notifies it of CBP's calculation of that loss (estimated at USD {_money(total)})."))
-    b.append(Block("para", "Information not yet known: the importer will provide any information or data that is "
-                           "unknown at the time of this disclosure within 30 days of the date of the disclosure "
-                           "(19 CFR 162.74(b)(4)), or within an extension CBP grants for good cause."))
-    b.append(Block("heading", "Exhibits", 2))
-    b.append(Block("list", items=[f"Exhibit {i + 1}: {p}" + (f" (page{'s' if len(pg) > 1 else ''} "
-                                                            f"{', '.join(map(str, pg))})" if pg else "")
-                                  for i, (p, pg) in enumerate(exhibits)]))
-    b.append(Block("para", f"Signed: {placeholder(CLIENT_ITEMS[3][1])}. {placeholder(CLIENT_ITEMS[4][1])}."))
-    holders = placeholders_in(b)
-    top = [Block("heading", "Open items before filing", 1),
-           Block("para", "The draft cannot be filed until the client confirms each of these; each is marked where it "
-                         "stands in the text."),
-           Block("list", items=holders)]
-    return Disclosure(imp_name, ents, findings, total, top + b, holders)
-
-
-def placeholders_in(blocks: list[Block]) -> list[str]:
+def placeholders_in(blocks: Iterable[Block]) -> list[str]:
     """Every placeholder in the blocks, once, in the order they first appear."""
-    import re
-
     found: list[str] = []
     for bl in blocks:
-        texts = [bl.text, *bl.items, *(c for r in bl.rows for c in r)]
-        for t in texts:
-            for m in re.finditer(r"\[\[CLIENT TO CONFIRM: [^\]]*\]\]", t):
+        for t in bl.texts():
+            for m in PLACEHOLDER_RE.finditer(t):
                 if m.group(0) not in found:
                     found.append(m.group(0))
     return found
 
 
-# --- writing -----------------------------------------------------------------------------------------------
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
-def _markdown(blocks: list[Block]) -> str:
-    out = []
+
+def _t(value) -> str:
+    """Text taken from documents and records: no control characters (not XML), one line, and no placeholder
+    brackets of its own (only this module marks what the client must confirm)."""
+    s = _CONTROL.sub("", str(value if value is not None else ""))
+    s = re.sub(r"\s+", " ", s).strip()
+    return s.replace("[[", "[ [").replace("]]", "] ]")
+
+
+def _sentence(value) -> str:
+    s = _t(value)
+    return s + "." if s and s[-1] not in ".!?" else s
+
+
+def _usd(x: Decimal | None) -> str:
+    return "—" if x is None else f"{q2(x):,}"
+
+
+def _pct(r: Decimal) -> str:
+    return f"{r.normalize():f}"
+
+
+def _num(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def _norm_id(s: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", s or "").upper()
+
+
+# --- the findings' revenue data --------------------------------------------------------------------------
+
+@dataclass
+class LineMoney:
+    """One entry line's share of a finding's money."""
+
+    line_no: int | None
+    value: Decimal  # the value the rates apply to
+    rates: str | None  # "5.3 + 7.5" (percent), None when not known
+    duty: Decimal
+
+
+@dataclass
+class FindingMoney:
+    """A finding's money, line by line, with the fees split into MPF and HMF and the change of the fee bases."""
+
+    finding: Finding
+    lines: list[LineMoney]
+    mpf: Decimal
+    hmf: Decimal
+    mpf_base: Decimal  # change of the value MPF is computed on
+    hmf_base: Decimal  # change of the value HMF is computed on
+    own: bool  # no value change: money of its own (a fee declared short) or none
+    parsed: bool  # the split came from the finding's worked arithmetic (else from its totals and its code)
+    fixed_fees: bool = False  # fees no change of the fee bases explains: the entry adds them as they are
+
+
+_AMT = r"(-?[\d,]+\.\d+)"
+_DUTY_STEP = re.compile(r"^(?:line (\d+): )?duty " + _AMT + r" × \(([^)]*)\) = " + _AMT)
+_UNKNOWN_STEP = re.compile(r"^(?:line (\d+): )?duty on " + _AMT + r": rate unknown")
+_MPF_STEP = re.compile(r"^MPF FY\d+: [\d.]+ % × " + _AMT + " = " + _AMT + r" before, [\d.]+ % × " + _AMT + " = "
+                       + _AMT + " after")
+_HMF_STEP = re.compile(r"^HMF \([^)]*\): [\d.]+ % × " + _AMT + " = " + _AMT + r" before, [\d.]+ % × " + _AMT
+                       + " = " + _AMT + " after")
+
+
+def _line(entry: Entry | None, line_no: int | None) -> EntryLine | None:
+    if entry is None or line_no is None:
+        return None
+    return next((ln for ln in entry.lines if ln.line_no == line_no), None)
+
+
+def _rates_text(line: EntryLine | None) -> str | None:
+    rates = revenue.line_rates(line)
+    return " + ".join(_pct(r) for r in rates) if rates else None
+
+
+def finding_money(f: Finding, entry: Entry | None) -> FindingMoney:
+    """Split a finding's money by entry line and into MPF and HMF, from its worked arithmetic where that adds
+    up to its totals, else from its totals and its code."""
+    lines: list[LineMoney] = []
+    mpf_step = hmf_step = None
+    try:
+        for step in f.arithmetic:
+            if m := _DUTY_STEP.match(step):
+                rates = m.group(3).replace(" %", "").strip()
+                lines.append(LineMoney(int(m.group(1)) if m.group(1) else f.line_no, _num(m.group(2)),
+                                       rates or "0", _num(m.group(4))))
+            elif m := _UNKNOWN_STEP.match(step):
+                lines.append(LineMoney(int(m.group(1)) if m.group(1) else f.line_no, _num(m.group(2)), None, ZERO))
+            elif m := _MPF_STEP.match(step):
+                mpf_step = [_num(g) for g in m.groups()]
+            elif m := _HMF_STEP.match(step):
+                hmf_step = [_num(g) for g in m.groups()]
+    except InvalidOperation:
+        lines, mpf_step, hmf_step = [], None, None
+    mpf = mpf_step[3] - mpf_step[1] if mpf_step else None
+    hmf = hmf_step[3] - hmf_step[1] if hmf_step else ZERO
+    parsed_duty = sum((ln.duty for ln in lines), ZERO)
+    adds_up = (mpf_step is not None and q2(mpf + hmf) == q2(f.fees_delta)
+               and abs(parsed_duty - f.duty_delta) <= Decimal("0.01") * max(1, len(lines)))
+    if adds_up:
+        if lines:  # each line's duty was rounded on its own: the last line carries the cent
+            lines[-1].duty += q2(f.duty_delta) - parsed_duty
+        return FindingMoney(f, lines, q2(mpf), q2(hmf), mpf_step[2] - mpf_step[0],
+                            hmf_step[2] - hmf_step[0] if hmf_step else _hmf_base(f), False, True)
+    # from the totals: one line, the fee bases by what the code changes
+    line = _line(entry, f.line_no)
+    own = f.value_delta == 0 and f.duty_delta == 0
+    rates = _rates_text(line) if f.code in VALUE_CODES else None
+    one = [] if own else [LineMoney(f.line_no, f.value_delta, None if f.rate_unknown else rates, f.duty_delta)]
+    hmf_base = _hmf_base(f)
+    mpf_base = hmf_base if f.code != "FTA_CLAIM_UNSUPPORTED" else (f.value_delta if f.fees_delta else ZERO)
+    hmf_d = ZERO
+    if entry is not None and hmf_base:
+        ctx = revenue.context_of(entry)
+        if ctx.mode_of_transport in revenue.VESSEL_MODES:
+            hmf_d = revenue.hmf(ctx.total_entered_value + hmf_base, ctx.mode_of_transport) - \
+                revenue.hmf(ctx.total_entered_value, ctx.mode_of_transport)
+    fixed = own or (not mpf_base and not hmf_base)
+    return FindingMoney(f, one, q2(f.fees_delta - hmf_d), q2(hmf_d), mpf_base, hmf_base, own, False, fixed)
+
+
+def _hmf_base(f: Finding) -> Decimal:
+    return f.value_delta if f.code in VALUE_CODES else ZERO
+
+
+@dataclass
+class EntryMoney:
+    duty: Decimal
+    mpf: Decimal
+    hmf: Decimal
+    loss: Decimal
+    source: str  # "audit" (the store's entry total) or "recomputed"
+    counted_once: list[str] = field(default_factory=list)  # findings whose money another finding already counts
+
+
+def _entry_money(entry: Entry | None, money: list[FindingMoney], saved: dict | None) -> EntryMoney:
+    """The entry's loss over its accepted findings, money two findings measure counted once."""
+    kept: list[FindingMoney] = []
+    seen: dict[tuple, str] = {}
+    once: list[str] = []
+    for fm in money:
+        f = fm.finding
+        fam = SHARED_FAMILY.get(f.code)
+        key = (fam, f.line_no, q2(f.value_delta), q2(f.duty_delta)) if fam and f.value_delta else None
+        if key is not None and key in seen:
+            once.append(f.id)
+            continue
+        if key is not None:
+            seen[key] = f.id
+        kept.append(fm)
+    duty = q2(sum((fm.finding.duty_delta for fm in kept), ZERO))
+    moving = [fm for fm in kept if not fm.fixed_fees]  # their fees follow from the value they add to the fee bases
+    if entry is not None and moving:  # the fees on the combined value, as the audit computes an entry's total
+        ctx = revenue.context_of(entry)
+        base = ctx.total_entered_value - ctx.mpf_exempt_value
+        mpf = revenue.mpf(base + sum((fm.mpf_base for fm in moving), ZERO), ctx.entry_date) - \
+            revenue.mpf(base, ctx.entry_date)
+        hmf = revenue.hmf(ctx.total_entered_value + sum((fm.hmf_base for fm in moving), ZERO), ctx.mode_of_transport) \
+            - revenue.hmf(ctx.total_entered_value, ctx.mode_of_transport)
+    else:
+        mpf = sum((fm.mpf for fm in moving), ZERO)
+        hmf = sum((fm.hmf for fm in moving), ZERO)
+    mpf += sum((fm.mpf for fm in kept if fm.fixed_fees), ZERO)
+    hmf += sum((fm.hmf for fm in kept if fm.fixed_fees), ZERO)
+    loss = q2(duty + mpf + hmf)
+    ids = sorted(fm.finding.id for fm in money)
+    if saved and saved.get("finding_ids") == ids and saved.get("loss_of_revenue") is not None:
+        return EntryMoney(duty, q2(mpf), q2(hmf), q2(Decimal(saved["loss_of_revenue"])), "audit", once)
+    return EntryMoney(duty, q2(mpf), q2(hmf), loss, "recomputed", once)
+
+
+# --- what the store says ---------------------------------------------------------------------------------
+
+@dataclass
+class Selection:
+    findings: list[Finding]
+    entries: dict[str, Entry]  # every entry of the store
+    documents: dict[str, Document]
+    saved_totals: dict[str, dict]
+
+
+def _importer_of(entry: Entry | None):
+    return entry.header.get("importer") if entry is not None else None
+
+
+def _select(store, importer: str | None, entries: Iterable[str] | None, codes: Iterable[str] | None = None
+            ) -> Selection:
+    all_entries = {e.entry_number: e for e in store.entries()}
+    wanted = {_norm_id(n) for n in entries} if entries else None
+    codes = set(codes) if codes else None
+    chosen = []
+    for f in store.findings():
+        if f.status != "accepted":  # open and dismissed findings never reach a draft
+            continue
+        if codes is not None and f.code not in codes:
+            continue
+        if wanted is not None and _norm_id(f.entry_number) not in wanted:
+            continue
+        if importer:
+            imp = _importer_of(all_entries.get(f.entry_number))
+            name, number = getattr(imp, "name", None) or "", getattr(imp, "number", None) or ""
+            if importer.lower() not in name.lower() and _norm_id(importer) != _norm_id(number):
+                continue
+        chosen.append(f)
+    chosen.sort(key=lambda f: (f.entry_number, f.line_no or 0, f.code, f.id))
+    try:
+        saved = json.loads(store.meta("entry_totals") or "{}")
+    except ValueError:
+        saved = {}
+    docs = {d.path: d for d in store.documents()} if chosen else {}
+    return Selection(chosen, all_entries, docs, saved if isinstance(saved, dict) else {})
+
+
+def _port(code) -> str:
+    code = _t(code)
+    if not code:
+        return placeholder("the port of entry (not on the entry summary)")
+    name = PORT_NAMES.get(code)
+    return f"{name} (port code {code})" if name else f"port code {code}"
+
+
+@dataclass
+class Exhibit:
+    number: int
+    path: str
+    pages: list[int]
+    doc_type: str | None
+
+    def describe(self) -> str:
+        kind = DOC_TYPE_NAMES.get(self.doc_type or "", "document")
+        pages = (f", page{'s' if len(self.pages) > 1 else ''} {', '.join(map(str, self.pages))}" if self.pages else "")
+        return f"Exhibit {self.number}: {kind} — {_t(self.path)}{pages}"
+
+
+def _exhibits(findings: list[Finding], documents: dict[str, Document]) -> list[Exhibit]:
+    """The evidence files, once each, numbered in the order the findings first cite them."""
+    order: dict[str, set[int]] = {}
+    for f in findings:
+        for ev in f.evidence:
+            pages = order.setdefault(ev.path, set())
+            if ev.page:
+                pages.add(int(ev.page))
+    return [Exhibit(i + 1, p, sorted(pg), documents[p].doc_type if p in documents else None)
+            for i, (p, pg) in enumerate(order.items())]
+
+
+def _cites(f: Finding, exhibits: list[Exhibit]) -> str:
+    nums = sorted({x.number for x in exhibits for ev in f.evidence if ev.path == x.path})
+    if not nums:
+        return ""
+    return ("Exhibit " if len(nums) == 1 else "Exhibits ") + ", ".join(map(str, nums))
+
+
+# --- the draft -------------------------------------------------------------------------------------------
+
+@dataclass
+class ScheduleRow:
+    entry_number: str
+    line_no: int | None
+    hts: str | None
+    declared: Decimal | None
+    corrected: Decimal | None
+    content: bool  # the values are Section 232 content values
+    rates: str | None
+    duty: Decimal
+    mpf: Decimal
+    hmf: Decimal
+    loss: Decimal
+    ref: str  # the finding's number in the draft (F1, F2, …)
+
+
+@dataclass
+class Disclosure:
+    importer: str
+    importer_number: str | None
+    entries: list[Entry]
+    findings: list[Finding]
+    total: Decimal  # the loss of duties, taxes and fees tendered (each entry's money counted once)
+    blocks: list[Block]
+    placeholders: list[str]
+    entry_totals: dict[str, EntryMoney] = field(default_factory=dict)
+    schedule: list[ScheduleRow] = field(default_factory=list)
+    exhibits: list[Exhibit] = field(default_factory=list)
+    tender_now: bool = True
+
+
+def _declared_content(line: EntryLine | None) -> tuple[Decimal, list[str]]:
+    """The Section 232 content value a line declares, and under which chapter 99 numbers."""
+    total, numbers = ZERO, []
+    for a in (line.get("additional") or []) if line is not None else []:
+        if revenue.is_section232(a.get("hts")):
+            numbers.append(str(a.get("hts")))
+            if isinstance(a.get("value"), Decimal):
+                total += a["value"]
+    return total, numbers
+
+
+def _line_duty(line: EntryLine | None) -> Decimal | None:
+    if line is None or not isinstance(line.get("duty"), Decimal):
+        return None
+    return line.get("duty") + sum((a["duty"] for a in line.get("additional") or []
+                                   if isinstance(a.get("duty"), Decimal)), ZERO)
+
+
+def _schedule(findings: list[Finding], refs: dict[str, str], money: dict[str, FindingMoney],
+              entries: dict[str, Entry]) -> list[ScheduleRow]:
+    rows = []
+    for f in findings:
+        fm = money[f.id]
+        e = entries.get(f.entry_number)
+        parts = fm.lines or [LineMoney(f.line_no, ZERO, None, ZERO)]
+        for i, lm in enumerate(parts):
+            line = _line(e, lm.line_no)
+            first = i == 0
+            if f.code in CONTENT_CODES:
+                declared = _declared_content(line)[0] if line is not None else None
+                corrected = declared + lm.value if declared is not None else None
+            else:
+                entered = line.get("entered_value") if line is not None else None
+                declared = entered if isinstance(entered, Decimal) else None
+                corrected = (declared + lm.value if f.code in VALUE_CODES else declared) if declared is not None \
+                    else None
+            mpf, hmf = (fm.mpf, fm.hmf) if first else (ZERO, ZERO)  # the fees are the finding's, on its first row
+            rates = lm.rates or ("unknown" if f.rate_unknown and fm.lines else None)
+            rows.append(ScheduleRow(f.entry_number, lm.line_no, str(line.get("hts")) if line is not None else None,
+                                    declared, corrected, f.code in CONTENT_CODES, rates, q2(lm.duty), mpf, hmf,
+                                    q2(lm.duty + mpf + hmf), refs[f.id]))
+    return rows
+
+
+def _true_info(f: Finding, ref: str, e: Entry | None, docs: dict[str, Document], fm: FindingMoney) -> str:
+    """What should have been declared, for one finding, in a sentence."""
+    line = _line(e, f.line_no)
+    where = f"entry {f.entry_number}" + (f", line {f.line_no}" if f.line_no else "")
+    spread = [(lm, _line(e, lm.line_no)) for lm in fm.lines]
+    if f.code in VALUE_CODES and len({lm.line_no for lm in fm.lines}) > 1 and all(
+            ln is not None and isinstance(ln.get("entered_value"), Decimal) for _, ln in spread):
+        parts = [f"line {lm.line_no} USD {_usd(ln.get('entered_value') + lm.value)} (declared USD "
+                 f"{_usd(ln.get('entered_value'))} plus USD {_usd(lm.value)})" for lm, ln in spread]
+        return f"{ref} (entry {f.entry_number}): entered values of " + "; ".join(parts) + f" ({_t(f.title)})."
+    if f.code in VALUE_CODES and line is not None and isinstance(line.get("entered_value"), Decimal):
+        ev = line.get("entered_value")
+        return (f"{ref} ({where}): an entered value of USD {_usd(ev + f.value_delta)} — the declared USD {_usd(ev)} "
+                f"plus USD {_usd(f.value_delta)} ({_t(f.title)}).")
+    if f.code in CONTENT_CODES:
+        declared, numbers = _declared_content(line)
+        under = f"under {', '.join(numbers)}" if numbers else "on a chapter 99 line (9903.81 steel, 9903.85 aluminium)"
+        return (f"{ref} ({where}): a Section 232 content value of USD {_usd(declared + f.value_delta)} {under}, "
+                f"instead of USD {_usd(declared)}, with additional duty of USD {_usd(f.duty_delta)}.")
+    if f.code == "MELT_POUR_MISMATCH":
+        mill = [d for d in (docs.get(p) for p in (e.documents if e else [])) if d and d.doc_type == "mill_certificate"]
+        countries = sorted({_t(c) for d in mill for c in (d.get("melt_country"), d.get("pour_country")) if c})
+        declared = line.get("melt_country") if line is not None else None
+        if countries:
+            return (f"{ref} ({where}): country of melt and pour {', '.join(countries)}, as the mill certificate "
+                    f"shows" + (f", instead of {_t(declared)}" if declared else "") + ".")
+    if f.code == "FTA_CLAIM_UNSUPPORTED" and line is not None:
+        spi = line.get("spi")
+        return (f"{ref} ({where}): no preference claim" + (f" (SPI {_t(spi)} withdrawn)" if spi else "")
+                + f"; duty at the general rate on USD {_usd(f.value_delta)}, USD {_usd(f.duty_delta)}, and the "
+                f"merchandise processing fee on that value.")
+    if f.code == "MPF_MISCALCULATED" and e is not None and isinstance(e.header.get("mpf"), Decimal):
+        return (f"{ref} ({where}): a merchandise processing fee of USD {_usd(e.header.get('mpf') + f.fees_delta)} "
+                f"instead of USD {_usd(e.header.get('mpf'))}.")
+    if f.code == "RELATED_PARTY_UNDECLARED":
+        return f"{ref} ({where}): the buyer and seller declared as related (relationship indicator \"Y\")."
+    return f"{ref} ({where}): the particulars as corrected in Part 3 ({_t(f.title)})."
+
+
+@dataclass
+class _Draft:
+    """What the parts of the draft are written from."""
+
+    sel: Selection
+    findings: list[Finding]
+    numbers: list[str]  # the entries, in order
+    refs: dict[str, str]  # finding id -> F1, F2, …
+    money: dict[str, FindingMoney]
+    totals: dict[str, EntryMoney]
+    total: Decimal
+    exhibits: list[Exhibit]
+    schedule: list[ScheduleRow]
+    importer: str
+    importer_number: str | None
+    tender_now: bool
+
+    def entry(self, number: str) -> Entry | None:
+        return self.sel.entries.get(number)
+
+    def header(self, number: str):
+        e = self.entry(number)
+        return e.header if e is not None else None
+
+    def of_entry(self, number: str) -> list[Finding]:
+        return [f for f in self.findings if f.entry_number == number]
+
+    @property
+    def unknown_rate(self) -> list[str]:
+        return [self.refs[f.id] for f in self.findings if f.rate_unknown]
+
+
+def _the_importer(entries: list[Entry]):
+    """The one importer of the entries (None when no entry names one); MixedImporters when they name several."""
+    parties: dict[str, object] = {}  # by importer number, else by name
+    for e in sorted(entries, key=lambda e: not getattr(_importer_of(e), "number", None)):
+        imp = _importer_of(e)
+        if imp is None or not (imp.name or imp.number):
+            continue
+        same = next((k for k, p in parties.items() if imp.number and _norm_id(imp.number) == k
+                     or not imp.number and imp.name and _t(p.name).lower() == _t(imp.name).lower()), None)
+        parties.setdefault(same or _norm_id(imp.number or "") or _t(imp.name).lower(), imp)
+    if len(parties) > 1:
+        names = "; ".join(sorted(_t(p.name or p.number) for p in parties.values()))
+        raise MixedImporters(f"the accepted findings concern {len(parties)} importers ({names}): a disclosure speaks "
+                             "for one importer; choose it (--importer NAME)")
+    return next(iter(parties.values()), None)
+
+
+def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] | None = None,
+                     tender_now: bool = True) -> Disclosure:
+    """The prior disclosure of the accepted findings of one importer (optionally of some entries only).
+
+    ``importer``: part of the importer's name, or its importer number; ``entries``: entry numbers (compared on
+    letters and digits). ``tender_now``: the importer tenders the loss with the disclosure; False: it undertakes
+    to tender within 30 days after CBP notifies it of CBP's calculation (19 CFR 162.74(c)). Raises
+    :class:`NothingAccepted` when no accepted finding matches, :class:`MixedImporters` when the accepted findings
+    concern more than one importer."""
+    sel = _select(store, importer, entries)
+    if not sel.findings:
+        raise NothingAccepted("no accepted finding to disclose"
+                              + (" for this selection" if importer or entries else "")
+                              + ": accept findings first ('appraiser accept ID')")
+    findings = sel.findings
+    numbers = sorted({f.entry_number for f in findings})
+    ents = [sel.entries[n] for n in numbers if n in sel.entries]
+    party = _the_importer(ents)
+    refs = {f.id: f"F{i + 1}" for i, f in enumerate(findings)}
+    money = {f.id: finding_money(f, sel.entries.get(f.entry_number)) for f in findings}
+    totals = {n: _entry_money(sel.entries.get(n), [money[f.id] for f in findings if f.entry_number == n],
+                              sel.saved_totals.get(n)) for n in numbers}
+    d = _Draft(sel, findings, numbers, refs, money, totals, q2(sum((t.loss for t in totals.values()), ZERO)),
+               _exhibits(findings, sel.documents), _schedule(findings, refs, money, sel.entries),
+               _t(party.name) if party is not None and party.name else placeholder("the importer of record's name"),
+               _t(party.number) if party is not None and party.number else None, tender_now)
+    b = (_opening(d) + _merchandise(d) + _entries_part(d) + _statements(d) + _true_information(d) + _tender(d)
+         + _closing(d))
+    holders = placeholders_in(b)
+    box = Block("box", label="Open items before filing",
+                text="This draft is not ready to file. Each item is marked where it stands in the text; confirm or "
+                     "complete it there and remove the mark.", items=holders)
+    return Disclosure(d.importer, d.importer_number, ents, findings, d.total, [box] + b, holders, totals,
+                      d.schedule, d.exhibits, tender_now)
+
+
+def _opening(d: _Draft) -> list[Block]:
+    """Status, addressees, the importer, and the statements of the disclosure."""
+    ports = sorted({_t(h.get("port_code")) for h in map(d.header, d.numbers) if h is not None and h.get("port_code")})
+    where = ("port" + ("s " if len(ports) > 1 else " ") + ", ".join(ports)) if ports else "the port of entry"
+    n = len(d.findings)
+    return [
+        Block("para", "DRAFT FOR REVIEW — not to be filed until every open item above is confirmed. Prepared "
+                      f"{date.today().isoformat()} from {n} accepted finding{'s' if n != 1 else ''}.", label="Status: "),
+        Block("heading", "Prior disclosure under 19 U.S.C. 1592(c)(4) and 19 CFR 162.74", 1),
+        Block("para", "Port Director, U.S. Customs and Border Protection, "
+                      + ("; ".join(_port(p) for p in ports) or _port(None))
+                      + "; and the Fines, Penalties and Forfeitures Office having jurisdiction over the port"
+                      + ("s" if len(ports) > 1 else "") + " of entry. Address: "
+                      + placeholder("the mailing address of the Port Director and of the Fines, Penalties and "
+                                    f"Forfeitures Office for {where}") + ".", label="To: "),
+        Block("para", d.importer + (f", importer of record number {d.importer_number}" if d.importer_number else "")
+              + " (the “Importer”).", label="From: "),
+        Block("para", placeholder(CLIENT_ITEMS["filing_date"]) + ".", label="Date: "),
+        Block("para", f"Prior disclosure concerning entr{'ies' if len(d.numbers) > 1 else 'y'} "
+                      f"{', '.join(d.numbers)}; loss of duties, taxes and fees USD {_usd(d.total)}.", label="Re: "),
+        Block("para", "The Importer discloses under 19 U.S.C. 1592(c)(4) and 19 CFR 162.74 the circumstances of "
+                      "violations of 19 U.S.C. 1592 concerning the entries listed in Part 2, before, and without "
+                      "knowledge of, the commencement of a formal investigation of those violations: "
+                      + placeholder(CLIENT_ITEMS["no_inquiry"]) + ". The Importer makes this disclosure without "
+                      "conceding that any violation resulted from negligence, gross negligence or fraud, and "
+                      "reserves the right to supplement or amend it as further information becomes available."),
+        Block("para", "The Importer discovered the errors as follows: " + placeholder(CLIENT_ITEMS["discovery"])
+              + "; on " + placeholder(CLIENT_ITEMS["discovery_date"]) + "."),
+        Block("para", "This disclosure and its exhibits contain confidential commercial and financial information; "
+                      "the Importer requests that they be treated as exempt from public disclosure under "
+                      "5 U.S.C. 552(b)(4) and 19 CFR part 103."),
+    ]
+
+
+def _merchandise(d: _Draft) -> list[Block]:
+    """162.74(b)(1): the class or kind of merchandise, from the declared lines the findings concern."""
+    kinds: list[str] = []
+    for n in d.numbers:
+        e = d.entry(n)
+        if e is None:
+            continue
+        affected = {f.line_no for f in d.of_entry(n)}
+        origin = e.header.get("country_of_origin")
+        for ln in [ln for ln in e.lines if None in affected or ln.line_no in affected] or e.lines:
+            hts = ln.get("hts")
+            if hts and str(hts).startswith("99"):
+                continue
+            kinds.append(f"{_t(ln.get('description')) or 'goods (description not declared)'}, HTSUS "
+                         f"{_t(hts) or '(not declared)'}" + (f", country of origin {_t(origin)}" if origin else "")
+                         + f" — entry {n}, line {ln.line_no}")
+    return [Block("heading", "1. Class or kind of merchandise (19 CFR 162.74(b)(1))", 2),
+            Block("para", "The merchandise involved is the following, as described and classified on the entry "
+                          "summaries:"),
+            Block("list", items=kinds or [placeholder("the class or kind of merchandise (no entry line is on record "
+                                                      "for these findings)")])]
+
+
+def _entries_part(d: _Draft) -> list[Block]:
+    """162.74(b)(2): the entry numbers, the ports of entry and the approximate dates of entry."""
+    rows = [["Entry number", "Port code", "Port of entry", "Entry date", "Entry summary date", "Findings"]]
+    for n in d.numbers:
+        h = d.header(n)
+        code = _t(h.get("port_code")) if h is not None else ""
+        rows.append([n, code or "—", PORT_NAMES.get(code, "—"),
+                     _t(h.get("entry_date")) if h is not None and h.get("entry_date") else "—",
+                     _t(h.get("summary_date")) if h is not None and h.get("summary_date") else "—",
+                     ", ".join(d.refs[f.id] for f in d.of_entry(n))])
+    return [Block("heading", "2. Entry numbers, ports of entry and dates of entry (19 CFR 162.74(b)(2))", 2),
+            Block("table", rows=rows),
+            Block("para", "The dates are those the entry summaries (CBP Form 7501) show; the entry date is the "
+                          "approximate date of entry of the merchandise.")]
+
+
+def _declared(f: Finding, e: Entry | None) -> str:
+    """What the entry summary declared, for one finding."""
+    h = e.header if e is not None else None
+    line = _line(e, f.line_no)
+    if h is None:
+        return f"The entry summary for entry {f.entry_number} is not among the documents reviewed."
+    filed = (f"On the entry summary for entry {f.entry_number}"
+             + (f" dated {_t(h.get('summary_date'))}" if h.get("summary_date") else "")
+             + (f", for merchandise entered on {_t(h.get('entry_date'))}" if h.get("entry_date") else "")
+             + (f" at {_port(h.get('port_code'))}" if h.get("port_code") else ""))
+    if line is None:
+        total = h.get("total_entered_value")
+        return (f"{filed}, the Importer declared a total entered value of USD {_usd(total)}."
+                if isinstance(total, Decimal) else f"{filed}, the Importer made the declarations described below.")
+    decl = (f"{filed}, line {line.line_no} declared {_t(line.get('description')) or 'the goods'} under HTSUS "
+            f"{_t(line.get('hts')) or '(not declared)'}"
+            + (f" at an entered value of USD {_usd(line.get('entered_value'))}"
+               if isinstance(line.get("entered_value"), Decimal) else ""))
+    if f.code in SECTION232_CODES:
+        content, nums = _declared_content(line)
+        decl += (f", with a Section 232 content value of USD {_usd(content)} under {', '.join(nums)}" if nums
+                 else ", with no Section 232 line")
+        if line.get("melt_country"):
+            decl += f", and {_t(line.get('melt_country'))} as the country of melt and pour"
+    return decl + "."
+
+
+def _statements(d: _Draft) -> list[Block]:
+    """162.74(b)(3): each material false statement or omission, why it is material, and how and when it occurred."""
+    b = [Block("heading", "3. Material false statements, omissions or acts, and how and when they occurred "
+                          "(19 CFR 162.74(b)(3))", 2),
+         Block("para", "Each item states what the entry declared, the statement or omission, why it is material, "
+                       "its legal basis, and how and when it occurred. The exhibits cited are listed in Part 7.")]
+    for f in d.findings:
+        h = d.header(f.entry_number)
+        rule = BY_CODE.get(f.code)
+        if f.rate_unknown:
+            material = ("It changes the duties owed; the applicable rate is not yet known, so the duty is to be "
+                        "provided under Part 6.")
+        elif f.loss_of_revenue > 0:
+            material = (f"It reduced the duties, taxes and fees assessed on the entry by USD {_usd(f.loss_of_revenue)} "
+                        f"(duty USD {_usd(f.duty_delta)}, fees USD {_usd(f.fees_delta)}; see the schedule in Part 4).")
+        else:
+            material = ("It did not change the duties, taxes and fees owed; it is disclosed because it concerns "
+                        "information CBP relies on to assess and admit the merchandise.")
+        why = WHY.get(f.code) or (_sentence(rule.description) if rule else "")
+        when = ("The statement was made when the entry summary was filed"
+                + (f" on or about {_t(h.get('summary_date'))}" if h is not None and h.get("summary_date") else "")
+                + ". How it occurred: " + placeholder(CLIENT_ITEMS["cause"]) + ".")
+        b += [Block("heading", f"{d.refs[f.id]}. Entry {f.entry_number}" + (f", line {f.line_no}" if f.line_no else "")
+                    + f": {_t(f.title)}", 3),
+              Block("para", _declared(f, d.entry(f.entry_number)), label="What was declared: "),
+              Block("para", _sentence(f.explanation), label="The statement or omission: "),
+              Block("para", (f"{why} " if why else "") + material, label="Why it is material: "),
+              Block("para", _t(f.legal_basis or (rule.legal_basis if rule else "")) + ".", label="Legal basis: "),
+              Block("para", when, label="How and when it occurred: ")]
+        cites = _cites(f, d.exhibits)
+        if cites:
+            b.append(Block("para", cites + ".", label="Evidence: "))
+    return b
+
+
+def _corrections(d: _Draft) -> list[list[str]]:
+    """Declared → corrected, per entry line (entered value, content value, duty) and per entry (MPF, HMF)."""
+    corr = [["Entry", "Line", "Item", "Declared", "Corrected"]]
+    for n in d.numbers:
+        e = d.entry(n)
+        fs = [f for f in d.of_entry(n) if f.id not in set(d.totals[n].counted_once)]
+        for line_no in sorted({f.line_no for f in fs if f.line_no is not None}):
+            line = _line(e, line_no)
+            if line is None:
+                continue
+            parts = [(f, lm) for f in fs for lm in d.money[f.id].lines if lm.line_no == line_no]
+            value_add = sum((lm.value for f, lm in parts if f.code in VALUE_CODES), ZERO)
+            content_add = sum((lm.value for f, lm in parts if f.code in CONTENT_CODES), ZERO)
+            entered = line.get("entered_value")
+            if isinstance(entered, Decimal):
+                corr.append([n, str(line_no), "Entered value", _usd(entered), _usd(entered + value_add)])
+            if content_add:
+                content, nums = _declared_content(line)
+                corr.append([n, str(line_no), "Section 232 content value" + (f" ({', '.join(nums)})" if nums else ""),
+                             _usd(content), _usd(content + content_add)])
+            duty = _line_duty(line)
+            if duty is not None:
+                corr.append([n, str(line_no), "Duty (the line and its chapter 99 lines)", _usd(duty),
+                             _usd(duty + sum((lm.duty for _, lm in parts), ZERO))])
+        h = d.header(n)
+        if h is None:
+            continue
+        t = d.totals[n]
+        for name, key, delta in (("Merchandise processing fee", "mpf", t.mpf), ("Harbor maintenance fee", "hmf", t.hmf)):
+            declared = h.get(key)
+            if isinstance(declared, Decimal):
+                corr.append([n, "—", name, _usd(declared), _usd(declared + delta)])
+            elif delta:
+                corr.append([n, "—", name, "none declared", _usd(delta)])
+    return corr
+
+
+def _schedule_table(d: _Draft) -> list[list[str]]:
+    """The loss-of-revenue schedule: a row per finding and entry line, each entry's total, the total tendered."""
+    sched = [["Entry", "Line", "HTS", "Declared value", "Corrected value", "Rate(s) %", "Duty delta", "MPF delta",
+              "HMF delta", "Loss of revenue", "Finding"]]
+    for n in d.numbers:
+        mine = [r for r in d.schedule if r.entry_number == n]
+        for r in mine:
+            mark = " †" if r.content else ""
+            sched.append([n, str(r.line_no or "—"), _t(r.hts) or "—",
+                          _usd(r.declared) + (mark if r.declared is not None else ""),
+                          _usd(r.corrected) + (mark if r.corrected is not None else ""), r.rates or "—",
+                          _usd(r.duty), _usd(r.mpf), _usd(r.hmf), _usd(r.loss), r.ref])
+        t = d.totals[n]
+        differs = t.loss != q2(sum((r.loss for r in mine), ZERO))
+        if len(mine) > 1 or differs:
+            sched.append([f"Entry {n} total" + (" ‡" if t.counted_once or differs else ""), "", "", "", "", "",
+                          _usd(t.duty), _usd(t.mpf), _usd(t.hmf), _usd(t.loss), ""])
+    totals = d.totals.values()
+    sched.append(["Total", "", "", "", "", "", _usd(sum((t.duty for t in totals), ZERO)),
+                  _usd(sum((t.mpf for t in totals), ZERO)), _usd(sum((t.hmf for t in totals), ZERO)),
+                  _usd(d.total), ""])
+    return sched
+
+
+def _true_information(d: _Draft) -> list[Block]:
+    """162.74(b)(4): what should have been declared, and the loss-of-revenue schedule."""
+    b = [Block("heading", "4. True and accurate information (19 CFR 162.74(b)(4))", 2),
+         Block("para", "The entries should have declared the following (USD; entered values as declared on the entry "
+                       "summaries, corrections to the cent):"),
+         Block("list", items=[_true_info(f, d.refs[f.id], d.entry(f.entry_number), d.sel.documents, d.money[f.id])
+                              for f in d.findings])]
+    corr = _corrections(d)
+    if len(corr) > 1:
+        b.append(Block("table", rows=corr, numeric=(3, 4)))
+    sched = _schedule_table(d)
+    b += [Block("heading", "Loss-of-revenue schedule", 3), Block("table", rows=sched, numeric=(3, 4, 6, 7, 8, 9)),
+          Block("para", "The declared and corrected values are entered values, except those marked † which are "
+                        "Section 232 steel or aluminium content values (the entered value does not change). Each "
+                        "finding's money is measured against the entry as declared; MPF is 0.3464 % of the entered "
+                        "value within the fiscal year's minimum and maximum, HMF 0.125 % on vessel entries.")]
+    if any(row[0].endswith("‡") for row in sched):
+        b.append(Block("para", "‡ The entry's total counts money two findings measure once and computes the fees on "
+                               "the combined value; it is the figure tendered."))
+    if d.unknown_rate:
+        b.append(Block("para", f"The duty of {', '.join(d.unknown_rate)} is not included: the applicable rate is not "
+                               "yet known (Part 6)."))
+    return b
+
+
+def _tender(d: _Draft) -> list[Block]:
+    """162.74(c): the tender, now or within 30 days of CBP's calculation; 162.74(b)(4): what is not yet known."""
+    if d.total <= 0:
+        tender = ("The statements disclosed did not cause a loss of duties, taxes or fees; no tender is due. The "
+                  "Importer will pay any amount CBP determines to be due.")
+    elif d.tender_now:
+        tender = (f"The Importer tenders herewith the actual loss of duties, taxes and fees of USD {_usd(d.total)}, "
+                  f"computed as shown in the schedule in Part 4 ({placeholder(CLIENT_ITEMS['payment'])}).")
+    else:
+        tender = ("The Importer will tender the actual loss of duties, taxes and fees within 30 days after CBP "
+                  "notifies it in writing of CBP's calculation of that loss. The Importer calculates the loss at "
+                  f"USD {_usd(d.total)}, as shown in the schedule in Part 4.")
+    unknown = d.unknown_rate
+    return [Block("heading", "5. Tender of the actual loss of duties, taxes and fees (19 CFR 162.74(c))", 2),
+            Block("para", tender),
+            Block("heading", "6. Information not yet known (19 CFR 162.74(b)(4))", 2),
+            Block("para", "Any information or data unknown at the time of this disclosure will be provided within 30 "
+                          "days of the date of this disclosure; should more time be needed, the Importer will ask "
+                          "the Fines, Penalties and Forfeitures Officer for an extension before that period ends."
+                  + (f" This includes the duty of {', '.join(unknown)}, whose rate is not yet known." if unknown
+                     else ""))]
+
+
+def _closing(d: _Draft) -> list[Block]:
+    """The exhibits index and the signature block."""
+    return [Block("heading", "7. Exhibits", 2),
+            Block("list", items=[x.describe() for x in d.exhibits] or ["No document is cited."]),
+            Block("heading", "Signature", 2),
+            Block("para", f"Respectfully submitted, {d.importer}, by {placeholder(CLIENT_ITEMS['signatory'])}."),
+            Block("para", placeholder(CLIENT_ITEMS["counsel"]) + ".")]
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+def _md_cell(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def markdown(blocks: list[Block]) -> str:
+    out: list[str] = []
     for bl in blocks:
         if bl.kind == "heading":
-            out.append("#" * bl.level + " " + bl.text)
+            out.append("#" * min(bl.level, 6) + " " + bl.text)
         elif bl.kind == "para":
-            out.append(bl.text)
+            out.append((f"**{bl.label.strip()}** " if bl.label else "") + bl.text)
         elif bl.kind == "list":
             out += [f"- {it}" for it in bl.items]
+        elif bl.kind == "box":
+            out.append(f"> **{bl.label}**")
+            out.append(">")
+            out.append(f"> {bl.text}")
+            out.append(">")
+            out += [f"> - {it}" for it in bl.items] or ["> - none"]
         elif bl.kind == "table":
             head, *rest = bl.rows
-            out.append("| " + " | ".join(head) + " |")
-            out.append("|" + "---|" * len(head))
-            out += ["| " + " | ".join(r) + " |" for r in rest]
+            out.append("| " + " | ".join(_md_cell(c) for c in head) + " |")
+            out.append("|" + "".join("---:|" if i in bl.numeric else "---|" for i in range(len(head))))
+            out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rest]
         out.append("")
     return "\n".join(out)
 
 
-def _docx(blocks: list[Block], path: Path) -> None:
+def _docx(blocks: list[Block], path: Path, title: str) -> None:
     from docx import Document as Word
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Inches, Pt
 
     doc = Word()
+    doc.core_properties.title = title
+    for s in doc.sections:
+        s.left_margin = s.right_margin = Inches(0.8)
+    doc.styles["Normal"].font.size = Pt(10.5)
     for bl in blocks:
         if bl.kind == "heading":
-            doc.add_heading(bl.text, level=bl.level)
+            doc.add_heading(bl.text, level=min(bl.level, 9))
         elif bl.kind == "para":
-            doc.add_paragraph(bl.text)
+            p = doc.add_paragraph()
+            if bl.label:
+                p.add_run(bl.label).bold = True
+            p.add_run(bl.text)
         elif bl.kind == "list":
             for it in bl.items:
                 doc.add_paragraph(it, style="List Bullet")
+        elif bl.kind == "box":  # a bordered, shaded one-cell table at the top
+            t = doc.add_table(rows=1, cols=1)
+            t.style = "Table Grid"
+            cell = t.cell(0, 0)
+            shade = OxmlElement("w:shd")
+            shade.set(qn("w:val"), "clear")
+            shade.set(qn("w:color"), "auto")
+            shade.set(qn("w:fill"), "FFF2CC")
+            cell._tc.get_or_add_tcPr().append(shade)
+            head = cell.paragraphs[0]
+            head.add_run(bl.label).bold = True
+            cell.add_paragraph(bl.text)
+            for it in bl.items or ["none"]:
+                cell.add_paragraph(it, style="List Bullet")
+            doc.add_paragraph()
         elif bl.kind == "table":
             t = doc.add_table(rows=len(bl.rows), cols=len(bl.rows[0]))
             t.style = "Table Grid"
             for i, row in enumerate(bl.rows):
-                for j, cell in enumerate(row):
-                    t.cell(i, j).text = cell
+                for j, text in enumerate(row):
+                    cell = t.cell(i, j)
+                    cell.text = text
+                    for p in cell.paragraphs:
+                        if j in bl.numeric and i > 0:
+                            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                        for r in p.runs:
+                            r.font.size = Pt(8)
+                            r.bold = i == 0 or row[0] == "Total" or " total" in row[0]
+            doc.add_paragraph()
     doc.save(str(path))
 
 
-def write_disclosure(disclosure: Disclosure, out_docx: Path | str) -> dict[str, Path]:
+def _write(blocks: list[Block], out_docx: Path | str, title: str) -> dict[str, Path]:
     out = Path(out_docx)
     out.parent.mkdir(parents=True, exist_ok=True)
     md = out.with_suffix(".md")
-    _docx(disclosure.blocks, out)
-    md.write_text(_markdown(disclosure.blocks), encoding="utf-8")
+    _docx(blocks, out, title)
+    md.write_text(markdown(blocks), encoding="utf-8")
     return {"docx": out, "md": md}
 
 
-# --- the Form 28 response pack for Section 232 content value ------------------------------------------------
+def write_disclosure(disclosure: Disclosure, out_docx: Path | str) -> dict[str, Path]:
+    """Write the draft as Word (``out_docx``) and its Markdown twin (the same path with ``.md``)."""
+    return _write(disclosure.blocks, out_docx, "Prior disclosure (draft)")
 
-def form28_blocks(store, entries: list[str] | None = None) -> list[Block]:
-    findings = [f for f in store.findings() if f.status == "accepted" and f.code in SECTION232_CODES
-                and (not entries or f.entry_number in entries)]
-    b = [Block("heading", "Response to CBP Form 28 (Request for Information): Section 232 content value", 1),
-         Block("para", f"Prepared {date.today().isoformat()} from the accepted findings. "
-                       + placeholder("the CBP Form 28 number and the date CBP issued it") + ".")]
+
+# --- the Form 28 response pack for Section 232 content value ---------------------------------------------
+
+FORM28_ITEMS = {
+    "form28": "the CBP Form 28 number, the date CBP issued it and the CBP officer or team it answers",
+    "complete": "that the mill certificates and invoices listed are all those the importer holds for these "
+                "entries, or the further documents to attach",
+    "signatory": "name and title of the importer's officer who signs, and the date of signature",
+}
+
+
+@dataclass
+class ContentReadings:
+    """The Section 232 content value of one finding under both readings, as its worked arithmetic states."""
+
+    entered: Decimal | None = None
+    non_metal: Decimal | None = None
+    metal_price: Decimal | None = None  # reading (a): the price paid for the metal
+    less_non_metal: Decimal | None = None  # reading (b): entered value less the non-metal components
+    declared: Decimal | None = None
+    declared_under: list[str] = field(default_factory=list)
+    rate: Decimal | None = None
+
+
+_MONEY = re.compile(r"(?<![\d.,])-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}(?![\d.])")
+_CH99 = re.compile(r"9903\.\d\d\.\d+")
+_RATE = re.compile(r"Section 232 rate (\d+(?:\.\d+)?) ?%")
+
+
+def _amounts(text: str) -> list[Decimal]:
+    return [_num(m) for m in _MONEY.findall(text)]
+
+
+def content_readings(f: Finding, line: EntryLine | None) -> ContentReadings:
+    """Both readings as the finding's worked arithmetic states them; what it does not state, from the entry line."""
+    r = ContentReadings()
+    for step in f.arithmetic:
+        for part in step.split(";"):
+            low = part.strip().lower()
+            label, _, rest = part.partition(":")
+            amounts = _amounts(rest if rest else part)
+            try:
+                if low.startswith("reading (a)"):
+                    r.metal_price = amounts[-1] if amounts else None
+                elif low.startswith("reading (b)"):
+                    if len(amounts) >= 3:
+                        r.entered, r.non_metal = amounts[0], amounts[1]
+                    r.less_non_metal = amounts[-1] if amounts else None
+                elif low.startswith("declared content value"):
+                    r.declared_under = _CH99.findall(part) or r.declared_under
+                    r.declared = amounts[-1] if amounts else r.declared
+                elif low.startswith("entered value of the goods") and amounts:
+                    r.entered = amounts[-1]
+                elif re.match(r"(steel|aluminium|aluminum|metal) content value = entered value", low) and amounts:
+                    r.entered = amounts[0]
+                    r.non_metal = amounts[1] if len(amounts) >= 3 else ZERO
+                    r.less_non_metal = amounts[-1] if len(amounts) >= 3 else amounts[0]
+            except (InvalidOperation, IndexError):
+                continue
+            if r.rate is None and (m := _RATE.search(part)):
+                r.rate = Decimal(m.group(1))
+    if r.rate is None:
+        for step in f.arithmetic:
+            if (m := _DUTY_STEP.match(step)) and "+" not in m.group(3):
+                try:
+                    r.rate = Decimal(m.group(3).replace("%", "").strip())
+                except InvalidOperation:
+                    pass
+                break
+    if r.entered is None and line is not None and isinstance(line.get("entered_value"), Decimal):
+        r.entered = line.get("entered_value")
+    if r.declared is None and line is not None:
+        content, nums = _declared_content(line)
+        r.declared, r.declared_under = (content, nums) if nums else (ZERO, [])
+    return r
+
+
+def form28_blocks(store, entries: Iterable[str] | None = None, importer: str | None = None) -> list[Block]:
+    """The Form 28 response pack's content, from the accepted Section 232 findings."""
+    sel = _select(store, importer, entries, codes=SECTION232_CODES)
+    findings = sel.findings
+    b: list[Block] = []
+    b.append(Block("para", f"DRAFT FOR REVIEW — prepared {date.today().isoformat()} from the accepted Section 232 "
+                           "findings.", label="Status: "))
+    b.append(Block("heading", "Response to CBP Form 28 (Request for Information): Section 232 steel and aluminium "
+                              "content value", 1))
+    b.append(Block("para", placeholder(FORM28_ITEMS["form28"]) + ".", label="In response to: "))
     if not findings:
-        b.append(Block("para", "No accepted Section 232 finding: there is no content value to explain."))
-        return b
-    for number in sorted({f.entry_number for f in findings}):
-        fs = [f for f in findings if f.entry_number == number]
-        b.append(Block("heading", f"Entry {number}", 2))
+        b.append(Block("para", "There is no accepted Section 232 finding (content value misstated, Section 232 line "
+                               "missing, or melt-and-pour country misstated) for the entries selected: there is no "
+                               "content value or country of melt and pour to explain or correct."))
+        return _with_open_items(b)
+    refs = {f.id: f"F{i + 1}" for i, f in enumerate(findings)}
+    numbers = sorted({f.entry_number for f in findings})
+    parties = {_t(getattr(_importer_of(sel.entries.get(n)), "name", None) or "") for n in numbers} - {""}
+    b.append(Block("para", (", ".join(sorted(parties)) or placeholder("the importer of record's name"))
+                   + f" provides the following for entr{'ies' if len(numbers) > 1 else 'y'} {', '.join(numbers)}.",
+                   label="From: "))
+    attachments = _exhibits(findings, sel.documents)
+    for n in numbers:
+        e = sel.entries.get(n)
+        h = e.header if e is not None else None
+        fs = [f for f in findings if f.entry_number == n]
+        b.append(Block("heading", f"Entry {n}", 2))
+        facts = []
+        if h is not None:
+            imp = _importer_of(e)
+            facts.append(f"Importer: {_t(getattr(imp, 'name', None)) or '—'}"
+                         + (f", importer number {_t(imp.number)}" if getattr(imp, "number", None) else "")
+                         + f". Port of entry: {_port(h.get('port_code'))}; entry date {_t(h.get('entry_date')) or '—'}; "
+                         f"entry summary date {_t(h.get('summary_date')) or '—'}; country of origin "
+                         f"{_t(h.get('country_of_origin')) or '—'}.")
+        for line in e.lines if e is not None else []:
+            line_no = line.line_no
+            content, nums = _declared_content(line)
+            facts.append(f"Line {line_no}: {_t(line.get('description')) or 'goods'}, HTSUS {_t(line.get('hts'))}, "
+                         f"entered value USD {_usd(line.get('entered_value'))}; "
+                         + (f"Section 232 content value declared USD {_usd(content)} under {', '.join(nums)}"
+                            if nums else "no Section 232 content value declared on this line")
+                         + (f"; country of melt and pour declared {_t(line.get('melt_country'))}"
+                            if line.get("melt_country") else "") + ".")
+        b.append(Block("list", items=facts))
+
         b.append(Block("heading", "Calculation method", 3))
-        b.append(Block("para", "Content value is computed under both readings and the higher is used: (a) the price "
-                               "the fabricator paid for the steel or aluminium; (b) the entered value less the value "
-                               "of the non-metal components."))
+        b.append(Block("para", "The Section 232 duty applies to the steel or aluminium content value only, declared on "
+                               "its own chapter 99 line (9903.81 steel, 9903.85 aluminium) under the same HTS number, "
+                               "with the non-metal value on a second line. The content value has two readings, both "
+                               "reported: (a) the price the producer paid for the steel or aluminium in the goods "
+                               "(CBP's guidance); (b) the entered value less the value of the non-metal components "
+                               "(the Base Metals Center's reading). The correction is measured against the higher, "
+                               "the more conservative, of the two."))
+        for f in fs:
+            if f.code not in CONTENT_CODES:
+                continue
+            r = content_readings(f, _line(e, f.line_no))
+            b.append(Block("para", "reading (a), the metal price paid: "
+                                   + (f"USD {_usd(r.metal_price)}" if r.metal_price is not None
+                                      else "not stated in the documents")
+                                   + "; reading (b), entered value less non-metal components: "
+                                   + (f"USD {_usd(r.less_non_metal)}" if r.less_non_metal is not None
+                                      else "not stated in the documents") + ".",
+                           label=f"{refs[f.id]}, line {f.line_no}: "))
+
         b.append(Block("heading", "Explanation", 3))
         for f in fs:
-            b.append(Block("para", f"{f.title}. {f.explanation}"))
+            b.append(Block("para", f"{_t(f.title)}. {_t(f.explanation)} Legal basis: {_t(f.legal_basis)}.",
+                           label=f"{refs[f.id]}: "))
+
         b.append(Block("heading", "Cost analysis", 3))
-        b.append(Block("list", items=[s for f in fs for s in f.arithmetic]))
+        for f in fs:
+            line = _line(e, f.line_no)
+            if f.code in CONTENT_CODES:
+                r = content_readings(f, line)
+                known = [v for v in (r.metal_price, r.less_non_metal) if v is not None]
+                supported = max(known) if known else (r.declared or ZERO) + f.value_delta
+                rows = [["Item", "USD"],
+                        ["Entered value of the goods", _usd(r.entered)],
+                        ["Non-metal components", _usd(r.non_metal)],
+                        ["(a) Price paid for the metal", _usd(r.metal_price)],
+                        ["(b) Entered value less non-metal components", _usd(r.less_non_metal)],
+                        ["Content value supported (the higher reading)", _usd(supported)],
+                        ["Content value declared" + (f" ({', '.join(r.declared_under)})" if r.declared_under else ""),
+                         _usd(r.declared)],
+                        ["Content value not declared", _usd(f.value_delta)],
+                        ["Section 232 rate %", _pct(r.rate) if r.rate is not None else "—"],
+                        ["Additional duty", _usd(f.duty_delta)],
+                        ["Fees (MPF, HMF)", _usd(f.fees_delta)],
+                        ["Loss of revenue", _usd(f.loss_of_revenue)]]
+            else:
+                rows = [["Item", "USD"], ["Additional duty (rate difference between the countries)", _usd(f.duty_delta)],
+                        ["Loss of revenue", _usd(f.loss_of_revenue)]]
+            b.append(Block("para", "", label=f"{refs[f.id]} ({f.code}):"))
+            b.append(Block("table", rows=rows, numeric=(1,)))
+            if f.arithmetic:
+                b.append(Block("para", "", label="Worked calculation:"))
+                b.append(Block("list", items=[_t(s) for s in f.arithmetic]))
+
+        b.append(Block("heading", "Melt and pour", 3))
+        mills = [d for d in (sel.documents.get(p) for p in (e.documents if e is not None else []))
+                 if d is not None and d.doc_type == "mill_certificate"]
+        rows = [["Source", "Country of melt", "Country of pour", "Heats"]]
+        for line_no in sorted({f.line_no for f in fs if f.line_no is not None}):
+            line = _line(e, line_no)
+            if line is not None:
+                rows.append([f"Entry line {line_no} (declared)", _t(line.get("melt_country")) or "not declared",
+                             _t(line.get("melt_country")) or "not declared", "—"])
+        for d in mills:
+            heats = [li for li in d.line_items if li.get("heat_number")]
+            melt = {_t(li.get("melt_country")) for li in heats if li.get("melt_country")} or \
+                {_t(d.get("melt_country"))} - {""}
+            pour = {_t(li.get("pour_country")) for li in heats if li.get("pour_country")} or \
+                {_t(d.get("pour_country"))} - {""}
+            rows.append([f"Mill certificate {_t(d.get('certificate_number')) or ''} ({_t(d.path)})".replace("  ", " "),
+                         ", ".join(sorted(melt)) or "not stated", ", ".join(sorted(pour)) or "not stated",
+                         ", ".join(_t(li.get("heat_number")) for li in heats) or "—"])
+        if len(rows) > 1:
+            b.append(Block("table", rows=rows))
+        if not mills:
+            b.append(Block("para", "No mill certificate for this entry is among the documents reviewed."))
+
         b.append(Block("heading", "Supporting documents", 3))
-        b.append(Block("list", items=[f"{p}" + (f" (pages {', '.join(map(str, pg))})" if pg else "")
-                                      for p, pg in _exhibits(fs)]))
-    return b
+        cited = [x for x in attachments if any(ev.path == x.path for f in fs for ev in f.evidence)]
+        items = [x.describe().replace("Exhibit", "Attachment", 1) for x in cited]
+        more = [d for d in (sel.documents.get(p) for p in (e.documents if e is not None else []))
+                if d is not None and d.doc_type in ("mill_certificate", "commercial_invoice")
+                and not any(x.path == d.path for x in cited)]
+        items += [f"{DOC_TYPE_NAMES.get(d.doc_type, 'document')} — {_t(d.path)} (in the entry's file)" for d in more]
+        b.append(Block("list", items=items or ["No document is cited."]))
+    b.append(Block("heading", "Certification", 2))
+    b.append(Block("para", "The information above is true and correct to the best of the importer's knowledge: "
+                           + placeholder(FORM28_ITEMS["complete"]) + ". Signed: " + placeholder(FORM28_ITEMS["signatory"])
+                           + "."))
+    return _with_open_items(b)
 
 
-def write_form28_pack(store, out_docx: Path | str, entries: list[str] | None = None) -> dict[str, Path]:
-    out = Path(out_docx)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    blocks = form28_blocks(store, entries)
-    _docx(blocks, out)
-    md = out.with_suffix(".md")
-    md.write_text(_markdown(blocks), encoding="utf-8")
-    return {"docx": out, "md": md}
+def _with_open_items(b: list[Block]) -> list[Block]:
+    box = Block("box", label="Open items before sending", items=placeholders_in(b),
+                text="Each item is marked where it stands in the text; confirm or complete it there and remove the mark.")
+    return [box] + b
+
+
+def write_form28_pack(store, out_docx: Path | str, entries: Iterable[str] | None = None,
+                      importer: str | None = None) -> dict[str, Path]:
+    """Write the Section 232 Form 28 response pack as Word and its Markdown twin; with no accepted Section 232
+    finding the pack says so."""
+    return _write(form28_blocks(store, entries, importer), out_docx, "CBP Form 28 response: Section 232 (draft)")

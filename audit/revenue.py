@@ -23,16 +23,52 @@ MPF_LIMITS: dict[int, tuple[Decimal, Decimal]] = {
     2026: (Decimal("33.58"), Decimal("651.50")),
 }
 VESSEL_MODES = {"10", "11", "12"}  # mode of transport codes on which HMF is due
-# SPI codes whose originating goods are exempt from MPF (free-trade agreements)
-MPF_EXEMPT_SPI = {"CA", "MX", "S", "S+", "IL", "JO", "SG", "CL", "AU", "MA", "BH", "OM", "P", "P+", "PE", "KR",
-                  "CO", "PA"}
+# SPI codes whose goods are exempt from MPF (19 CFR 24.23(c)): originating goods of the free-trade agreements that
+# exempt them (USMCA and NAFTA before it, Israel, Singapore, Chile, Australia, Bahrain, Oman, CAFTA-DR, Peru, Korea,
+# Colombia, Panama) and products of CBERA/CBTPA beneficiaries and of least-developed GSP beneficiaries. The
+# Jordan and Morocco agreements do not exempt their goods, nor does GSP outside A+.
+MPF_EXEMPT_SPI = {"CA", "MX", "S", "S+", "IL", "SG", "CL", "AU", "BH", "OM", "P", "P+", "PE", "KR", "CO", "PA",
+                  "E", "E*", "R", "A+"}
 SECTION232_PREFIXES = ("9903.81.", "9903.85.")  # rates that apply to the metal content value only
 # Section 232 ad valorem rates on the metal content value: (in force from, steel, aluminium, United Kingdom)
 SECTION232_RATES: list[tuple[str, Decimal, Decimal, Decimal]] = [
-    ("2018-03-23", Decimal(25), Decimal(10), Decimal(25)),
-    ("2025-03-12", Decimal(25), Decimal(25), Decimal(25)),
-    ("2025-06-04", Decimal(50), Decimal(50), Decimal(25)),
+    ("2018-03-23", Decimal(25), Decimal(10), Decimal(25)),  # Proclamations 9704, 9705
+    ("2025-03-12", Decimal(25), Decimal(25), Decimal(25)),  # Proclamations 10895, 10896: every country, aluminium 25 %
+    ("2025-06-04", Decimal(50), Decimal(50), Decimal(25)),  # Proclamation of 3 June 2025: 50 %, UK products 25 %
 ]
+SECTION232_START = "2018-03-23"
+SECTION232_ALL_COUNTRIES = "2025-03-12"  # every country exemption, quota and exclusion ended on this date
+SECTION232_UK_FROM = "2025-06-04"  # products of the United Kingdom kept at 25 % (the Economic Prosperity Deal)
+SECTION232_CONTENT_FROM = "2025-06-04"  # chapters 73 and 76 pay on the metal content only (before: full value)
+# headings of chapters 72 and 76 outside the proclamations: pig iron, ferro-alloys, sponge iron, scrap, granules
+SECTION232_OUTSIDE = ("7201", "7202", "7203", "7204", "7205", "7602")
+# the "articles" of the 2018 proclamations (the rest of chapters 73 and 76 are "derivatives")
+STEEL_ARTICLES = tuple(f"72{n:02d}" for n in range(6, 30)) + ("730110", "730210", "730240", "730290", "7304", "7305",
+                                                               "7306")
+ALUMINIUM_ARTICLES = ("7601", "7604", "7605", "7606", "7607", "7608", "7609", "7616995160", "7616995170")
+# derivatives covered before 12 March 2025 (Proclamations 9980: nails, tacks, staples; stranded aluminium wire)
+EARLY_DERIVATIVES = (("73170030", "73170055", "73170065"), ("7614",))
+EARLY_DERIVATIVES_FROM = "2020-02-08"
+# country arrangements before 12 March 2025: (country, metal or None for both, from, until (exclusive), why)
+SECTION232_COUNTRY_RULES: list[tuple[str, str | None, str, str, str]] = [
+    ("CA", None, "2018-03-23", "2018-06-01", "products of Canada temporarily exempt"),
+    ("MX", None, "2018-03-23", "2018-06-01", "products of Mexico temporarily exempt"),
+    ("CA", None, "2019-05-20", SECTION232_ALL_COUNTRIES, "products of Canada exempt (joint statement of May 2019)"),
+    ("MX", None, "2019-05-20", SECTION232_ALL_COUNTRIES, "products of Mexico exempt (joint statement of May 2019)"),
+    ("AU", None, "2018-03-23", SECTION232_ALL_COUNTRIES, "products of Australia exempt"),
+    ("AR", None, "2018-03-23", SECTION232_ALL_COUNTRIES, "products of Argentina: absolute quota, no duty"),
+    ("BR", "steel", "2018-03-23", SECTION232_ALL_COUNTRIES, "steel of Brazil: absolute quota, no duty"),
+    ("KR", "steel", "2018-03-23", SECTION232_ALL_COUNTRIES, "steel of Korea: absolute quota, no duty"),
+]
+MEXICO_MELT_POUR_FROM = "2024-07-10"  # Proclamations 10782, 10783
+NORTH_AMERICA = {"MX", "CA", "US"}
+ALUMINIUM_SUSPECT_SMELT = {"CN", "RU", "BY", "IR"}  # Mexico's aluminium exemption ends where smelted or cast there
+RUSSIA_ALUMINIUM_FROM = "2023-03-10"  # Proclamation 10522: 200 % on aluminium products of Russia,
+RUSSIA_SMELT_FROM = "2023-04-10"  # and on aluminium smelted or cast there, wherever the goods were made
+TRQ_COUNTRIES = {"GB": "2022-06-01", "JP": "2022-04-01"}  # tariff-rate quotas before 12 March 2025 (and the EU)
+EU = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+      "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"}
+EU_TRQ_FROM = "2022-01-01"
 
 
 def fiscal_year(iso_date: str) -> int:
@@ -75,18 +111,109 @@ def is_section232(hts: str | None) -> bool:
     return bool(hts) and str(hts).startswith(SECTION232_PREFIXES)
 
 
-def section232_rate(hts: str | None, iso_date: str | None, origin: str | None = None) -> tuple[Decimal, str] | None:
-    """The Section 232 rate on the metal content of goods of ``hts`` entered on ``iso_date``, and which table row
-    gave it; None for goods outside chapters 72, 73 and 76."""
-    digits = re.sub(r"\D", "", str(hts or ""))
-    metal = "steel" if digits[:2] in ("72", "73") else "aluminium" if digits[:2] == "76" else None
+def _digits(hts) -> str:
+    return re.sub(r"\D", "", str(hts or ""))
+
+
+def section232_metal(hts: str | None) -> str | None:
+    """``steel`` for chapters 72 and 73, ``aluminium`` for 76, None elsewhere or for the headings the
+    proclamations leave out (pig iron, ferro-alloys, scrap)."""
+    d = _digits(hts)
+    if d.startswith(SECTION232_OUTSIDE):
+        return None
+    return "steel" if d[:2] in ("72", "73") else "aluminium" if d[:2] == "76" else None
+
+
+def section232_article(hts: str | None) -> bool:
+    """A steel or aluminium *article* of the 2018 proclamations (chapter 72, pipes and rails of 73, unwrought and
+    semi-finished aluminium), as against a derivative article."""
+    return _digits(hts).startswith(STEEL_ARTICLES + ALUMINIUM_ARTICLES)
+
+
+def section232_covered(hts: str | None, iso_date: str | None) -> tuple[bool, str]:
+    """Whether goods of ``hts`` entered on ``iso_date`` fall under Section 232, and why (chapters 72, 73, 76)."""
+    metal = section232_metal(hts)
+    if metal is None:
+        return False, "outside chapters 72, 73 and 76 (or a heading the proclamations leave out)"
+    when = iso_date or SECTION232_RATES[-1][0]
+    if when < SECTION232_START:
+        return False, "entered before Section 232 duties began (23 March 2018)"
+    if section232_article(hts):
+        return True, f"a {metal} article of the 2018 proclamations"
+    if when >= SECTION232_ALL_COUNTRIES:
+        return True, f"a {metal} derivative of chapter {_digits(hts)[:2]}, covered from 12 March 2025"
+    early = EARLY_DERIVATIVES[0] if metal == "steel" else EARLY_DERIVATIVES[1]
+    if when >= EARLY_DERIVATIVES_FROM and _digits(hts).startswith(early):
+        return True, f"a {metal} derivative listed from 8 February 2020"
+    return False, f"a {metal} derivative not yet covered on {when} (chapters 73 and 76 from 12 March 2025)"
+
+
+def section232_on_content(hts: str | None, iso_date: str | None) -> bool:
+    """Whether the Section 232 rate applies to the metal content value only (chapters 73 and 76 from 4 June 2025,
+    derivatives of other chapters) rather than to the full value (chapter 72; chapters 73 and 76 before)."""
+    d = _digits(hts)
+    if d[:2] == "72":
+        return False
+    if d[:2] in ("73", "76"):
+        return (iso_date or SECTION232_CONTENT_FROM) >= SECTION232_CONTENT_FROM
+    return True
+
+
+def _countries(value) -> set[str]:
+    if value is None:
+        return set()
+    items = [value] if isinstance(value, str) else list(value)
+    return {("GB" if str(c).upper() == "UK" else str(c).upper()) for c in items if c}
+
+
+def section232_rate(hts: str | None, iso_date: str | None, origin: str | None = None,
+                    melt=None) -> tuple[Decimal, str] | None:
+    """The Section 232 rate on the metal of goods of ``hts`` entered on ``iso_date`` and why; None for goods
+    outside chapters 72, 73 and 76. ``origin`` is the goods' country of origin; ``melt`` the country (or
+    countries) where the steel was melted and poured, or the aluminium smelted and cast, where known.
+
+    From 12 March 2025 every country pays the rate of the table, except products of the United Kingdom (25 %
+    from 4 June 2025), aluminium of Russia (200 %) and derivatives made of metal melted and poured (smelted
+    and cast) in the United States (exempt). Before, the country arrangements of ``SECTION232_COUNTRY_RULES``
+    applied, with Mexico's exemption conditional from 10 July 2024 on where the metal was melted."""
+    metal = section232_metal(hts)
     if metal is None:
         return None
-    when = iso_date or max(r[0] for r in SECTION232_RATES)
-    row = max((r for r in SECTION232_RATES if r[0] <= when), key=lambda r: r[0], default=SECTION232_RATES[0])
-    if origin == "GB":
-        return row[3], f"{metal} from the United Kingdom, in force from {row[0]}"
-    return (row[1] if metal == "steel" else row[2]), f"{metal}, in force from {row[0]}"
+    when = iso_date or SECTION232_RATES[-1][0]
+    if when < SECTION232_START:
+        return Decimal(0), "no Section 232 duty before 23 March 2018"
+    row = max((r for r in SECTION232_RATES if r[0] <= when), key=lambda r: r[0])
+    standard = row[1] if metal == "steel" else row[2]
+    melts = _countries(melt)
+    origin = next(iter(_countries(origin)), None)
+    done = "melted and poured" if metal == "steel" else "smelted and cast"
+    if melts == {"US"} and not section232_article(hts):
+        return Decimal(0), f"derivative of {metal} {done} in the United States: exempt"
+    if metal == "aluminium" and ((origin == "RU" and when >= RUSSIA_ALUMINIUM_FROM)
+                                 or ("RU" in melts and when >= RUSSIA_SMELT_FROM)):
+        return Decimal(200), (f"aluminium product of Russia, 200 % from {RUSSIA_ALUMINIUM_FROM}" if origin == "RU"
+                              else f"aluminium {done} in Russia, 200 % from {RUSSIA_SMELT_FROM}")
+    if origin == "GB" and when >= SECTION232_UK_FROM:
+        return row[3], f"{metal} product of the United Kingdom, {row[3].normalize():f} % from {SECTION232_UK_FROM}"
+    if when < SECTION232_ALL_COUNTRIES and origin:
+        if origin == "MX" and when >= MEXICO_MELT_POUR_FROM:
+            if metal == "steel" and melts and not melts <= NORTH_AMERICA:
+                return standard, (f"steel product of Mexico {done} outside North America "
+                                  f"({', '.join(sorted(melts - NORTH_AMERICA))}): {standard.normalize():f} % "
+                                  f"from {MEXICO_MELT_POUR_FROM}")
+            if metal == "aluminium" and melts & ALUMINIUM_SUSPECT_SMELT:
+                return standard, (f"aluminium product of Mexico {done} in "
+                                  f"{', '.join(sorted(melts & ALUMINIUM_SUSPECT_SMELT))}: {standard.normalize():f} % "
+                                  f"from {MEXICO_MELT_POUR_FROM}")
+        for country, only, start, until, why in SECTION232_COUNTRY_RULES:
+            if country == origin and (only is None or only == metal) and start <= when < until:
+                return Decimal(0), why + (f" (if {done} in North America from {MEXICO_MELT_POUR_FROM})"
+                                          if origin == "MX" and when >= MEXICO_MELT_POUR_FROM else "")
+        quota_from = EU_TRQ_FROM if origin in EU else TRQ_COUNTRIES.get(origin)
+        if quota_from and when >= quota_from:
+            return standard, (f"{metal}, in force from {row[0]} (tariff-rate quota for products of {origin} from "
+                              f"{quota_from}: in-quota entries are free, which the documents do not show)")
+    return standard, f"{metal}, in force from {row[0]}"
 
 
 def line_rates(line: EntryLine | None) -> list[Decimal] | None:
