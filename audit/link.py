@@ -4,13 +4,21 @@ Entries come from the entry summaries (or a declared-values CSV). Commercial inv
 invoice numbers the 7501 lists; packing lists and mill certificates by the invoice or PO numbers they share
 with a linked invoice, or by parties and weights; assists, agreements and payment records join every entry
 of the goods they concern (part numbers, parties, products), so one mould can reach several entries.
+
+Agreements join the entries of the goods they cover: a party to them is the importer or the seller, the goods
+are their products (part numbers, else descriptions), and the goods were bought while the agreement was in
+force. Payment records join the entry whose invoice they name; one that names another shipment's invoice joins
+no other entry; one that names none joins the entries of its payer and payee (the importer and the seller, or
+a licensor or agent of an agreement of the goods) whose goods were bought near the payment date.
 """
 from __future__ import annotations
 
-import re
-
 import csv
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -23,13 +31,35 @@ from ..models.records import Document, Entry, EntryLine, FieldSet, Link, Party
 NAME_MATCH = 85  # rapidfuzz token_set_ratio for two party names to be the same party
 
 
+def party_name(p) -> str | None:
+    """The name of a party given as a Party, a plain dict (as read) or a string."""
+    if isinstance(p, Party):
+        return p.name or None
+    if isinstance(p, dict):
+        return p.get("name") or None
+    if isinstance(p, str):
+        return p or None
+    return None
+
+
 def same_party(a: Party | str | None, b: Party | str | None) -> float:
-    """How alike two party names are, 0–100 (legal suffixes and punctuation ignored)."""
-    na = a.name if isinstance(a, Party) else a
-    nb = b.name if isinstance(b, Party) else b
+    """How alike two party names are, 0–100 (legal suffixes, punctuation, case and accents ignored)."""
+    na, nb = party_name(a), party_name(b)
     if not na or not nb:
         return 0.0
-    return fuzz.token_set_ratio(_strip_suffix(na), _strip_suffix(nb), processor=utils.default_process)
+    return _name_score(na, nb)
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_score(na: str, nb: str) -> float:  # a folder names the same few parties thousands of times
+    return fuzz.token_set_ratio(_strip_suffix(_fold(na)), _strip_suffix(_fold(nb)), processor=utils.default_process)
+
+
+def _fold(name: str) -> str:
+    """Accents off and '&' as 'and' ("Schwäbische" = "Schwabische", "Valve & Fitting" = "Valve and Fitting")."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"\s*&\s*", " and ", text)
 
 
 _SUFFIXES = ("inc", "incorporated", "llc", "ltd", "limited", "co", "company", "corp", "corporation", "gmbh", "ag",
@@ -59,10 +89,21 @@ class Linked:
     entries: list[Entry]
     by_path: dict[str, Document]
     unlinked: list[str] = field(default_factory=list)
+    _index: dict[str, list[Entry]] | None = field(default=None, repr=False, compare=False)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # folder-wide indexes rules build once
 
     def documents(self, entry: Entry, doc_type: str | None = None) -> list[Document]:
         docs = [self.by_path[p] for p in entry.documents if p in self.by_path]
         return [d for d in docs if doc_type is None or d.doc_type == doc_type]
+
+    def entries_of(self, path: str) -> list[Entry]:
+        """The entries a document is linked to (indexed on first use, once the linking is done)."""
+        if self._index is None:
+            self._index = {}
+            for e in self.entries:
+                for p in e.documents:
+                    self._index.setdefault(p, []).append(e)
+        return list(self._index.get(path, ()))
 
 
 def _entry_from_summary(doc: Document) -> Entry:
@@ -95,14 +136,17 @@ def link(documents: Sequence[Document], declared: Iterable[Entry] | None = None)
     linked = Linked(sorted(entries.values(), key=lambda e: e.entry_number), by_path)
     invoices = [d for d in documents if d.doc_type == "commercial_invoice"]
     # 1. invoices by the invoice numbers the entry lists
+    by_number: dict[str, list[int]] = {}
+    for n, inv in enumerate(invoices):
+        for k in ids(inv, "invoice_number"):
+            by_number.setdefault(k, []).append(n)
     for e in linked.entries:
         wanted = {id_key(str(x)) for x in (e.header.get("invoice_numbers") or []) if x}
         for ln in e.lines:
             if ln.get("invoice_number"):
                 wanted.add(id_key(str(ln.get("invoice_number"))))
-        for inv in invoices:
-            if ids(inv, "invoice_number") & wanted:
-                _add(e, inv, "invoice number listed on the entry summary", 1.0)
+        for n in sorted({n for k in wanted for n in by_number.get(k, ())}):
+            _add(e, invoices[n], "invoice number listed on the entry summary", 1.0)
     # 1b. invoices not listed: by seller = manufacturer and value or HTS agreement (lower confidence)
     linked_paths = {p for e in linked.entries for p in e.documents}
     for inv in invoices:
@@ -117,13 +161,15 @@ def link(documents: Sequence[Document], declared: Iterable[Entry] | None = None)
             _add(best, inv, "invoice matches the entry's lines (HTS and value)", round(best_score, 2))
     # 2. packing lists, mill certificates, bills of lading: through the entry's invoices
     # packing lists first: a mill certificate may be recognised by the packing list's weights
+    entry_invoices = {e.entry_number: linked.documents(e, "commercial_invoice") for e in linked.entries}
+    entry_refs = {k: set().union(*(ids(i, "invoice_number", "po_number") for i in invs)) if invs else set()
+                  for k, invs in entry_invoices.items()}
     for d in sorted(documents, key=lambda d: d.doc_type == "mill_certificate"):
         if d.doc_type not in ("packing_list", "mill_certificate", "bill_of_lading"):
             continue
         refs = ids(d, "invoice_number", "po_number")
         for e in linked.entries:
-            invs = linked.documents(e, "commercial_invoice")
-            inv_refs = set().union(*(ids(i, "invoice_number", "po_number") for i in invs)) if invs else set()
+            invs, inv_refs = entry_invoices[e.entry_number], entry_refs[e.entry_number]
             if refs & inv_refs:
                 _add(e, d, "shares invoice/PO number " + ", ".join(sorted(refs & inv_refs)), 0.95)
             elif d.doc_type == "mill_certificate":
@@ -131,15 +177,43 @@ def link(documents: Sequence[Document], declared: Iterable[Entry] | None = None)
                 if conf:
                     _add(e, d, "mill certificate customer is the seller and heat weights match the packing list",
                          conf)
-    # 3. assists, agreements, payments: every entry of the goods they concern
+    # 3. assists and certifications: every entry of the goods they concern
     for d in documents:
-        if d.doc_type not in ("assist_invoice", "agreement", "payment_record", "certificate_of_origin"):
+        if d.doc_type not in ("assist_invoice", "certificate_of_origin"):
             continue
         for e in linked.entries:
-            reason = _goods_link(d, linked.documents(e, "commercial_invoice"), e)
+            reason = _goods_link(d, entry_invoices[e.entry_number], e)
+            if reason:
+                _add(e, d, reason[0], reason[1])
+    # 3b. agreements: the entries of the goods they cover, between their parties, while in force
+    for d in documents:
+        if d.doc_type != "agreement":
+            continue
+        for e in linked.entries:
+            reason = _agreement_link(d, entry_invoices[e.entry_number], e)
+            if reason:
+                _add(e, d, reason[0], reason[1])
+    # 3c. payments: the entry whose invoice they name, else by payer, payee and date
+    known = _invoice_numbers_by_entry(linked, invoices)
+    every = set().union(*known.values())
+    owners: dict[str, set[str]] = {}
+    for k, numbers in known.items():
+        for n in numbers:
+            owners.setdefault(n, set()).add(k)
+    for d in documents:
+        if d.doc_type != "payment_record":
+            continue
+        said = " ".join(str(d.get(k) or "") for k in ("purpose", "reference"))
+        named = named_in(said, every) | named_invoices(said)
+        # a payment that names invoices concerns their entries only
+        owned = set().union(*(owners.get(n, set()) for n in named)) if named else set()
+        candidates = [e for e in linked.entries if e.entry_number in owned] if named else linked.entries
+        for e in candidates:
+            reason = _payment_link(d, linked, e, known.get(e.entry_number, set()), named)
             if reason:
                 _add(e, d, reason[0], reason[1])
     linked.unlinked = sorted(set(by_path) - {p for e in linked.entries for p in e.documents})
+    linked._index = None  # documents were added while linking
     return linked
 
 
@@ -150,23 +224,40 @@ def _invoice_affinity(e: Entry, inv: Document) -> float:
     hts_inv = {str(li.get("hts"))[:7] for li in inv.line_items if li.get("hts")}
     if hts_entry and hts_inv and hts_inv <= hts_entry:
         score += 0.3
-    total = inv.get("total")
-    tev = e.header.get("total_entered_value")
-    rate = e.header.get("exchange_rate") or (Decimal(1) if inv.get("currency") in (None, "USD") else None)
+    total = _num(inv.get("total"))
+    tev = _num(e.header.get("total_entered_value"))
+    rate = _num(e.header.get("exchange_rate")) or (Decimal(1) if inv.get("currency") in (None, "USD") else None)
     if total is not None and tev is not None and rate is not None:
         if abs(total * rate - tev) <= max(Decimal(2), tev * Decimal("0.002")):
             score += 0.5
+    # the date tells two otherwise equal entries apart: goods invoiced shortly before their entry
+    bought = iso_date(inv.get("invoice_date"))
+    entered = iso_date(e.header.get("entry_date")) or iso_date(e.header.get("summary_date"))
+    if bought is not None and entered is not None and score > 0:
+        if entered - timedelta(days=INVOICE_BEFORE_ENTRY) <= bought <= entered + timedelta(days=7):
+            score += 0.05
+        else:
+            score -= 0.3
     return score
+
+
+INVOICE_BEFORE_ENTRY = 180  # days an invoice may precede the entry of its goods
+
+
+def _num(v) -> Decimal | None:
+    """A number as read, or None (a value read as text is no number to compare)."""
+    return v if isinstance(v, Decimal) and v.is_finite() else None
 
 
 def _mill_affinity(cert: Document, invoices: list[Document], packing: list[Document]) -> float:
     seller_match = any(same_party(cert.get("customer"), i.get("seller")) >= NAME_MATCH for i in invoices)
-    weight = cert.get("total_weight_kg")
+    weight = _num(cert.get("total_weight_kg"))
     if weight is None and cert.line_items:
-        ws = [li.get("weight_kg") for li in cert.line_items]
+        ws = [_num(li.get("weight_kg")) for li in cert.line_items]
         weight = sum(ws, Decimal(0)) if all(w is not None for w in ws) else None
     weight_match = weight is not None and any(
-        p.get("total_net_weight_kg") is not None and abs(p.get("total_net_weight_kg") - weight) <= weight * Decimal("0.01")
+        _num(p.get("total_net_weight_kg")) is not None
+        and abs(_num(p.get("total_net_weight_kg")) - weight) <= weight * Decimal("0.01")
         for p in packing)
     if seller_match and weight_match:
         return 0.9
@@ -179,19 +270,11 @@ _PART_LIKE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 
 
 def _goods_link(d: Document, invoices: list[Document], e: Entry) -> tuple[str, float] | None:
+    """Assists and certifications of origin: by part numbers, else by the parties of the sale."""
     parts = {id_key(str(p)) for p in (d.get("part_numbers") or []) if p}
     for li in d.line_items:
         if li.get("part_number"):
             parts.add(id_key(str(li.get("part_number"))))
-    if d.doc_type == "agreement":  # "plastic housings (CV-310, HB-2201)": the products named by part number
-        parts |= {id_key(p) for p in _PART_LIKE.findall(str(d.get("products") or ""))}
-    if d.doc_type == "payment_record":  # "Royalty 6% on invoice XIA-257980": paid for this entry's goods
-        said = " ".join(str(d.get(k) or "") for k in ("purpose", "reference"))
-        numbers = {id_key(str(i.get("invoice_number"))) for i in invoices if i.get("invoice_number")}
-        numbers |= {id_key(str(x)) for x in (e.header.get("invoice_numbers") or []) if x}
-        named = {id_key(t) for t in _PART_LIKE.findall(said)} & {n for n in numbers if n}
-        if named:
-            return "names invoice " + ", ".join(sorted(named)), 0.95
     inv_parts = {id_key(str(li.get("part_number"))) for i in invoices for li in i.line_items if li.get("part_number")}
     shared = parts & inv_parts
     if shared:
@@ -202,15 +285,233 @@ def _goods_link(d: Document, invoices: list[Document], e: Entry) -> tuple[str, f
         importer = same_party(d.get("buyer"), e.header.get("importer")) >= NAME_MATCH
         if producer and importer:
             return "billed to the importer and shipped to the producer of the goods", 0.8
-    if d.doc_type in ("agreement", "payment_record", "certificate_of_origin"):
-        names = [p for p in (d.get("parties") or []) if isinstance(p, Party)]
-        for key in ("payer", "payee", "exporter", "producer", "importer"):
-            if isinstance(d.get(key), Party):
-                names.append(d.get(key))
+    if d.doc_type == "certificate_of_origin":
+        names = [d.get(k) for k in ("exporter", "producer", "importer") if d.get(k) is not None]
         sellers = [i.get("seller") for i in invoices]
         if any(same_party(n, s) >= NAME_MATCH for n in names for s in sellers) and \
                 any(same_party(n, e.header.get("importer")) >= NAME_MATCH for n in names):
             return "between the importer and the seller of the goods", 0.7
+    return None
+
+
+# --- agreements and payments ------------------------------------------------------------------------
+
+# agreements whose money is an addition to the price (or a part of it) only for the goods they cover
+_GOODS_BOUND = {"royalty", "licence", "license", "selling_commission", "buying_commission", "distribution"}
+_STOP = {"the", "and", "of", "for", "with", "all", "other", "products", "product", "licensed", "goods", "items",
+         "parts", "part", "nos", "no", "models", "model", "series", "including", "such", "as", "any", "its", "in",
+         "s", "mens", "womens"}
+DESCRIPTION_MATCH = 80  # rapidfuzz token_set_ratio between an agreement's products and a goods description
+
+
+def parties_of(d: Document) -> list[Party]:
+    """An agreement's parties as Party records (a party read as a plain dict or name too)."""
+    out = []
+    for p in d.get("parties") or []:
+        if isinstance(p, Party):
+            out.append(p)
+        elif isinstance(p, dict) and p.get("name"):
+            out.append(Party(name=p.get("name"), country=p.get("country"), role=p.get("role")))
+        elif isinstance(p, str) and p.strip():
+            out.append(Party(name=p.strip()))
+    return [p for p in out if p.name]
+
+
+def iso_date(v) -> date | None:
+    if isinstance(v, date):
+        return v
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(v or ""))
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def goods_date(e: Entry, invoices: list[Document]) -> date | None:
+    """When the goods of the entry were bought: the earliest invoice date, else the entry (summary) date."""
+    dates = [iso_date(i.get("invoice_date")) for i in invoices]
+    dates = [d for d in dates if d is not None]
+    if dates:
+        return min(dates)
+    return iso_date(e.header.get("entry_date")) or iso_date(e.header.get("summary_date"))
+
+
+def agreement_term(d: Document) -> tuple[date | None, date | None]:
+    """When an agreement came into force and, where it says, when it ends."""
+    start = iso_date(d.get("effective_date"))
+    end = None
+    for k in ("expiration_date", "expiry_date", "end_date", "term_end", "valid_until"):
+        end = end or iso_date(d.get(k))
+    years = d.get("term_years")
+    if end is None and start is not None and isinstance(years, (int, Decimal)) and 0 < years < 100:
+        try:
+            end = start.replace(year=start.year + int(years))
+        except ValueError:  # 29 February
+            end = start.replace(year=start.year + int(years), day=28)
+    return start, end
+
+
+def agreement_parts(d: Document) -> set[str]:
+    """Part numbers an agreement names ("plastic housings (CV-310, HB-2201)", or its own lines)."""
+    parts = {id_key(p) for p in _PART_LIKE.findall(str(d.get("products") or "")) if re.search(r"\d", p)}
+    for li in d.line_items:
+        if li.get("part_number"):
+            parts.add(id_key(str(li.get("part_number"))))
+    return {p for p in parts if p}
+
+
+@lru_cache(maxsize=1 << 14)
+def _words(text: str) -> str:
+    text = _PART_LIKE.sub(" ", _fold(text or "").lower())
+    toks = [t for t in re.findall(r"[a-z]+", text) if t not in _STOP and len(t) > 2]
+    return " ".join(t[:-1] if t.endswith("s") and len(t) > 4 else t for t in toks)  # plural as singular
+
+
+def products_match(products: str | None, descriptions: Iterable[str]) -> float:
+    """How well an agreement's products read as one of the goods descriptions, 0–100 (0: nothing to compare)."""
+    want = _words(products or "")
+    if not want:
+        return 0.0
+    return max((fuzz.token_set_ratio(want, _words(x)) for x in descriptions if x and _words(x)), default=0.0)
+
+
+def goods_descriptions(e: Entry, invoices: list[Document]) -> list[str]:
+    out = [str(li.get("description")) for i in invoices for li in i.line_items if li.get("description")]
+    out += [str(ln.get("description")) for ln in e.lines if ln.get("description")]
+    return out
+
+
+def _on(p, side: list) -> bool:
+    return any(same_party(p, x) >= NAME_MATCH for x in side if x is not None)
+
+
+def _agreement_link(d: Document, invoices: list[Document], e: Entry) -> tuple[str, float] | None:
+    kind = str(d.get("agreement_type") or "").lower()
+    parties = parties_of(d)
+    buyers = [e.header.get("importer")] + [i.get("buyer") for i in invoices]
+    sellers = [i.get("seller") for i in invoices]
+    with_buyer = [p for p in parties if _on(p, buyers)]
+    with_seller = [p for p in parties if _on(p, sellers)]
+    if parties and not with_buyer and not with_seller:
+        return None  # an agreement of other parties
+    when = goods_date(e, invoices)
+    start, end = agreement_term(d)
+    if when is not None and start is not None and when < start:
+        return None  # the goods were bought before it came into force
+    if when is not None and end is not None and when > end:
+        return None  # ... or after it ended
+    term = f"; in force from {start.isoformat()}" if start and when else ""
+    sides = []
+    if with_buyer:
+        sides.append("the importer")
+    if with_seller:
+        sides.append("the seller")
+    between = ("; between " + " and ".join(sides) if len(sides) == 2 else
+               f"; {sides[0]} is a party" if sides else "; its parties are not shown")
+    parts = agreement_parts(d)
+    inv_parts = {id_key(str(li.get("part_number"))) for i in invoices for li in i.line_items if li.get("part_number")}
+    shared = parts & inv_parts
+    if shared:
+        return "concerns part numbers " + ", ".join(sorted(shared)) + between + term, 0.95 if sides else 0.8
+    products = str(d.get("products") or "")
+    score = products_match(products, goods_descriptions(e, invoices))
+    if sides and score >= DESCRIPTION_MATCH and not (parts and inv_parts):
+        return f"its products ({products}) are the goods of the entry{between}{term}", 0.8
+    stated = bool(parts) or bool(_words(products))
+    if with_buyer and with_seller:
+        if stated and kind in _GOODS_BOUND:
+            return None  # its products are other goods
+        return "between the importer and the seller of the goods" + term, 0.7 if not stated else 0.6
+    if sides and not stated and kind in _GOODS_BOUND:
+        return f"a fee agreement{between}; its products are not stated{term}", 0.5
+    return None
+
+
+def mentions(text: str, numbers: set[str]) -> bool:
+    """Does the text name one of the identifiers (a whole word, or inside one when six characters or more)?"""
+    words = {id_key(w) for w in re.split(r"[\s,;:()/#]+", text or "") if w}
+    key = id_key(text or "")
+    return any(n and (n in words or (len(n) >= 6 and n in key)) for n in numbers)
+
+
+_NAMED_INVOICE = re.compile(r"\binv(?:oice)?\.?\s*(?:no\.?|n[°º]|#|number)?\s*:?\s*([A-Za-z0-9][A-Za-z0-9\-/._]*\d)",
+                            re.I)
+
+
+def named_invoices(text: str) -> set[str]:
+    """The identifiers a text gives as invoice numbers ("Royalty 6% on invoice XIA-257980")."""
+    return {id_key(m.group(1)) for m in _NAMED_INVOICE.finditer(text or "")}
+
+
+def entry_invoice_numbers(e: Entry, invoices: list[Document]) -> set[str]:
+    out = {id_key(str(i.get("invoice_number"))) for i in invoices if i.get("invoice_number")}
+    out |= {id_key(str(x)) for x in (e.header.get("invoice_numbers") or []) if x}
+    return {x for x in out if x}
+
+
+def _invoice_numbers_by_entry(linked: Linked, invoices: list[Document]) -> dict[str, set[str]]:
+    """Every invoice number the folder knows, by the entry it belongs to ("" for invoices of no entry)."""
+    out: dict[str, set[str]] = {"": set()}
+    for e in linked.entries:
+        out[e.entry_number] = entry_invoice_numbers(e, linked.documents(e, "commercial_invoice"))
+    taken = set().union(*out.values())
+    out[""] = {id_key(str(i.get("invoice_number"))) for i in invoices if i.get("invoice_number")} - taken
+    return out
+
+
+PAYMENT_BEFORE = 120  # days a payment may precede the goods' invoice (a deposit, an advance)
+PAYMENT_AFTER = 400  # days it may follow it (a royalty or commission settled later)
+FEE_BEFORE = 7  # days a fee to a licensor or agent may precede the goods' invoice
+
+
+def named_in(text: str, numbers: set[str]) -> set[str]:
+    """The identifiers of ``numbers`` a text names (as ``mentions``), found without trying each of them."""
+    words = {id_key(w) for w in re.split(r"[\s,;:()/#]+", text or "") if w}
+    out = words & numbers
+    key = id_key(text or "")
+    for i in range(len(key)):
+        for j in range(i + 6, min(len(key), i + 40) + 1):
+            if key[i:j] in numbers:
+                out.add(key[i:j])
+    return out
+
+
+def _payment_link(d: Document, linked: Linked, e: Entry, mine: set[str],
+                  named: set[str]) -> tuple[str, float] | None:
+    """``mine``: the entry's invoice numbers; ``named``: the invoice numbers the payment names."""
+    invoices = linked.documents(e, "commercial_invoice")
+    mine = mine or entry_invoice_numbers(e, invoices)
+    if named & mine:
+        return "names invoice " + ", ".join(sorted(named & mine)), 0.95
+    if named:
+        return None  # paid for another shipment's goods
+    payer, payee = d.get("payer"), d.get("payee")
+    buyers = [e.header.get("importer")] + [i.get("buyer") for i in invoices]
+    sellers = [i.get("seller") for i in invoices]
+    if not _on(payer, buyers):
+        return None
+    when = goods_date(e, invoices)
+    paid = iso_date(d.get("payment_date"))
+    if when is not None and paid is not None and \
+            not (when - timedelta(days=PAYMENT_BEFORE) <= paid <= when + timedelta(days=PAYMENT_AFTER)):
+        return None  # too far from these goods
+    dated = " near the goods' date" if when is not None and paid is not None else ""
+    if _on(payee, sellers):
+        return "paid by the importer to the seller of the goods" + dated, 0.7 if dated else 0.6
+    if when is not None and paid is not None and paid < when - timedelta(days=FEE_BEFORE):
+        return None  # a royalty or commission is paid on goods bought, not months before them
+    for a in linked.documents(e, "agreement"):
+        start, end = agreement_term(a)
+        if paid is not None and ((start is not None and paid < start) or
+                                 (end is not None and paid > end + timedelta(days=PAYMENT_AFTER))):
+            continue
+        for p in parties_of(a):
+            if _on(payee, [p]) and not _on(p, buyers):
+                role = f" ({p.role})" if p.role else ""
+                return (f"paid by the importer to {p.name}{role}, a party to agreement {a.path} of the goods"
+                        + dated), 0.6 if dated else 0.5
     return None
 
 
