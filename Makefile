@@ -1,5 +1,6 @@
 # make demo — set everything up and run the main job on fixtures/demo
 # make test — set everything up and run the test suite
+# make external — score the external corpora (../shared/corpus/external) in one table
 VENV    ?= .venv
 PYTHON  ?= python3
 BIN     := $(VENV)/bin
@@ -9,7 +10,7 @@ APT_PKGS := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa poppler-utils chro
 
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: demo test setup system-deps bench clean fixtures
+.PHONY: demo test setup system-deps bench clean fixtures external
 
 demo: setup
 	$(BIN)/appraiser run fixtures/demo --db demo.db
@@ -42,3 +43,6 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) demo.db appraiser.db *.egg-info
+
+external: setup
+	$(BIN)/appraiser external

@@ -300,5 +300,30 @@ def eval_(corpus: Path, truth: Path | None, db: Path | None, audit_only: bool, w
             click.echo(line)
 
 
+@main.command()
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder of external corpora (default: ../shared/corpus/external beside the project).")
+@click.option("--corpus", "names", multiple=True, help="Only this corpus (repeatable).")
+@workers_option
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+def external(root: Path | None, names: tuple[str, ...], workers: int | None, as_json: bool) -> None:
+    """Score every external corpus (documents nobody here wrote) in one table; Factur-X also page only."""
+    from . import external as ext
+
+    root = root or ext.DEFAULT_ROOT
+    known = ext.corpora(root)
+    if not known:
+        _usage(f"no corpus with a truth.json under {root}")
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        _usage(f"unknown corpus {unknown[0]!r} (known: {', '.join(known)})")
+    rows = ext.measure(root, list(names) or None, workers=workers)
+    if as_json:
+        click.echo(json.dumps([r.to_json() for r in rows], indent=2))
+    else:
+        for line in ext.format_rows(rows):
+            click.echo(line)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -94,6 +94,28 @@ def flatten(table: dict[str, str], values: dict) -> dict[str, tuple[str, Any]]:
     return out
 
 
+def align_parties(table: dict[str, str], truth: dict, pred: dict) -> dict:
+    """``pred`` with each list of parties reordered to face the truth's parties it agrees with best (one to one,
+    greedily by name similarity), so that parties are scored regardless of the order a document names them in."""
+    out = dict(pred)
+    for name, kind in table.items():
+        tl, pl = truth.get(name), pred.get(name)
+        if kind != "parties" or not isinstance(tl, list) or not isinstance(pl, list) or not pl:
+            continue
+        pairs = sorted(((fuzz.token_sort_ratio(str((t or {}).get("name", "")).casefold(),
+                                               str((p or {}).get("name", "")).casefold()), i, j)
+                        for i, t in enumerate(tl) for j, p in enumerate(pl)), key=lambda x: (-x[0], x[1], x[2]))
+        placed: dict[int, dict] = {}
+        used: set[int] = set()
+        for _, i, j in pairs:
+            if i not in placed and j not in used:
+                placed[i], used = pl[j], used | {j}
+        rest = [p for j, p in enumerate(pl) if j not in used]
+        aligned = [placed.get(i, {}) for i in range(len(tl))] + rest
+        out[name] = aligned
+    return out
+
+
 @dataclass
 class Counts:
     tp: int = 0
@@ -219,8 +241,8 @@ def score(truth: dict, predicted: dict) -> Report:
         table = DOC_TYPES.get(t, {})
         per_field = rep.by_type[t]
         before = _snapshot(per_field)
-        score_fields(flatten(table, td.get("fields") or {}), flatten(table, pd.get("fields") or {}), partial,
-                     per_field)
+        pred_fields = align_parties(table, td.get("fields") or {}, pd.get("fields") or {})
+        score_fields(flatten(table, td.get("fields") or {}), flatten(table, pred_fields), partial, per_field)
         method = "scanned" if td.get("ocr") else "born_digital"
         rep.by_method[method].add(_delta(before, per_field))
         if "line_items" in td or not partial:
