@@ -489,7 +489,7 @@ def _party(r: _Reader, el) -> Party | None:
         text, _ = r.raw(el, paths)
         values[key] = " ".join(text.split()) if text else None
     city = " ".join(v for v in (values["postcode"], values["city"]) if v) or None
-    lines = [values[k] for k in ("line1", "line2", "line3") if values[k]] + [v for v in (city, values["subdivision"]) if v]
+    lines = [v for v in (values["line1"], values["line2"], values["line3"], city, values["subdivision"]) if v]
     country = convert("country", values["country"] or "")
     party = Party(name=values["name"], address=", ".join(lines) or None, country=country, number=values["number"])
     return party if any((party.name, party.address, party.country)) else None

@@ -420,3 +420,18 @@ def test_real_facturx_pages_agree_with_their_xml_but_for_what_they_do_not_print(
     w = docs["akretion_invoice_EN16931.pdf"].warnings
     assert len(w) == 1 and w[0].startswith("embedded XML subtotal (sum of line net amounts) 95.00 is not printed")
     assert "BT-109" in w[0] and "disagrees" not in w[0]
+
+
+def test_a_finding_resting_on_an_xml_value_cites_its_xpath(tmp_path):
+    from appraiser.models.records import Evidence, Finding
+
+    p = tmp_path / "invoice.xml"
+    p.write_text(CII, encoding="utf-8")
+    prov = _doc(p).fields.prov("total")
+    ev = Evidence.of(prov)
+    assert ev.xpath == prov.xpath and ev.bbox is None and ev.page is None
+    f = Finding("UNDERVALUATION", "high", "ABC-1234567-6", "t", "e", "b", evidence=[ev])
+    j = f.to_json()
+    jsonschema.validate({"documents": [], "entries": [], "findings": [j]}, SCHEMA)
+    assert j["evidence"][0]["xpath"] == prov.xpath
+    assert Finding.from_json(j).evidence[0].xpath == prov.xpath
