@@ -32,20 +32,33 @@ def extract_pages(loaded, rel: str) -> Document:
     from .classify import classify
     from .registry import extractor_for
 
-    doc = Document(path=rel, sha256="", pages=len(loaded.pages), ocr=loaded.ocr, error=loaded.error)
+    doc = Document(path=rel, sha256="", pages=len(loaded.pages), ocr=loaded.ocr, error=loaded.error,
+                   warnings=list(loaded.warnings))
     if loaded.error:
         return doc
-    doc_type, confidence = classify(loaded.pages)
-    doc.doc_type, doc.classification_confidence = doc_type, confidence
-    extractor = extractor_for(doc_type)
-    if extractor is not None:
-        fields, items = extractor(loaded.pages, rel)
-        doc.fields, doc.line_items = fields, items
-    if doc_type != "other":
+    if not _read_einvoice(doc, loaded):
+        doc_type, confidence = classify(loaded.pages)
+        doc.doc_type, doc.classification_confidence = doc_type, confidence
+        extractor = extractor_for(doc_type)
+        if extractor is not None:
+            fields, items = extractor(loaded.pages, rel)
+            doc.fields, doc.line_items = fields, items
+    if doc.doc_type != "other" and loaded.pages and not doc.error:
         from .common import prose_notes
 
         doc.notes = prose_notes(loaded.pages, rel)
     return doc
+
+
+def _read_einvoice(doc: Document, loaded) -> bool:
+    """Whether the document was read from the e-invoice XML the file is or carries (the XML states the invoice;
+    its pages, when it has some, are only checked against it). False when there is none, or it cannot be read
+    and the pages are read instead."""
+    if loaded.einvoice is None:
+        return False
+    from .einvoice import read_into
+
+    return read_into(doc, loaded)
 
 
 def extract_file(path: Path, rel: str, sha256: str | None = None) -> tuple[Document, float]:

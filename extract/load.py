@@ -20,7 +20,7 @@ _CID = re.compile(r"\(cid:\d+\)")
 
 
 def sniff(head: bytes) -> str | None:
-    """The kind of file from its first bytes: "pdf", "png", "jpeg", "tiff", "image", "zip" or None."""
+    """The kind of file from its first bytes: "pdf", "png", "jpeg", "tiff", "image", "zip", "xml" or None."""
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -34,6 +34,10 @@ def sniff(head: bytes) -> str | None:
         return "image"
     if head.startswith(b"PK\x03\x04"):
         return "zip"
+    from .einvoice import looks_like_xml
+
+    if looks_like_xml(head):
+        return "xml"
     return None
 
 
@@ -70,7 +74,9 @@ def load(path: Path, rel: str) -> Loaded:
     kind = sniff(head)
     try:
         if kind == "pdf":
-            return _load_pdf(path, rel)
+            return _with_einvoice(_load_pdf(path, rel), path)
+        if kind == "xml":
+            return _load_xml(path, rel)
         if kind == "zip":
             office = _load_office(path, rel)
             if office is not None:
@@ -211,6 +217,33 @@ def _load_pdf(path: Path, rel: str) -> Loaded:
         except Exception:
             pass
     return Loaded(rel, pages)
+
+
+# -- e-invoice XML (standalone, or carried by a PDF) -------------------------------------------------------
+
+def _load_xml(path: Path, rel: str) -> Loaded:
+    """A standalone XML file: an e-invoice (no pages), or an error naming what it is instead."""
+    from .einvoice import EInvoiceError, standalone
+
+    try:
+        return Loaded(rel, einvoice=standalone(path))
+    except EInvoiceError as exc:
+        return Loaded(rel, error=str(exc))
+
+
+def _with_einvoice(loaded: Loaded, path: Path) -> Loaded:
+    """The loaded PDF with the e-invoice XML it carries as an attachment, if any; pages that failed to load do
+    not lose an invoice the XML states."""
+    from .einvoice import embedded
+
+    source, warnings = embedded(path)
+    loaded.warnings.extend(warnings)
+    if source is not None:
+        loaded.einvoice = source
+        if loaded.error:
+            loaded.warnings.append(f"the pages are not read ({loaded.error}); the embedded e-invoice XML is")
+            loaded.error = None
+    return loaded
 
 
 # -- images ----------------------------------------------------------------------------------------------

@@ -81,6 +81,8 @@ class Loaded:
     path: str
     pages: list[Page] = field(default_factory=list)
     error: str | None = None
+    einvoice: "object | None" = None  # an e-invoice XML the file is or carries (extract/einvoice.py InvoiceXml)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ocr(self) -> bool:

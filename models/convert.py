@@ -62,10 +62,12 @@ def document_from_json(d: dict) -> Document:
     doc_type = d.get("doc_type") or "other"
     prov = d.get("provenance") or {}
     line_prov = prov.get("line_items") or []
+    field_prov = prov.get("line_item_fields") or []
     items = []
     for i, li in enumerate(d.get("line_items") or []):
         p = line_prov[i] if i < len(line_prov) else None
-        items.append(LineItem(fieldset_from_json(LINE_ITEMS.get(doc_type, {}), li),
+        fp = field_prov[i] if i < len(field_prov) else None
+        items.append(LineItem(fieldset_from_json(LINE_ITEMS.get(doc_type, {}), li, fp),
                               Provenance.from_json(p) if p else None))
     return Document(
         path=d["path"], sha256=d.get("sha256", ""), doc_type=doc_type, pages=int(d.get("pages") or 0),
@@ -74,6 +76,7 @@ def document_from_json(d: dict) -> Document:
         line_items=items, classification_confidence=float(d.get("classification_confidence") or 0.0),
         notes=[(str(t), Provenance.from_json(p) if p else None)
                for t, p in zip(d.get("notes") or [], (prov.get("notes") or []) + [None] * len(d.get("notes") or []))],
+        warnings=[str(w) for w in d.get("warnings") or []],
     )
 
 

@@ -58,19 +58,27 @@ class Money:
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """Where a value came from: file, page (1-based), box in PDF points (x0, top, x1, bottom), method."""
+    """Where a value came from: file, page (1-based), box in PDF points (x0, top, x1, bottom), method.
+
+    A value read from an e-invoice XML has no page and no box: its ``xpath`` names the element (or attribute)
+    it was read from, with the prefixes of ``extract/einvoice.py`` (``rsm``/``ram``/``udt`` for CII, ``ubl``/
+    ``cac``/``cbc`` for UBL), and its method is ``"xml"``."""
 
     path: str
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
-    method: str = "text"  # "text" (PDF text layer) or "ocr"
+    method: str = "text"  # "text" (PDF text layer), "ocr" or "xml"
     confidence: float = 1.0
     text: str = ""
+    xpath: str | None = None
 
     def to_json(self) -> dict:
-        out: dict[str, Any] = {"path": self.path, "page": self.page,
-                               "bbox": [round(c, 2) for c in self.bbox] if self.bbox else None,
-                               "method": self.method, "confidence": round(self.confidence, 3)}
+        out: dict[str, Any] = {"path": self.path, "page": self.page}
+        if self.xpath:
+            out["xpath"] = self.xpath
+        else:
+            out["bbox"] = [round(c, 2) for c in self.bbox] if self.bbox else None
+        out.update({"method": self.method, "confidence": round(self.confidence, 3)})
         if self.text:
             out["text"] = self.text
         return out
@@ -80,7 +88,8 @@ class Provenance:
         bbox = data.get("bbox")
         return cls(path=data.get("path", ""), page=data.get("page"),
                    bbox=tuple(bbox) if bbox else None, method=data.get("method", "text"),
-                   confidence=float(data.get("confidence", 1.0)), text=data.get("text", ""))
+                   confidence=float(data.get("confidence", 1.0)), text=data.get("text", ""),
+                   xpath=data.get("xpath") or None)
 
 
 @dataclass(slots=True)
@@ -205,6 +214,9 @@ class Document:
     # statements in prose outside labels and tables ("… are both wholly owned by …", "the moulds remain the
     # property of the buyer"): what rules read beyond the typed fields; each with where it was read
     notes: list[tuple[str, "Provenance | None"]] = field(default_factory=list)
+    # what a reader should know about how far to trust the fields (e.g. an embedded e-invoice XML and the page
+    # it rides with disagree), one sentence each
+    warnings: list[str] = field(default_factory=list)
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)
@@ -245,12 +257,16 @@ class Document:
         }
         if self.notes:
             out["notes"] = self.note_texts
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         if with_provenance:
             out["classification_confidence"] = round(self.classification_confidence, 3)
             out["provenance"] = {
                 "fields": self.fields.provenance_json(),
                 "line_items": [li.prov.to_json() if li.prov else None for li in self.line_items],
             }
+            if any(li.fields.provenance_json() for li in self.line_items):
+                out["provenance"]["line_item_fields"] = [li.fields.provenance_json() for li in self.line_items]
             if self.notes:
                 out["provenance"]["notes"] = [p.to_json() if p else None for _, p in self.notes]
         return out
@@ -306,16 +322,20 @@ class Evidence:
     page: int | None
     text: str
     bbox: tuple[float, float, float, float] | None = None
+    xpath: str | None = None  # the element of an e-invoice XML the evidence was read from
 
     @classmethod
     def of(cls, prov: Provenance | None, text: str | None = None) -> "Evidence | None":
         if prov is None:
             return None
-        return cls(prov.path, prov.page, text if text is not None else prov.text, prov.bbox)
+        return cls(prov.path, prov.page, text if text is not None else prov.text, prov.bbox, prov.xpath)
 
     def to_json(self) -> dict:
-        return {"path": self.path, "page": self.page, "text": self.text,
-                "bbox": [round(c, 2) for c in self.bbox] if self.bbox else None}
+        out = {"path": self.path, "page": self.page, "text": self.text,
+               "bbox": [round(c, 2) for c in self.bbox] if self.bbox else None}
+        if self.xpath:
+            out["xpath"] = self.xpath
+        return out
 
 
 ZERO = Decimal("0.00")
@@ -378,7 +398,8 @@ class Finding:
             value_delta=Decimal(d.get("value_delta") or "0"), duty_delta=Decimal(d.get("duty_delta") or "0"),
             fees_delta=Decimal(d.get("fees_delta") or "0"), loss_of_revenue=Decimal(d.get("loss_of_revenue") or "0"),
             confidence=float(d.get("confidence", 0.9)),
-            evidence=[Evidence(e["path"], e.get("page"), e.get("text", ""), tuple(e["bbox"]) if e.get("bbox") else None)
+            evidence=[Evidence(e["path"], e.get("page"), e.get("text", ""), tuple(e["bbox"]) if e.get("bbox") else None,
+                               e.get("xpath") or None)
                       for e in d.get("evidence", [])],
             arithmetic=list(d.get("arithmetic", [])), rate_unknown=bool(d.get("rate_unknown", False)),
             reviewer=d.get("reviewer"), reviewed_at=d.get("reviewed_at"), reason=d.get("reason"),

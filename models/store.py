@@ -129,6 +129,10 @@ class Store:
             out.append(doc)
         return out
 
+    def warnings(self) -> list[tuple[str, str]]:
+        """Every document's warnings, as (path, warning), by path."""
+        return [(d.path, w) for d in self.documents() for w in d.warnings]
+
     # -- entries and findings -------------------------------------------------------------------------
     def save_audit(self, entries: list[Entry], findings: list[Finding]) -> None:
         """Replace the entries and findings of the previous audit, re-applying reviewers' decisions."""
