@@ -277,6 +277,11 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
         yield "Files with errors (recorded, run went on):"
         for rel, err in sorted(s.failed):
             yield f"  {rel}: {err}"
+    warned = [(d.path, w) for d in result.documents for w in (d.warnings or [])]
+    if warned:
+        yield "Document warnings (read, but check these):"
+        for rel, w in sorted(warned):
+            yield f"  {rel}: {w}"
     a = result.audit
     yield f"Entries: {len(a.entries)}"
     for e in a.entries:

@@ -55,6 +55,7 @@ class ReportData:
     by_entry: dict[str, Totals] = field(default_factory=dict)
     by_code: dict[str, Totals] = field(default_factory=dict)
     root: str | None = None
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (document path, warning)
 
     @property
     def total_loss(self) -> Decimal:
@@ -67,7 +68,7 @@ def collect(store, root: str | None = None) -> ReportData:
     entries = {e.entry_number: e for e in store.entries()}
     saved = json.loads(store.meta("entry_totals") or "{}")
     data = ReportData(live, [f for f in findings if f.status == "dismissed"], entries, {},
-                      root=root or store.last_root())
+                      root=root or store.last_root(), warnings=store.warnings())
     for f in live:
         e = entries.get(f.entry_number)
         importer = e.header.get("importer") if e else None
@@ -219,6 +220,10 @@ def render_html(data: ReportData) -> str:
     parts.append("<h2>Findings</h2>")
     for f in sorted(data.findings, key=lambda f: (f.entry_number, f.code, f.line_no or 0)):
         parts += _finding_html(f, crops)
+    if data.warnings:  # e.g. an e-invoice's embedded XML and its printed page disagree
+        parts.append("<h2>Document warnings</h2><ul>")
+        parts += [f"<li><b>{escape(path)}</b>: {escape(w)}</li>" for path, w in data.warnings]
+        parts.append("</ul>")
     if data.dismissed:  # a dismissed finding contributes nothing to any output: only its count is said
         parts.append(f'<p class="dismissed">{len(data.dismissed)} dismissed finding(s) are left out of this report '
                      "and its totals ('appraiser findings --status dismissed' lists them with their reasons).</p>")

@@ -435,3 +435,24 @@ def test_a_finding_resting_on_an_xml_value_cites_its_xpath(tmp_path):
     jsonschema.validate({"documents": [], "entries": [], "findings": [j]}, SCHEMA)
     assert j["evidence"][0]["xpath"] == prov.xpath
     assert Finding.from_json(j).evidence[0].xpath == prov.xpath
+
+
+def test_a_run_and_its_report_show_where_xml_and_page_disagree(tmp_path):
+    from appraiser import pipeline
+    from appraiser.audit.report import write_report
+
+    folder = tmp_path / "shipment"
+    folder.mkdir()
+    _attach(_invoice_pdf(folder / "disagree.pdf", "3,799.00"), CII.encode(), "factur-x.xml")
+    result = pipeline.run(folder, tmp_path / "run.db", workers=1)
+    lines = list(pipeline.summary_lines(result))
+    at = lines.index("Document warnings (read, but check these):")
+    assert lines[at + 1].startswith("  disagree.pdf: ") and "disagrees with the page" in lines[at + 1]
+    from appraiser.models.store import Store
+
+    store = Store(tmp_path / "run.db")
+    try:
+        html = write_report(store, tmp_path / "out", root=str(folder))["html"].read_text(encoding="utf-8")
+    finally:
+        store.close()
+    assert "<h2>Document warnings</h2>" in html and "3,799.00" in html
