@@ -137,13 +137,17 @@ def parse_money(text: str, style: str | None = None) -> tuple[Decimal, str | Non
     m = re.search(r"[A-Z]{3}|[A-Z]{0,3}\$|[" + _CURRENCY_CHARS + "]", t)
     if m:
         cur = currency_code(m.group(0))
-    nums = re.findall(r"\(?[+-−]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?![\d.,])\)?-?"  # 1 234,56
-                      r"|\(?[+-−]?\d[\d.,'\u00a0\u202f\u2009]*\d\)?-?|\(?[+-−]?\d\)?", t)
-    for n in nums:
-        v = parse_number(n, style)
+    for m in _MONEY_NUM.finditer(t):
+        if t[m.end():].lstrip()[:1] == "%":
+            continue  # "19,00 %": a rate, never an amount
+        v = parse_number(m.group(0), style)
         if v is not None:
             return v, cur
     return None
+
+
+_MONEY_NUM = re.compile(r"\(?[+-−]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?![\d.,])\)?-?"  # 1 234,56
+                        r"|\(?[+-−]?\d[\d.,'\u00a0\u202f\u2009]*\d\)?-?|\(?[+-−]?\d\)?")
 
 
 # --- dates -------------------------------------------------------------------------------------
