@@ -366,6 +366,20 @@ class Reader:
             return True
         return len(words) > 1 and bool(_BOX_NO.match(words[0].text)) and id(words[1]) in self._hit_first
 
+    def opens_label(self, words: Sequence[Word]) -> bool:
+        """Whether a phrase is a label ("Livraison :", "Bill To", "CLIENT :"), not text holding a label's word
+        at its start ("SELLER TRADE NAME", "Buyer contact name"): it opens with a label that ends with a colon,
+        is followed by one, or is all of the phrase."""
+        if not self.starts_label(words):
+            return False
+        hit = next((h for h in self.hits if h.words[0] is words[0] or len(words) > 1 and h.words[0] is words[1]),
+                   None)
+        if hit is None or hit.words[-1] not in words:
+            return True
+        rest = list(words[list(words).index(hit.words[-1]) + 1:])
+        return hit.words[-1].text.endswith(":") or not rest or rest[0].text[:1] in (":", "-", "/", "(") or \
+            _BOX_NO.match(words[0].text) is not None
+
     def _pitch_height(self, hit: Hit) -> float:
         """The height a label's line spacing is measured in: its box height, which OCR draws tight around the
         glyphs (an all-capitals label is shorter still), so scaled up on OCR pages."""
@@ -394,6 +408,8 @@ class Reader:
             phs = split_by_rules(phrases_of(right, gap=2.5 * max(1.0, hit.bottom - hit.top)),
                                  self.rules.get(hit.page, []))
             cand = phs[0].words if phs else []
+            while cand and cand[0].text.strip() in (":", "-", "–"):
+                cand = cand[1:]  # "CLIENT :": the label's colon set apart
             if cand and cand[0].text in ("/", "|"):
                 cand = []  # "Purchaser / Besteller", "Deliver to / Receiver": the label's other language
             next_box = len(cand) > 1 and _BOX_NO.match(cand[0].text) and self.is_label(cand[1])
@@ -425,7 +441,7 @@ class Reader:
                     if skipped > 2:
                         break
                 continue
-            if self.starts_label(best.words):
+            if self.opens_label(best.words):
                 break
             lines.append(best.words)
             last_bottom = max(w.bottom for w in best.words)
