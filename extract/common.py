@@ -75,12 +75,15 @@ def parse_id(text: str) -> str | None:
         # "No. 123", "# 123": join the label remnant with the token
         if fold(first[0]).strip(".:#") in ("no", "nr", "n", "number", "num", "") and len(first) >= 2:
             cand = first[1]
+        elif re.fullmatch(r"[A-Z]{1,4}", first[0]) and re.fullmatch(r"\d[\w/.-]*", first[1]) and \
+                (len(first) == 2 or not first[2][:1].isdigit()):
+            cand = first[0] + " " + first[1]  # "FT 2026/77": a document series and its number
         else:
             cand = first[0]
-    m = _ID_RE.match(cand)
+    m = _ID_RE.match(cand.replace(" ", "")) if " " in cand else _ID_RE.match(cand)
     if not m:
         return None
-    ident = m.group(1)
+    ident = cand if " " in cand else m.group(1)
     if not any(c.isdigit() for c in ident) or len(ident) < 3:
         return None
     if nz.parse_date(ident) is not None and not any(c.isalpha() for c in ident):
@@ -439,13 +442,17 @@ def find_currency(pages: Sequence[Page], reader: Reader | None = None) -> tuple[
             return v, p
     counts: dict[str, list[Word]] = {}
     for page in pages:
-        for w in page.words:
+        ws = sorted(page.words, key=lambda w: (round(w.top), w.x0))
+        for i, w in enumerate(ws):
             t = w.text.strip("():,.;")
             code = None
             if len(t) == 3 and t.isalpha() and t.isupper():
                 code = nz.currency_code(t)
             elif any(s in t for s in ("$", "€", "£", "¥", "₹")):
                 code = nz.currency_code(t)
+            elif 2 <= len(t) <= 4 and t[:1].isupper() and i + 1 < len(ws) and \
+                    nz.parse_number(ws[i + 1].text.strip("()")) is not None and abs(ws[i + 1].top - w.top) < 2:
+                code = nz.currency_code(w.text.strip("():,;"))  # "Rs 1939", "Fr. 20.00": a short name before a number
             if code:
                 counts.setdefault(code, []).append(w)
     if not counts:

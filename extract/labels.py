@@ -452,6 +452,8 @@ class Reader:
 def _parse_prefix(run: list[Word], parse: Callable[[str], object | None]):
     """Parse the longest leading part of a word run that parses (a value may be followed by other text)."""
     for n in range(len(run), 0, -1):
+        if n < len(run) and run[n].text.startswith("%"):
+            continue  # "19,00 %": the number is a rate, cut off from its sign
         v = parse(" ".join(w.text for w in run[:n]))
         if v is not None:
             return v, run[:n]
