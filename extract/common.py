@@ -451,7 +451,7 @@ def find_currency(pages: Sequence[Page], reader: Reader | None = None) -> tuple[
             elif any(s in t for s in ("$", "€", "£", "¥", "₹")):
                 code = nz.currency_code(t)
             elif 2 <= len(t) <= 4 and t[:1].isupper() and i + 1 < len(ws) and \
-                    nz.parse_number(ws[i + 1].text.strip("()")) is not None and abs(ws[i + 1].top - w.top) < 2:
+                    nz.parse_number(ws[i + 1].text.strip("()").rstrip(",;:")) is not None and abs(ws[i + 1].top - w.top) < 2:
                 code = nz.currency_code(w.text.strip("():,;"))  # "Rs 1939", "Fr. 20.00": a short name before a number
             if code:
                 counts.setdefault(code, []).append(w)

@@ -23,6 +23,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .layout import Phrase, lines_of, phrases_of, split_by_rules
 from .pages import Page, Word, provenance
+from .lexicon import CURRENCIES
 from .vocab import COLUMN_LABELS, ELEMENTS, ENTRY_COLUMNS, FIELD_LABELS
 
 # table columns: line-item fields and the chemical elements of mill certificates (``chem_C``…)
@@ -32,6 +33,7 @@ _TOKEN_RE = re.compile(r"[#№]|[^\s/:#|]+")
 # "27.", "A.", "37.A.", "A06.1" (EN 10168 codes; a scan may read A06 as "AQ6")
 _BOX_NO = re.compile(r"^(?:\d{1,2}[.),](?:[A-Z][.)])?|[A-Z][.)]|[A-Z][\dOQ]\d(?:\.\d{1,2})?|[A-Z]\d[OQ])$")
 _STRIP = ".,;()[]{}'\"*¿?¡!<>_-–—=+%"
+_CURRENCY_TOKENS = frozenset([c.lower() for c in CURRENCIES] + ["€", "$", "£", "us$"])
 
 
 def fold(text: str) -> str:
@@ -148,6 +150,9 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
     from spacy.tokens import Doc
 
     toks, owner = _line_tokens(line)
+    # "Total EUR", "Montant EUR HT", "Betrag (€)": a currency written into a label is not one of its words
+    keep = [i for i, t in enumerate(toks) if not (i and t in _CURRENCY_TOKENS and toks[i - 1][:1].isalpha())]
+    toks, owner = [toks[i] for i in keep], [owner[i] for i in keep]
     if not toks:
         return []
     matcher, variants = _matcher(kind, tuple(sorted(keys)))
