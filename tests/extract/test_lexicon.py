@@ -262,3 +262,56 @@ def test_invoice2data_invoices(tmp_path):
         pytest.skip("external corpus not present")
     report = _score(folder)
     assert report.total("fields").f1 >= 0.92, report.total("fields")
+
+
+def _write_lines(path, items, title=("Invoice", 50, 520)):
+    """A one-page PDF from (x, y, text, size) items; y from the top."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4)
+    height = A4[1]
+    for x, y, s, size in items:
+        c.setFont("Helvetica", size)
+        c.drawString(x, height - y, s)
+    c.showPage()
+    c.save()
+
+
+_BODY = [(50, 300, "Invoice number: 2026-118", 10), (50, 314, "Invoice date: 03/20/2026", 10),
+         (50, 360, "Description", 9), (300, 360, "Quantity", 9), (380, 360, "Unit price", 9), (480, 360, "Amount", 9),
+         (50, 376, "Steel brackets", 9), (300, 376, "10", 9), (380, 376, "4.00", 9), (480, 376, "40.00", 9),
+         (380, 420, "Total", 10), (480, 420, "EUR 40.00", 10)]
+
+
+def test_unlabelled_parties_window_left_letterhead_right(tmp_path):
+    items = [(50, 120, "Adatum Corporation", 11), (50, 134, "Station Road 21", 11), (50, 148, "48436 Düsseldorf", 11),
+             (420, 120, "Cronus Handels GmbH", 11), (420, 134, "Hofstraße 12", 11), (420, 148, "20097 Hamburg", 11),
+             (420, 162, "Deutschland", 11), (50, 60, "Invoice", 18)] + _BODY
+    path = tmp_path / "side_by_side.pdf"
+    _write_lines(path, items)
+    doc = extract_file(path, path.name)[0]
+    assert doc.get("seller").name == "Cronus Handels GmbH" and doc.get("seller").country == "DE"
+    assert doc.get("buyer").name == "Adatum Corporation"
+    assert doc.get("total") == Decimal("40.00") and doc.get("currency") == "EUR"
+
+
+def test_legal_footer_names_the_issuer_over_the_addressee_block(tmp_path):
+    items = [(330, 110, "ALEXINUX", 10), (330, 123, "27 rue Henri Rolland", 10), (330, 136, "69100 Villeurbanne", 10),
+             (50, 60, "Facture", 18)] + _BODY + [
+        (200, 760, "NETPRESSE", 8),
+        (80, 772, "Siège social : 16 rue Mollien - 92100 BOULOGNE - Sarl au capital de 10 000 EUR", 7)]
+    path = tmp_path / "footer.pdf"
+    _write_lines(path, items)
+    doc = extract_file(path, path.name)[0]
+    assert doc.get("seller").name == "NETPRESSE"
+    assert doc.get("buyer").name == "ALEXINUX"
+
+
+def test_a_tagline_without_an_address_is_not_the_seller(tmp_path):
+    items = [(400, 50, "Global Wholesaler", 12), (50, 80, "Azure Interior", 11), (50, 94, "4557 De Silva St", 11),
+             (50, 108, "Fremont CA 94538", 11), (50, 122, "United States", 11)] + _BODY
+    path = tmp_path / "tagline.pdf"
+    _write_lines(path, items)
+    doc = extract_file(path, path.name)[0]
+    assert doc.get("seller").name == "Azure Interior" and doc.get("seller").country == "US"
