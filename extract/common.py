@@ -269,12 +269,12 @@ def legal_footer_name(pages: Sequence[Page], reader: Reader) -> tuple[Party | No
     return None, None
 
 
-def sender_line(pages: Sequence[Page], reader: Reader) -> tuple[Party | None, object, list[Word] | None]:
+def sender_line(pages: Sequence[Page], reader: Reader) -> tuple[Party | None, object, list[Word], list[Word]]:
     """The return address printed in small type above a window envelope's address ("Kraxi GmbH · Flugzeugallee
     17 · 12345 Papierfeld · Deutschland", "QualityHosting AG - Uferweg 40-42 - D-63571 Gelnhausen"): the sender,
-    and the first line under it (the recipient's address starts there)."""
+    its provenance, its words and the first line under it (the recipient's address starts there)."""
     if not pages:
-        return None, None, None
+        return None, None, [], []
     page = pages[0]
     lines = lines_of(page.words)
     for i, ln in enumerate(lines):
@@ -296,8 +296,9 @@ def sender_line(pages: Sequence[Page], reader: Reader) -> tuple[Party | None, ob
             name = nz.clean_party_name(parts[0])
             if not name:
                 continue
-            return Party(name=name, address=", ".join(addr) or None, country=country), reader.prov(ph.words), below[0]
-    return None, None, None
+            return (Party(name=name, address=", ".join(addr) or None, country=country), reader.prov(ph.words),
+                    ph.words, below[0])
+    return None, None, [], []
 
 
 def address_blocks(pages: Sequence[Page], reader: Reader, skip: Callable[[str], bool],

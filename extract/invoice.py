@@ -34,8 +34,8 @@ def _generic(hit) -> bool:
 
 
 def dateline(reader: Reader, conv: Conventions):
-    """The date of a letter's dateline in the upper half of the first page: "München, den 01.11.2024",
-    "Paris, le 3 mai 2024" (place, the language's dateline word, date)."""
+    """The date of a letter's dateline among the first lines of the document: "München, den 01.11.2024",
+    "Paris, le 3 mai 2024" (place, the language's dateline word, date); with the index of its line."""
     words = {fold(w) for w in DATELINE_WORDS}
     for i, ln in enumerate(reader.lines[:40]):
         for k in range(1, len(ln) - 1):
@@ -64,10 +64,7 @@ def parties(pages: Sequence[Page], reader: Reader, conv: Conventions, tables: Se
     seller, sp = read_party(reader, "seller")
     buyer, bp = read_party(reader, "buyer")
     if seller is None:
-        sender, sprov, first = sender_line(pages, reader)
-        sp_words = [w for ln in reader.lines for w in ln if sprov is not None and w.page == sprov.page and
-                    sprov.bbox and w.top >= sprov.bbox[1] - 0.5 and w.bottom <= sprov.bbox[3] + 0.5 and
-                    w.x0 >= sprov.bbox[0] - 0.5 and w.x1 <= sprov.bbox[2] + 0.5]
+        sender, sprov, sp_words, first = sender_line(pages, reader)
         if sender is not None:
             seller, sp = sender, sprov
             for b in address_blocks(pages, reader, _title, limit=limit):
@@ -78,7 +75,7 @@ def parties(pages: Sequence[Page], reader: Reader, conv: Conventions, tables: Se
                     break
             if buyer is None:
                 window = [b for b in address_blocks(pages, reader, _title, limit=limit, exclude={id(w) for w in sp_words})
-                          if first is not None and first[0] in b[0]]
+                          if first and first[0] in b[0]]
                 if window:
                     buyer = party_from_lines(window[0], name_above_address=True)
                     bp = reader.prov([w for ln in window[0] for w in ln]) if buyer else None
