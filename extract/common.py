@@ -158,6 +158,8 @@ def party_from_lines(lines: Sequence[Sequence[Word]], name_above_address: bool =
         elif c and re.fullmatch(r"[\w .'()-]+", last) and len(last.split()) <= 5:
             country = c
             addr = addr[:-1]
+    if country is None and addr:
+        country = next((c for c in (nz.postcode_country(a) for a in reversed(addr)) if c), None)
     addr = [re.sub(r"\s*[·|•]\s*", ", ", a) for a in addr]
     address = ", ".join(a.strip(" ,") for a in addr if a.strip(" ,")) or None
     return Party(name=name, address=address, country=country)

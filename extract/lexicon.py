@@ -175,3 +175,18 @@ for _i, _names in enumerate([
 ], start=1):
     for _n in _names:
         MONTHS[_n] = _i
+
+# The country letters European addresses set before a postcode ("D-63571 Gelnhausen", "F-75018 Paris",
+# "CH-8001 Zürich"): the international vehicle registration codes, as the postal administrations used them.
+POSTCODE_PREFIXES: dict[str, str] = {
+    "A": "AT", "B": "BE", "BG": "BG", "CH": "CH", "CZ": "CZ", "D": "DE", "DK": "DK", "E": "ES", "EST": "EE",
+    "F": "FR", "FIN": "FI", "GR": "GR", "H": "HU", "HR": "HR", "I": "IT", "IRL": "IE", "L": "LU", "LT": "LT",
+    "LV": "LV", "N": "NO", "NL": "NL", "P": "PT", "PL": "PL", "RO": "RO", "S": "SE", "SK": "SK", "SLO": "SI",
+}
+# Postcodes whose form names their country on its own: the Netherlands' four digits and two letters
+# ("3500 MJ Utrecht"), Canada's A1A 1A1, the United Kingdom's outward and inward codes.
+POSTCODE_FORMS: dict[str, str] = {
+    r"^[1-9]\d{3} ?(?!NE|NW|SE|SW)[A-EGHJ-NPR-TVWXZ]{2}(?: [A-Z][^\d]*)?$": "NL",  # not "1600 NW 7th Ave"
+    r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b": "CA",
+    r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b": "GB",
+}

@@ -14,7 +14,8 @@ from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
-from .lexicon import COUNTRIES, CURRENCIES, MONTHS, UNITS, WEIGHT_FACTORS, WEIGHT_WORDS
+from .lexicon import (COUNTRIES, CURRENCIES, MONTHS, POSTCODE_FORMS, POSTCODE_PREFIXES, UNITS, WEIGHT_FACTORS,
+                      WEIGHT_WORDS)
 
 _SPACES = "\u00a0\u202f\u2009 "
 _CURRENCY_CHARS = "$€£¥₹₩₫฿₺"
@@ -407,6 +408,21 @@ def country_code(text: str) -> str | None:
 
 
 find_country = country_code
+
+
+def postcode_country(line: str) -> str | None:
+    """The country an address line's postcode names by convention alone: a country prefix ("D-63571",
+    "F-75018") or a form only one country uses ("3500 MJ"); None when the line does not say it clearly."""
+    if not line:
+        return None
+    t = clean_text(line)
+    m = re.search(r"(?<![A-Za-z])([A-Z]{1,3})-(\d{4,5})\b", t)
+    if m and m.group(1) in POSTCODE_PREFIXES:
+        return POSTCODE_PREFIXES[m.group(1)]
+    for pattern, code in POSTCODE_FORMS.items():
+        if re.search(pattern, t):
+            return code
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -253,7 +253,7 @@ def test_factur_x_invoices_read_from_their_pages_alone(tmp_path):
     copy = page_only_copy(folder, tmp_path / "facturx")
     report = _score(copy)
     assert report.doc_type_accuracy == 1.0
-    assert report.total("fields").f1 >= 0.95, report.total("fields")
+    assert report.total("fields").f1 >= 1.0, report.total("fields")
 
 
 def test_invoice2data_invoices(tmp_path):
@@ -261,7 +261,7 @@ def test_invoice2data_invoices(tmp_path):
     if not folder.is_dir():
         pytest.skip("external corpus not present")
     report = _score(folder)
-    assert report.total("fields").f1 >= 0.92, report.total("fields")
+    assert report.total("fields").f1 >= 0.94, report.total("fields")
 
 
 def _write_lines(path, items, title=("Invoice", 50, 520)):
@@ -315,3 +315,18 @@ def test_a_tagline_without_an_address_is_not_the_seller(tmp_path):
     _write_lines(path, items)
     doc = extract_file(path, path.name)[0]
     assert doc.get("seller").name == "Azure Interior" and doc.get("seller").country == "US"
+
+
+def test_country_from_a_postcode_only_where_its_convention_is_clear():
+    from appraiser.extract.normalize import postcode_country
+
+    assert postcode_country("D-63571 Gelnhausen") == "DE"
+    assert postcode_country("F-75018 Paris") == "FR"
+    assert postcode_country("3500 MJ Utrecht") == "NL"
+    assert postcode_country("London SW1A 1AA") == "GB"
+    # a bare number is no country, nor is a U.S. street with a compass point
+    assert postcode_country("12345 Papierfeld") is None
+    assert postcode_country("75018 PARIS") is None
+    assert postcode_country("1600 NW Pennsylvania Ave") is None
+    assert postcode_country("INV-12345") is None
+    assert postcode_country("") is None
