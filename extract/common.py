@@ -305,8 +305,10 @@ def sender_line(pages: Sequence[Page], reader: Reader) -> tuple[Party | None, ob
 
 def address_blocks(pages: Sequence[Page], reader: Reader, skip: Callable[[str], bool],
                    exclude: set[int] = frozenset(), limit: float | None = None) -> list[list[list[Word]]]:
-    """Unlabelled address blocks in the upper part of the first page: a name over street and postcode lines,
-    set in one column (letterheads and address windows), top to bottom."""
+    """Unlabelled address blocks in the upper part of the first page, above ``limit`` (the table of goods): a
+    name over street and postcode lines, set in one column, flush left or right (letterheads and address
+    windows), top to bottom. Words in ``exclude`` (a sender line) are left out; a block under a label is the
+    label's."""
     if not pages:
         return []
     page = pages[0]
@@ -317,8 +319,7 @@ def address_blocks(pages: Sequence[Page], reader: Reader, skip: Callable[[str], 
         if min(w.top for w in ln) > (0.55 * page.height if limit is None else min(limit, 0.55 * page.height)):
             break  # above the table of goods
         for ph in phrases_of(ln):
-            words = [w for w in ph.words if id(w) not in exclude]
-            if not words or len(words) < len(ph.words):
+            if any(id(w) in exclude for w in ph.words):
                 continue
             text = ph.text
             h = max(1.0, ph.height)
@@ -332,7 +333,7 @@ def address_blocks(pages: Sequence[Page], reader: Reader, skip: Callable[[str], 
                 if aligned and -0.5 * h <= gap <= reach * h:
                     home = b
                     break
-            if label_phrase(reader, ph.words):
+            if reader.opens_label(ph.words):
                 if home is not None:
                     open_blocks.remove(home)
                     done.append(home)
@@ -364,11 +365,8 @@ def address_blocks(pages: Sequence[Page], reader: Reader, skip: Callable[[str], 
     return out
 
 
-def label_phrase(reader: Reader, words: Sequence[Word]) -> bool:
-    return reader.opens_label(words)
-
-
 def side_by_side(a: list[list[Word]], b: list[list[Word]]) -> bool:
+    """Two address blocks at the same height in two columns (an address window beside a letterhead)."""
     ta, ba = min(w.top for w in a[0]), max(w.bottom for w in a[-1])
     tb, bb = min(w.top for w in b[0]), max(w.bottom for w in b[-1])
     return min(ba, bb) - max(ta, tb) > 0 and (a[0][0].x0 > b[-1][-1].x1 or b[0][0].x0 > a[-1][-1].x1 or
