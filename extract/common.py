@@ -73,7 +73,7 @@ def parse_id(text: str) -> str | None:
     cand = text if len(first) == 1 else None
     if cand is None:
         # "No. 123", "# 123": join the label remnant with the token
-        if fold(first[0]).strip(".:#") in ("no", "nr", "n", "number", "num", "") and len(first) >= 2:
+        if fold(first[0]).strip(".:#") in ("no", "nr", "n", "n°", "nº", "number", "num", "") and len(first) >= 2:
             cand = first[1]
         elif re.fullmatch(r"[A-Z]{1,4}", first[0]) and re.fullmatch(r"\d[\w/.-]*", first[1]) and \
                 (len(first) == 2 or not first[2][:1].isdigit()):

@@ -330,3 +330,47 @@ def test_country_from_a_postcode_only_where_its_convention_is_clear():
     assert postcode_country("1600 NW Pennsylvania Ave") is None
     assert postcode_country("INV-12345") is None
     assert postcode_country("") is None
+
+
+def test_labels_above_their_values_and_a_totals_row(tmp_path):
+    # Spanish: a row of labels over a row of values; the totals block as one row of three columns
+    items = [(50, 60, "Herramientas del Norte S.L.", 14), (50, 76, "Calle Mayor 8", 9), (50, 88, "28013 Madrid", 9),
+             (320, 120, "Cliente:", 10), (320, 134, "Importadora Andina Ltda", 10), (320, 148, "Carrera 7 No. 71-21", 10),
+             (320, 162, "110231 Bogotá, Colombia", 10),
+             (50, 220, "Número de factura", 9), (200, 220, "Fecha", 9), (300, 220, "Pedido", 9),
+             (50, 234, "FV-2026-0042", 10), (200, 234, "5 de marzo de 2026", 10), (300, 234, "OC-7781", 10),
+             (50, 280, "Descripción", 9), (300, 280, "Cantidad", 9), (380, 280, "Precio", 9), (480, 280, "Importe", 9),
+             (50, 296, "Tornillos M8", 9), (300, 296, "100", 9), (380, 296, "0,25", 9), (480, 296, "25,00", 9),
+             (50, 310, "Tuercas M8", 9), (300, 310, "100", 9), (380, 310, "0,10", 9), (480, 310, "10,00", 9),
+             (300, 360, "Base imponible", 9), (400, 360, "IVA 21 %", 9), (480, 360, "Total", 9),
+             (300, 374, "35,00 €", 10), (400, 374, "7,35 €", 10), (480, 374, "42,35 €", 10)]
+    path = tmp_path / "rows.pdf"
+    _write_lines(path, items)
+    doc = extract_file(path, path.name)[0]
+    assert doc.get("invoice_number") == "FV-2026-0042" and doc.get("po_number") == "OC-7781"
+    assert doc.get("invoice_date") == "2026-03-05"
+    assert doc.get("subtotal") == Decimal("35.00") and doc.get("total") == Decimal("42.35")
+    assert doc.get("buyer").name == "Importadora Andina Ltda" and doc.get("buyer").country == "CO"
+
+
+def test_gross_total_over_the_amount_left_to_pay(tmp_path):
+    # French: the title over "N° :", TOTAL HT / TOTAL TVA / TOTAL TTC over their amounts, a deposit, then
+    # NET A PAYER: the total is the gross total (BT-112), not what is left to pay (BT-115)
+    items = [(50, 90, "Ateliers Dupont SARL", 12), (50, 104, "35 rue des Forges", 9), (50, 116, "F-69100 Villeurbanne", 9),
+             (330, 60, "FACTURE", 18), (330, 90, "N° : F2026-0031", 10), (330, 104, "Date : 31/01/2026", 10),
+             (330, 140, "Adresse de facturation", 9), (330, 154, "Comptoir Lyonnais", 10),
+             (330, 168, "12 avenue Foch", 10), (330, 182, "75016 Paris", 10),
+             (50, 280, "Désignation", 9), (300, 280, "Qté", 9), (380, 280, "P.U. HT", 9), (480, 280, "Montant HT", 9),
+             (50, 296, "Prestation", 9), (300, 296, "1", 9), (380, 296, "1 200,00", 9), (480, 296, "1 200,00", 9),
+             (300, 340, "TOTAL HT", 9), (380, 340, "TOTAL TVA", 9), (480, 340, "TOTAL TTC", 9),
+             (300, 354, "1 200,00", 10), (380, 354, "240,00", 10), (480, 354, "1 440,00", 10),
+             (380, 380, "Acompte :", 10), (480, 380, "440,00", 10), (380, 394, "NET A PAYER", 10),
+             (480, 394, "1 000,00 EUR", 10)]
+    path = tmp_path / "acompte.pdf"
+    _write_lines(path, items)
+    doc = extract_file(path, path.name)[0]
+    assert doc.get("invoice_number") == "F2026-0031" and doc.get("invoice_date") == "2026-01-31"
+    assert doc.get("total") == Decimal("1440.00") and doc.get("subtotal") == Decimal("1200.00")
+    assert doc.get("seller").name == "Ateliers Dupont SARL" and doc.get("seller").country == "FR"
+    assert doc.get("buyer").name == "Comptoir Lyonnais"
+    assert not any(c["kind"] == "discount" for c in doc.get("charges") or [])
