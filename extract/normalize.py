@@ -156,7 +156,7 @@ _MONEY_NUM = re.compile(r"\(?[+-−]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _D_ISO = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
 _D_NUM = re.compile(r"\b(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})\b")
-_D_DMY_NAME = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+de)?[\s\-/.]+(" + _MONTH_ALT + r")\.?(?:\s+de)?[\s\-/.,]+(\d{4}|\d{2})\b",
+_D_DMY_NAME = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|er|o|º|°)?(?:\s+de)?[\s\-/.]+(" + _MONTH_ALT + r")\.?(?:\s+de)?[\s\-/.,]+(\d{4}|\d{2})\b",
                          re.IGNORECASE)
 _D_MDY_NAME = re.compile(r"\b(" + _MONTH_ALT + r")\.?[\s\-/.]+(\d{1,2})(?:st|nd|rd|th)?,?[\s\-/.]+(\d{4})\b",
                          re.IGNORECASE)

@@ -374,3 +374,16 @@ def test_gross_total_over_the_amount_left_to_pay(tmp_path):
     assert doc.get("seller").name == "Ateliers Dupont SARL" and doc.get("seller").country == "FR"
     assert doc.get("buyer").name == "Comptoir Lyonnais"
     assert not any(c["kind"] == "discount" for c in doc.get("charges") or [])
+
+
+def test_dates_in_the_forms_of_the_new_languages():
+    from appraiser.extract.normalize import parse_date
+
+    assert parse_date("17. Februar 2026") == "2026-02-17"
+    assert parse_date("11.07.2014") == "2014-07-11"
+    assert parse_date("31/01/2026") == "2026-01-31"
+    assert parse_date("February 17, 2026") == "2026-02-17"
+    assert parse_date("1er mars 2024") == "2024-03-01"
+    assert parse_date("1º de março de 2026") == "2026-03-01"
+    assert parse_date("8 september 2022") == "2022-09-08"
+    assert parse_date("31 Februar 2026") is None  # no such day
