@@ -51,7 +51,7 @@ def tokens_of(text: str) -> list[str]:
         t = t.strip(_STRIP)
         if re.fullmatch(r"(?:[a-z]\.)+[a-z]?", t):
             t = t.replace(".", "")  # "p.o." -> "po", "n.w." -> "nw"
-        if t in ("nº", "n°", "no°", "nro", "núm", "num"):
+        if t in ("nº", "n°", "no°", "nro", "núm", "num", "n"):
             t = "no"
         if t:
             out.append(t)
