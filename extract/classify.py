@@ -95,6 +95,7 @@ ASSIST_CUES = ["mould", "mold", "moulds", "molds", "injection mould", "injection
                "tooling", "tool", "jig", "fixture", "cavity", "moulde", "molde", "moldes", "troquel",
                "engineering", "design services", "drawings", "werkzeug"]
 
+
 def _invoice_label_cues() -> list[str]:
     """The label vocabularies' own invoice wordings, in every language they hold ("Rechnungsnummer", "Montant
     TTC", "Factuurdatum"): body cues of an invoice. Only wordings of several words or long compounds, and none

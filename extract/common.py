@@ -291,7 +291,8 @@ def sender_line(pages: Sequence[Page], reader: Reader) -> tuple[Party | None, ob
             # a recipient's block under it, in its column
             below = [b for b in lines[i + 1:i + 5]
                      if any(abs(p.x0 - ph.x0) <= 2 * ph.height for p in phrases_of(b))]
-            if not below or min(w.top for w in below[0]) - ph.bottom > 6 * max(ph.height, *(w.height for w in below[0])):
+            if not below or \
+                    min(w.top for w in below[0]) - ph.bottom > 6 * max(ph.height, *(w.height for w in below[0])):
                 continue
             country = nz.country_code(parts[-1]) if not any(c.isdigit() for c in parts[-1]) else None
             addr = parts[1:-1] if country else parts[1:]
@@ -451,8 +452,8 @@ def find_currency(pages: Sequence[Page], reader: Reader | None = None) -> tuple[
                 code = nz.currency_code(t)
             elif any(s in t for s in ("$", "€", "£", "¥", "₹")):
                 code = nz.currency_code(t)
-            elif 2 <= len(t) <= 4 and t[:1].isupper() and i + 1 < len(ws) and \
-                    nz.parse_number(ws[i + 1].text.strip("()").rstrip(",;:")) is not None and abs(ws[i + 1].top - w.top) < 2:
+            elif 2 <= len(t) <= 4 and t[:1].isupper() and i + 1 < len(ws) and abs(ws[i + 1].top - w.top) < 2 and \
+                    nz.parse_number(ws[i + 1].text.strip("()").rstrip(",;:")) is not None:
                 code = nz.currency_code(w.text.strip("():,;"))  # "Rs 1939", "Fr. 20.00": a short name before a number
             if code:
                 counts.setdefault(code, []).append(w)

@@ -54,7 +54,8 @@ def _not_party_name(text: str, conv: Conventions) -> bool:
     return bool(conv.date(t) or parse_id(t) and t == t.split()[0] or not any(c.isalpha() for c in t))
 
 
-def parties(pages: Sequence[Page], reader: Reader, conv: Conventions, tables: Sequence[Table] = ()) -> tuple[tuple, tuple]:
+def parties(pages: Sequence[Page], reader: Reader, conv: Conventions,
+            tables: Sequence[Table] = ()) -> tuple[tuple, tuple]:
     """Seller and buyer: from their labels; else the sender line over the address window (the window's block is
     the buyer), the letterhead's or the window's address blocks above the table of goods, and the legal footer."""
     first_page = pages[0].number if pages else None
@@ -74,7 +75,8 @@ def parties(pages: Sequence[Page], reader: Reader, conv: Conventions, tables: Se
                     seller, sp = full, reader.prov([w for ln in b for w in ln])  # "Alphabet" in full
                     break
             if buyer is None:
-                window = [b for b in address_blocks(pages, reader, _title, limit=limit, exclude={id(w) for w in sp_words})
+                own = {id(w) for w in sp_words}
+                window = [b for b in address_blocks(pages, reader, _title, limit=limit, exclude=own)
                           if first and first[0] in b[0]]
                 if window:
                     buyer = party_from_lines(window[0], name_above_address=True)

@@ -53,7 +53,10 @@ def test_each_language_covers_the_standard_concepts_english_covers(lang):
 def test_no_wording_repeats_within_a_concept_or_serves_two_invoice_concepts():
     for p in FILES:
         for section, content in _load(p).items():
-            lists = content.items() if isinstance(content, dict) else [("", content)] if isinstance(content, list) else []
+            if isinstance(content, dict):
+                lists = list(content.items())
+            else:
+                lists = [("", content)] if isinstance(content, list) else []
             for key, labels in lists:
                 toks = [" ".join(tokens_of(x)) for x in labels]
                 assert len(toks) == len(set(toks)), (p.name, section, key)
@@ -113,7 +116,8 @@ LAYOUTS = {
                buyer_label="Cliente:", sender_line=False,
                header=[("Número de factura:", "FV-88213"), ("Fecha de expedición:", "05/03/2026")],
                columns=("Línea", "Descripción", "Cantidad", "Precio unitario", "Importe"),
-               totals=[("Base imponible", "2.500,00 €"), ("IVA 21 %", "525,00 €"), ("Total factura", "3.025,00 €")],
+               totals=[("Base imponible", "2.500,00 €"), ("IVA 21 %", "525,00 €"),
+                       ("Total factura", "3.025,00 €")],
                number="FV-88213", date="2026-03-05", total="3025.00", subtotal="2500.00"),
     "it": dict(seller=("Officine Rossi S.r.l.", "Via Roma 21", "20121 Milano", "Italia"),
                buyer=("Bianchi Forniture S.p.A.", "Corso Vittorio 3", "10121 Torino"),
@@ -335,7 +339,8 @@ def test_country_from_a_postcode_only_where_its_convention_is_clear():
 def test_labels_above_their_values_and_a_totals_row(tmp_path):
     # Spanish: a row of labels over a row of values; the totals block as one row of three columns
     items = [(50, 60, "Herramientas del Norte S.L.", 14), (50, 76, "Calle Mayor 8", 9), (50, 88, "28013 Madrid", 9),
-             (320, 120, "Cliente:", 10), (320, 134, "Importadora Andina Ltda", 10), (320, 148, "Carrera 7 No. 71-21", 10),
+             (320, 120, "Cliente:", 10), (320, 134, "Importadora Andina Ltda", 10),
+             (320, 148, "Carrera 7 No. 71-21", 10),
              (320, 162, "110231 Bogotá, Colombia", 10),
              (50, 220, "Número de factura", 9), (200, 220, "Fecha", 9), (300, 220, "Pedido", 9),
              (50, 234, "FV-2026-0042", 10), (200, 234, "5 de marzo de 2026", 10), (300, 234, "OC-7781", 10),
@@ -356,7 +361,8 @@ def test_labels_above_their_values_and_a_totals_row(tmp_path):
 def test_gross_total_over_the_amount_left_to_pay(tmp_path):
     # French: the title over "N° :", TOTAL HT / TOTAL TVA / TOTAL TTC over their amounts, a deposit, then
     # NET A PAYER: the total is the gross total (BT-112), not what is left to pay (BT-115)
-    items = [(50, 90, "Ateliers Dupont SARL", 12), (50, 104, "35 rue des Forges", 9), (50, 116, "F-69100 Villeurbanne", 9),
+    items = [(50, 90, "Ateliers Dupont SARL", 12), (50, 104, "35 rue des Forges", 9),
+             (50, 116, "F-69100 Villeurbanne", 9),
              (330, 60, "FACTURE", 18), (330, 90, "N° : F2026-0031", 10), (330, 104, "Date : 31/01/2026", 10),
              (330, 140, "Adresse de facturation", 9), (330, 154, "Comptoir Lyonnais", 10),
              (330, 168, "12 avenue Foch", 10), (330, 182, "75016 Paris", 10),
