@@ -15,7 +15,7 @@ from .labels import _BOX_NO, Hit, Reader, fold, tokens_of
 from .layout import lines_of, phrases_of
 from .pages import Page, Word
 from .tables import Row, Table, find_tables, header_unit
-from .vocab import ATTENTION_WORDS, CHARGE_WORDS, LEGAL_FOOTER, LEGAL_FORMS
+from .vocab import ATTENTION_WORDS, CHARGE_WORDS, FIELD_LABELS, LEGAL_FOOTER, LEGAL_FORMS
 
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP", "DAT", "DDU", "CNF", "C&F")
 _INCOTERM_RE = re.compile(r"\b(" + "|".join(re.escape(t) for t in INCOTERMS) + r")\b\.?\s*(?:incoterms?\s*(?:®\s*)?\d{4})?[\s,:-]*([^\n,;()]*)",
@@ -97,7 +97,7 @@ def clean_lines(lines: Sequence[Sequence[Word]]) -> list[list[Word]]:
     for ln in lines:
         ln = [w for w in ln if "@" not in w.text and not fold(w.text).startswith(("www.", "http"))]
         t = fold(" ".join(w.text for w in ln)).strip()
-        if not t or any(t.startswith(c) for c in _CONTACT + _BANKING) or attention_line(t):
+        if not t or any(t.startswith(c) for c in _CONTACT + _BANKING) or attention_line(t) or identifier_line(t):
             continue
         out.append(list(ln))
         raw = " ".join(w.text for w in ln).strip(" ,.")
@@ -170,6 +170,7 @@ def _phrase_tokens(phrases: Iterable[str]) -> list[tuple[str, ...]]:
 
 
 _LEGAL_FORMS = _phrase_tokens(LEGAL_FORMS)
+_IDENTIFIERS = _phrase_tokens(FIELD_LABELS.get("other_id", []))  # "Partita IVA …", "SIRET …", "KvK …"
 _LEGAL_FOOTER = _phrase_tokens(LEGAL_FOOTER)
 _ATTENTION = _phrase_tokens(ATTENTION_WORDS)
 
@@ -194,6 +195,12 @@ def _only_legal_form(text: str) -> bool:
     """"Company Limited", "Co., Ltd.": the second line of a name, nothing but its legal form."""
     forms = {t for f in _LEGAL_FORMS for t in f} | {"company", "corporation", "co"}
     return all(t in forms for t in tokens_of(text.replace("-", " ").replace(".", ". ")))
+
+
+def identifier_line(text: str) -> bool:
+    """A line that opens with an identifier's label (a customer, VAT or register number): not an address line."""
+    toks = tokens_of(text)
+    return any(len(f) and tuple(toks[:len(f)]) == f and len(toks) > len(f) for f in _IDENTIFIERS)
 
 
 def attention_line(text: str) -> bool:
