@@ -14,14 +14,14 @@ from .labels import Reader, fold, tokens_of
 from .pages import Page
 from .tables import Table
 from .vocab import DATELINE_WORDS
+from .vocab import TITLE_WORDS as VOCAB_TITLES
 
 KEYS = ("invoice_number", "invoice_date", "po_number", "seller", "buyer", "ship_to", "currency", "incoterm",
         "payment_terms", "country_of_origin", "subtotal", "total", "other_date", "total_quantity",
         "total_net_weight", "total_gross_weight", "total_packages", "bl_number", "amount_due", "preceding_invoice",
         "other_id")
 ANCHORS = ("quantity", "amount", "unit_price", "line_no")
-TITLE_WORDS = ("invoice", "factura", "rechnung", "facture", "factuur", "fattura", "faktura", "page", "original",
-               "copy")
+TITLE_WORDS = tuple(dict.fromkeys(fold(w) for w in VOCAB_TITLES))
 
 
 def _not_in(reader: Reader, hits, lines: set[int]):

@@ -89,3 +89,5 @@ ELEMENTS["CEV"] = ["cev", "ceq", "ce"]
 LEGAL_FORMS: list[str] = merge_list(LANGUAGES, "legal_forms")
 LEGAL_FOOTER: list[str] = merge_list(LANGUAGES, "legal_footer")
 ATTENTION_WORDS: list[str] = merge_list(LANGUAGES, "attention")
+# Words of a document's title and page furniture ("Rechnung", "Page 1 of 2", "Copie"): never a party's name.
+TITLE_WORDS: list[str] = merge_list(LANGUAGES, "titles")
