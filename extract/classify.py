@@ -95,6 +95,27 @@ ASSIST_CUES = ["mould", "mold", "moulds", "molds", "injection mould", "injection
                "tooling", "tool", "jig", "fixture", "cavity", "moulde", "molde", "moldes", "troquel",
                "engineering", "design services", "drawings", "werkzeug"]
 
+
+def _invoice_label_cues() -> list[str]:
+    """The label vocabularies' own invoice wordings, in every language they hold ("Rechnungsnummer", "Montant
+    TTC", "Factuurdatum"): body cues of an invoice. Only wordings of several words or long compounds, and none
+    that another concept also uses."""
+    from .vocab import FIELD_LABELS
+
+    mine = ("invoice_number", "invoice_date", "subtotal", "total", "amount_due", "currency")
+    elsewhere = {lab for key, labs in FIELD_LABELS.items() if key not in mine for lab in labs}
+    out = []
+    for key in mine:
+        for lab in FIELD_LABELS.get(key, []):
+            toks = tokens_of(lab)
+            if lab in elsewhere or not toks or (len(toks) == 1 and len(toks[0]) < 9):
+                continue
+            out.append(lab)
+    return out
+
+
+CUES["commercial_invoice"][1].extend(c for c in _invoice_label_cues() if c not in CUES["commercial_invoice"][1])
+
 TITLE_WEIGHT, BODY_WEIGHT = 6.0, 1.0
 # a title word followed by one of these is a label ("Invoice No."), not the document's title
 LABEL_FOLLOWERS = {"no", "nr", "number", "num", "#", "date", "ref", "reference", "id", "total", "value",

@@ -15,7 +15,7 @@ from .labels import _BOX_NO, Hit, Reader, fold, tokens_of
 from .layout import lines_of, phrases_of
 from .pages import Page, Word
 from .tables import Row, Table, find_tables, header_unit
-from .vocab import CHARGE_WORDS
+from .vocab import ATTENTION_WORDS, CHARGE_WORDS, FIELD_LABELS, LEGAL_FOOTER, LEGAL_FORMS
 
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP", "DAT", "DDU", "CNF", "C&F")
 _INCOTERM_RE = re.compile(r"\b(" + "|".join(re.escape(t) for t in INCOTERMS) + r")\b\.?\s*(?:incoterms?\s*(?:®\s*)?\d{4})?[\s,:-]*([^\n,;()]*)",
@@ -73,14 +73,17 @@ def parse_id(text: str) -> str | None:
     cand = text if len(first) == 1 else None
     if cand is None:
         # "No. 123", "# 123": join the label remnant with the token
-        if fold(first[0]).strip(".:#") in ("no", "nr", "n", "number", "num", "") and len(first) >= 2:
+        if fold(first[0]).strip(".:#") in ("no", "nr", "n", "n°", "nº", "number", "num", "") and len(first) >= 2:
             cand = first[1]
+        elif re.fullmatch(r"[A-Z]{1,4}", first[0]) and re.fullmatch(r"\d[\w/.-]*", first[1]) and \
+                (len(first) == 2 or not first[2][:1].isdigit()):
+            cand = first[0] + " " + first[1]  # "FT 2026/77": a document series and its number
         else:
             cand = first[0]
-    m = _ID_RE.match(cand)
+    m = _ID_RE.match(cand.replace(" ", "")) if " " in cand else _ID_RE.match(cand)
     if not m:
         return None
-    ident = m.group(1)
+    ident = cand if " " in cand else m.group(1)
     if not any(c.isdigit() for c in ident) or len(ident) < 3:
         return None
     if nz.parse_date(ident) is not None and not any(c.isalpha() for c in ident):
@@ -94,30 +97,46 @@ def clean_lines(lines: Sequence[Sequence[Word]]) -> list[list[Word]]:
     for ln in lines:
         ln = [w for w in ln if "@" not in w.text and not fold(w.text).startswith(("www.", "http"))]
         t = fold(" ".join(w.text for w in ln)).strip()
-        if not t or any(t.startswith(c) for c in _CONTACT + _BANKING):
+        if not t or any(t.startswith(c) for c in _CONTACT + _BANKING) or attention_line(t) or identifier_line(t):
             continue
         out.append(list(ln))
         raw = " ".join(w.text for w in ln).strip(" ,.")
         if len(out) > 1 and not any(c.isdigit() for c in raw) and "," not in raw and len(raw.split()) <= 4 \
                 and nz.country_code(raw):
             break  # the country closes the address
+        tail = re.split(r"\s*[,·|•]\s*", raw)[-1]
+        if len(out) > 1 and "," in raw and _POSTCODE.search(raw) and tail != raw and \
+                not any(c.isdigit() for c in tail) and len(tail.split()) <= 3 and nz.country_code(tail):
+            break  # "06000 NICE, DE": postcode, town and country close it too
     return out
 
 
-def party_from_lines(lines: Sequence[Sequence[Word]]) -> Party | None:
-    """Name, address (its lines without the country) and country from an address block."""
+def party_from_lines(lines: Sequence[Sequence[Word]], name_above_address: bool = False) -> Party | None:
+    """Name, address (its lines without the country) and country from an address block. With
+    ``name_above_address`` (a block no label introduces, where a logo's words or a trade name may come first),
+    the name is the line right above the street and postcode lines."""
     lines = clean_lines(lines)
     if not lines:
         return None
     texts = [nz.clean_text(" ".join(w.text for w in ln)) for ln in lines]
+    # "ID : 123 - GLN : 587451236587", "Leasingnummer: 6341": identifiers after the address, not part of it
+    while len(texts) > 2 and re.search(r"\w\)?\s*:(?:\s|$)", texts[-1]) and any(address_like(t) for t in texts[1:-1]):
+        texts.pop()
     # a sender line "Name - Street 1 - 12345 City" (window envelopes): the name, then its address
     parts = [p for p in re.split(r"\s+[-–·|•]\s+", texts[0]) if p.strip()]
     if len(parts) >= 2 and not any(c.isdigit() for c in parts[0]) and any(c.isdigit() for c in " ".join(parts[1:])):
         texts = [parts[0], *parts[1:], *texts[1:]]
-    name = nz.clean_party_name(texts[0])
+    first = 0
+    if not has_legal_form(texts[0]):
+        # "Papierflieger-Vertriebs-GmbH" under a contact person's line, or a trade name over the company's: the
+        # line above the address that carries a legal form names the party
+        head = texts[:next((i for i, t in enumerate(texts) if i and address_like(t)), len(texts))]
+        first = next((i for i, t in enumerate(head) if has_legal_form(t) and not _only_legal_form(t)),
+                     len(head) - 1 if name_above_address and len(head) < len(texts) else 0)
+    name = nz.clean_party_name(texts[first])
     if not name or not any(c.isalpha() for c in name):
         return None
-    addr = texts[1:]
+    addr = texts[first + 1:]
     country = None
     if addr:
         last = addr[-1]
@@ -139,9 +158,227 @@ def party_from_lines(lines: Sequence[Sequence[Word]]) -> Party | None:
         elif c and re.fullmatch(r"[\w .'()-]+", last) and len(last.split()) <= 5:
             country = c
             addr = addr[:-1]
+    if country is None and addr:
+        country = next((c for c in (nz.postcode_country(a) for a in reversed(addr)) if c), None)
     addr = [re.sub(r"\s*[·|•]\s*", ", ", a) for a in addr]
     address = ", ".join(a.strip(" ,") for a in addr if a.strip(" ,")) or None
     return Party(name=name, address=address, country=country)
+
+
+def _phrase_tokens(phrases: Iterable[str]) -> list[tuple[str, ...]]:
+    return [tuple(tokens_of(x)) for x in phrases if tokens_of(x)]
+
+
+_LEGAL_FORMS = _phrase_tokens(LEGAL_FORMS)
+_IDENTIFIERS = _phrase_tokens(FIELD_LABELS.get("other_id", []))  # "Partita IVA …", "SIRET …", "KvK …"
+_LEGAL_FOOTER = _phrase_tokens(LEGAL_FOOTER)
+_ATTENTION = _phrase_tokens(ATTENTION_WORDS)
+
+
+def _find_tokens(toks: Sequence[str], phrase: tuple[str, ...]) -> int:
+    """Where a phrase's tokens start in a token list, or -1."""
+    n = len(phrase)
+    for i in range(len(toks) - n + 1):
+        if tuple(toks[i:i + n]) == phrase:
+            return i
+    return -1
+
+
+def has_legal_form(text: str) -> bool:
+    """Whether a name carries a company's legal form ("Kraxi GmbH", "e-Luscious Nederland B.V.", "ACME, Inc.")."""
+    toks = tokens_of(re.sub(r"[.\-]", lambda m: m.group(0) + " ", text))
+    joined = tokens_of(text.replace("-", " "))
+    return any(_find_tokens(toks, f) >= 0 or _find_tokens(joined, f) >= 0 for f in _LEGAL_FORMS if f)
+
+
+def _only_legal_form(text: str) -> bool:
+    """"Company Limited", "Co., Ltd.": the second line of a name, nothing but its legal form."""
+    forms = {t for f in _LEGAL_FORMS for t in f} | {"company", "corporation", "co"}
+    return all(t in forms for t in tokens_of(text.replace("-", " ").replace(".", ". ")))
+
+
+def identifier_line(text: str) -> bool:
+    """A line that opens with an identifier's label (a customer, VAT or register number): not an address line."""
+    toks = tokens_of(text)
+    return any(len(f) and tuple(toks[:len(f)]) == f and len(toks) > len(f) for f in _IDENTIFIERS)
+
+
+def attention_line(text: str) -> bool:
+    """A line of an address naming the person to attend to it ("z. Hd. Herr Mustermann", "T.a.v. bosd",
+    "Buyer contact name"), not the party."""
+    toks = tokens_of(text.replace(".", ". "))
+    joined = tokens_of(text)
+    for a in _ATTENTION:
+        if tuple(toks[:len(a)]) == a or tuple(joined[:len(a)]) == a:
+            return True
+        if len(a) == 1 and len(a[0]) >= 7 and a[0] in joined:  # "contact", "attention" anywhere in the line
+            return True
+    return False
+
+
+_POSTCODE = re.compile(r"(?<![\d.,/:-])(?:[A-Z]{1,2}-)?\d{4,6}(?![\d.,/:])|\b[A-Z]{1,2}\d{1,2}[A-Z]? \d[A-Z]{2}\b"
+                       r"|\b\d{4} ?[A-Z]{2}\b")
+
+
+def address_like(text: str) -> bool:
+    """A street or postcode line: a number beside words ("35 rue d'ici", "Musterweg 1", "75018 PARIS, FR",
+    "3500 MJ Utrecht"), not a date, an amount or a phone number."""
+    t = text.strip()
+    if not any(c.isdigit() for c in t) or sum(c.isalpha() for c in t) < 3:
+        return False
+    if nz.find_dates(t) or re.search(r"\d[.,]\d{2}\b", t):
+        return False
+    if sum(c.isdigit() for c in t) > 0.5 * len(t.replace(" ", "")):
+        return False
+    return bool(_POSTCODE.search(t) or re.search(r"(?:^|\s)\d{1,5}[a-zA-Z]?(?:[,\s]|$)", t))
+
+
+def legal_footer_name(pages: Sequence[Page], reader: Reader) -> tuple[Party | None, object]:
+    """The issuer named in the legal footer (registered office, share capital, register number: what EU law
+    asks every invoice to print): the words before the legal wording on its line ("Free SAS au capital de",
+    "Kraxi GmbH   Sitz der Gesellschaft"), or a short name line right above it ("NETPRESSE")."""
+    for page in reversed(list(pages)):
+        lines = lines_of(page.words)
+        for i, ln in enumerate(lines):
+            if min(w.top for w in ln) < 0.6 * page.height:
+                continue
+            toks = [t for w in ln for t in tokens_of(w.text)]
+            if not any(_find_tokens(toks, f) >= 0 for f in _LEGAL_FOOTER):
+                continue
+            cands: list[list[Word]] = []
+            for ph in phrases_of(ln):
+                ptoks = tokens_of(ph.text)
+                at = min((k for k in (_find_tokens(ptoks, f) for f in _LEGAL_FOOTER) if k >= 0), default=-1)
+                if at == 0:
+                    break
+                if at > 0:
+                    # the words before the legal wording, up to a sentence break
+                    words, n = [], 0
+                    for w in ph.words:
+                        n += len(tokens_of(w.text))
+                        if n > at:
+                            break
+                        words.append(w)
+                    cands.append(words)
+                    break
+                cands.append(ph.words)
+                break
+            if i > 0:
+                above = lines[i - 1]
+                gap = min(w.top for w in ln) - max(w.bottom for w in above)
+                if gap < 2.0 * max(w.height for w in ln):
+                    cands.append(phrases_of(above)[0].words)
+            for words in cands:
+                text = nz.clean_text(" ".join(w.text for w in words)).strip(" .,-–:")
+                text = re.split(r"[.]\s|\s[-–]\s", text)[0].strip(" .,-–:")
+                if not text or any(c.isdigit() for c in text) or len(text.split()) > 5 or \
+                        any(reader.is_label(w) for w in words) or ":" in text:
+                    continue
+                return Party(name=text, address=None, country=None), reader.prov(words)
+    return None, None
+
+
+def sender_line(pages: Sequence[Page], reader: Reader) -> tuple[Party | None, object, list[Word], list[Word]]:
+    """The return address printed in small type above a window envelope's address ("Kraxi GmbH · Flugzeugallee
+    17 · 12345 Papierfeld · Deutschland", "QualityHosting AG - Uferweg 40-42 - D-63571 Gelnhausen"): the sender,
+    its provenance, its words and the first line under it (the recipient's address starts there)."""
+    if not pages:
+        return None, None, [], []
+    page = pages[0]
+    lines = lines_of(page.words)
+    for i, ln in enumerate(lines):
+        if min(w.top for w in ln) > 0.5 * page.height:
+            break
+        for ph in phrases_of(ln):
+            parts = [p.strip() for p in re.split(r"\s*[·•|]\s*|\s+[-–]\s+|,\s+", ph.text) if p.strip()]
+            if len(parts) < 3 or any(c.isdigit() for c in parts[0]) or not any(c.isalpha() for c in parts[0]):
+                continue
+            if not any(_POSTCODE.search(p) for p in parts[1:]) or any(reader.is_label(w) for w in ph.words):
+                continue
+            # a recipient's block under it, in its column
+            below = [b for b in lines[i + 1:i + 5]
+                     if any(abs(p.x0 - ph.x0) <= 2 * ph.height for p in phrases_of(b))]
+            if not below or \
+                    min(w.top for w in below[0]) - ph.bottom > 6 * max(ph.height, *(w.height for w in below[0])):
+                continue
+            country = nz.country_code(parts[-1]) if not any(c.isdigit() for c in parts[-1]) else None
+            addr = parts[1:-1] if country else parts[1:]
+            name = nz.clean_party_name(parts[0])
+            if not name:
+                continue
+            return (Party(name=name, address=", ".join(addr) or None, country=country), reader.prov(ph.words),
+                    ph.words, below[0])
+    return None, None, [], []
+
+
+def address_blocks(pages: Sequence[Page], reader: Reader, skip: Callable[[str], bool],
+                   exclude: set[int] = frozenset(), limit: float | None = None) -> list[list[list[Word]]]:
+    """Unlabelled address blocks in the upper part of the first page, above ``limit`` (the table of goods): a
+    name over street and postcode lines, set in one column, flush left or right (letterheads and address
+    windows), top to bottom. Words in ``exclude`` (a sender line) are left out; a block under a label is the
+    label's."""
+    if not pages:
+        return []
+    page = pages[0]
+    open_blocks: list[list[list[Word]]] = []
+    done: list[list[list[Word]]] = []
+    labelled: set[int] = set()
+    for ln in lines_of(page.words):
+        if min(w.top for w in ln) > (0.55 * page.height if limit is None else min(limit, 0.55 * page.height)):
+            break  # above the table of goods
+        for ph in phrases_of(ln):
+            if any(id(w) in exclude for w in ph.words):
+                continue
+            text = ph.text
+            h = max(1.0, ph.height)
+            home = None
+            for b in open_blocks:
+                last = b[-1]
+                gap = ph.top - max(w.bottom for w in last)
+                aligned = abs(last[0].x0 - ph.x0) <= 2.0 * h or abs(last[-1].x1 - ph.x1) <= 1.0 * h  # flush right
+                # an empty address line may come before the postcode and the country
+                reach = 2.4 if address_like(text) or nz.country_code(text) and len(text.split()) <= 3 else 1.6
+                if aligned and -0.5 * h <= gap <= reach * h:
+                    home = b
+                    break
+            if reader.opens_label(ph.words):
+                if home is not None:
+                    open_blocks.remove(home)
+                    done.append(home)
+                open_blocks.append([ph.words])
+                labelled.add(id(open_blocks[-1]))  # the block under a label ("Livraison :") is that label's
+                continue
+            if skip(text) or nz.parse_money(text) and not any(c.isalpha() for c in text):
+                if home is not None:
+                    open_blocks.remove(home)
+                    done.append(home)
+                continue
+            if home is None:
+                open_blocks.append([ph.words])
+            else:
+                home.append(ph.words)
+    done.extend(open_blocks)
+    out = []
+    for b in done:
+        if id(b) in labelled:
+            continue
+        texts = [" ".join(w.text for w in ln) for ln in b]
+        if len(b) < 2 or not any(address_like(t) and ":" not in t for t in texts[1:]) or address_like(texts[0]) \
+                or ":" in texts[0]:
+            continue
+        if nz.find_dates(texts[0]) or any(c.isdigit() for c in texts[0]):
+            continue
+        out.append(b)
+    out.sort(key=lambda b: (round(min(w.top for w in b[0])), b[0][0].x0))
+    return out
+
+
+def side_by_side(a: list[list[Word]], b: list[list[Word]]) -> bool:
+    """Two address blocks at the same height in two columns (an address window beside a letterhead)."""
+    ta, ba = min(w.top for w in a[0]), max(w.bottom for w in a[-1])
+    tb, bb = min(w.top for w in b[0]), max(w.bottom for w in b[-1])
+    return min(ba, bb) - max(ta, tb) > 0 and (a[0][0].x0 > b[-1][-1].x1 or b[0][0].x0 > a[-1][-1].x1 or
+                                             abs(a[0][0].x0 - b[0][0].x0) > 100)
 
 
 def party_label(reader: Reader, hit: Hit) -> bool:
@@ -214,13 +451,17 @@ def find_currency(pages: Sequence[Page], reader: Reader | None = None) -> tuple[
             return v, p
     counts: dict[str, list[Word]] = {}
     for page in pages:
-        for w in page.words:
+        ws = sorted(page.words, key=lambda w: (round(w.top), w.x0))
+        for i, w in enumerate(ws):
             t = w.text.strip("():,.;")
             code = None
             if len(t) == 3 and t.isalpha() and t.isupper():
                 code = nz.currency_code(t)
             elif any(s in t for s in ("$", "€", "£", "¥", "₹")):
                 code = nz.currency_code(t)
+            elif 2 <= len(t) <= 4 and t[:1].isupper() and i + 1 < len(ws) and abs(ws[i + 1].top - w.top) < 2 and \
+                    nz.parse_number(ws[i + 1].text.strip("()").rstrip(",;:")) is not None:
+                code = nz.currency_code(w.text.strip("():,;"))  # "Rs 1939", "Fr. 20.00": a short name before a number
             if code:
                 counts.setdefault(code, []).append(w)
     if not counts:

@@ -7,22 +7,115 @@ from typing import Sequence
 
 from ..models.records import FieldSet, LineItem
 from . import normalize as nz
-from .common import (INVOICE_COLUMNS, Conventions, charge_kind, conventions, find_currency, find_incoterm,
-                     last_number, letterhead, line_items, parse_id, read_party, table_header_lines)
-from .labels import Reader, fold
+from .common import (INVOICE_COLUMNS, Conventions, address_blocks, charge_kind, conventions, find_currency,
+                     find_incoterm, last_number, legal_footer_name, letterhead, line_items, parse_id,
+                     party_from_lines, read_party, sender_line, side_by_side, table_header_lines)
+from .labels import Reader, fold, tokens_of
 from .pages import Page
 from .tables import Table
+from .vocab import DATELINE_WORDS
+from .vocab import TITLE_WORDS as VOCAB_TITLES
 
 KEYS = ("invoice_number", "invoice_date", "po_number", "seller", "buyer", "ship_to", "currency", "incoterm",
         "payment_terms", "country_of_origin", "subtotal", "total", "other_date", "total_quantity",
-        "total_net_weight", "total_gross_weight", "total_packages", "bl_number")
+        "total_net_weight", "total_gross_weight", "total_packages", "bl_number", "amount_due", "preceding_invoice",
+        "other_id")
 ANCHORS = ("quantity", "amount", "unit_price", "line_no")
-TITLE_WORDS = ("invoice", "factura", "rechnung", "facture", "factuur", "fattura", "faktura", "page", "original",
-               "copy")
+TITLE_WORDS = tuple(dict.fromkeys(fold(w) for w in VOCAB_TITLES))
 
 
 def _not_in(reader: Reader, hits, lines: set[int]):
     return [h for h in hits if h.line not in lines]
+
+
+def _generic(hit) -> bool:
+    """A label of one word that any date or number may carry ("Date", "Datum", "Fecha")."""
+    return len(tokens_of(hit.text)) <= 1
+
+
+def dateline(reader: Reader, conv: Conventions):
+    """The date of a letter's dateline among the first lines of the document: "München, den 01.11.2024",
+    "Paris, le 3 mai 2024" (place, the language's dateline word, date); with the index of its line."""
+    words = {fold(w) for w in DATELINE_WORDS}
+    for i, ln in enumerate(reader.lines[:40]):
+        for k in range(1, len(ln) - 1):
+            if fold(ln[k].text) in words and ln[k - 1].text.endswith(","):
+                for n in (4, 3, 2, 1):
+                    run = ln[k + 1:k + 1 + n]
+                    d = conv.date(" ".join(w.text for w in run)) if run else None
+                    if d:
+                        return d, reader.prov(run), i
+    return None, None, None
+
+
+def _not_party_name(text: str, conv: Conventions) -> bool:
+    """A date, an amount or an identifier is no party's name."""
+    t = text.strip()
+    return bool(conv.date(t) or parse_id(t) and t == t.split()[0] or not any(c.isalpha() for c in t))
+
+
+def parties(pages: Sequence[Page], reader: Reader, conv: Conventions,
+            tables: Sequence[Table] = ()) -> tuple[tuple, tuple]:
+    """Seller and buyer: from their labels; else the sender line over the address window (the window's block is
+    the buyer), the letterhead's or the window's address blocks above the table of goods, and the legal footer."""
+    first_page = pages[0].number if pages else None
+    tops = [min(w.top for w in reader.lines[i]) for t in tables for i in t.header_lines[:1]
+            if reader.lines[i][0].page == first_page]
+    limit = min(tops) if tops else None
+    seller, sp = read_party(reader, "seller")
+    buyer, bp = read_party(reader, "buyer")
+    if seller is None:
+        sender, sprov, sp_words, first = sender_line(pages, reader)
+        if sender is not None:
+            seller, sp = sender, sprov
+            for b in address_blocks(pages, reader, _title, limit=limit):
+                full = party_from_lines(b, name_above_address=True)
+                if full is not None and full.name != sender.name and \
+                        fold(full.name).startswith(fold(sender.name).rstrip(" ,.")):
+                    seller, sp = full, reader.prov([w for ln in b for w in ln])  # "Alphabet" in full
+                    break
+            if buyer is None:
+                own = {id(w) for w in sp_words}
+                window = [b for b in address_blocks(pages, reader, _title, limit=limit, exclude=own)
+                          if first and first[0] in b[0]]
+                if window:
+                    buyer = party_from_lines(window[0], name_above_address=True)
+                    bp = reader.prov([w for ln in window[0] for w in ln]) if buyer else None
+    if seller is None:
+        blocks = address_blocks(pages, reader, _title, limit=limit)
+        named = {fold(buyer.name)} if buyer is not None and buyer.name else set()
+        blocks = [b for b in blocks if party_from_lines(b, True) is not None
+                  and fold(party_from_lines(b, True).name) not in named]
+        footer, fp = legal_footer_name(pages, reader)
+        chosen = None
+        if buyer is None and len(blocks) >= 2 and side_by_side(blocks[0], blocks[1]):
+            # a window on the left and the sender's letterhead beside it
+            left, right = sorted(blocks[:2], key=lambda b: b[0][0].x0)
+            chosen = right
+            buyer = party_from_lines(left, name_above_address=True)
+            bp = reader.prov([w for ln in left for w in ln])
+        elif blocks and buyer is None and footer is not None and \
+                fold(footer.name) not in fold(" ".join(w.text for w in blocks[0][0])) and len(blocks) == 1:
+            # the footer names the issuer; the only address block on top is the addressee's
+            seller, sp = footer, fp
+            buyer = party_from_lines(blocks[0], name_above_address=True)
+            bp = reader.prov([w for ln in blocks[0] for w in ln])
+        elif blocks:
+            chosen = blocks[0]
+        if chosen is not None:
+            seller = party_from_lines(chosen, name_above_address=True)
+            sp = reader.prov([w for ln in chosen for w in ln]) if seller else None
+        if seller is None and footer is not None:
+            seller, sp = footer, fp
+    if seller is None:
+        seller, sp = letterhead(pages, reader, _title)
+        if seller is not None and _not_party_name(seller.name, conv):
+            seller, sp = None, None
+    return (seller, sp), (buyer, bp)
+
+
+def _title(text: str) -> bool:
+    return any(w in fold(text) for w in TITLE_WORDS)
 
 
 def header_fields(pages: Sequence[Page], path: str, reader: Reader, conv: Conventions, tables: list[Table],
@@ -32,8 +125,20 @@ def header_fields(pages: Sequence[Page], path: str, reader: Reader, conv: Conven
     for name, key, parse in (("invoice_number", "invoice_number", parse_id),
                              ("invoice_date", "invoice_date", conv.date),
                              ("po_number", "po_number", parse_id)):
-        hits = sorted(_not_in(reader, reader.find(key), skip_lines), key=lambda h: -len(h.words))
-        v, p = reader.value(key, parse, hits=hits)
+        # a label naming the field outright before a one-word one ("Rechnungsdatum" before "Datum"), then in
+        # reading order
+        hits = sorted(_not_in(reader, reader.find(key), skip_lines),
+                      key=lambda h: (_generic(h), -len(h.words), h.line))
+        v, p, used = None, None, None
+        for hit in hits:
+            v, p = reader.value(key, parse, hits=[hit])
+            if v is not None:
+                used = hit
+                break
+        if name == "invoice_date":
+            d, dp, dline = dateline(reader, conv)
+            if d and (used is None or _generic(used) and used.line > dline):
+                v, p = d, dp  # "München, den 01.11.2024" over a "Datum:" printed lower down
         fs.set(name, v, p)
     if "invoice_date" not in fs:  # an unlabelled date near the top of the first page
         for ln in reader.lines[:25]:
@@ -44,27 +149,28 @@ def header_fields(pages: Sequence[Page], path: str, reader: Reader, conv: Conven
                     break
             if "invoice_date" in fs:
                 break
-    party, p = read_party(reader, "seller")
-    if party is None:
-        party, p = letterhead(pages, reader, lambda t: any(w in fold(t) for w in TITLE_WORDS))
-    fs.set(issuer_key, party, p)
-    party, p = read_party(reader, "buyer")
-    fs.set(buyer_key, party, p)
+    (seller, sp), (buyer, bp) = parties(pages, reader, conv, tables)
+    fs.set(issuer_key, seller, sp)
+    fs.set(buyer_key, buyer, bp)
     cur, p = find_currency(pages, reader)
     fs.set("currency", cur, p)
     v, p = reader.value("country_of_origin", nz.country_code, hits=_not_in(reader, reader.find("country_of_origin"), skip_lines))
     fs.set("country_of_origin", v, p)
-    # totals: labelled values outside table headers, the last one on the document wins
-    for name in ("subtotal", "total"):
-        hits = _not_in(reader, reader.find(name), skip_lines)
-        for hit in reversed(hits):
-            v, p = _amount_on_line(reader, conv, hit, several=True) if name == "total" else (None, None)
-            if v is None:
-                v, p = reader.value(name, conv.money, hits=[hit])
-            if v is None and not hit.fuzzy:
-                v, p = _amount_on_line(reader, conv, hit)
-            if v is not None:
-                fs.set(name, v, p)
+    # totals: labelled values outside table headers, the last one on the document wins; the total is the gross
+    # total (EN 16931 BT-112), else the amount due for payment (BT-115)
+    for name, keys in (("subtotal", ("subtotal",)), ("total", ("total", "amount_due"))):
+        for key in keys:
+            hits = _not_in(reader, reader.find(key), skip_lines)
+            for hit in reversed(hits):
+                v, p = _amount_on_line(reader, conv, hit, several=True) if name == "total" else (None, None)
+                if v is None:
+                    v, p = reader.value(key, conv.money, hits=[hit])
+                if v is None and not hit.fuzzy:
+                    v, p = _amount_on_line(reader, conv, hit)
+                if v is not None:
+                    fs.set(name, v, p)
+                    break
+            if name in fs:
                 break
 
 

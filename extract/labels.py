@@ -23,6 +23,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .layout import Phrase, lines_of, phrases_of, split_by_rules
 from .pages import Page, Word, provenance
+from .lexicon import CURRENCIES
 from .vocab import COLUMN_LABELS, ELEMENTS, ENTRY_COLUMNS, FIELD_LABELS
 
 # table columns: line-item fields and the chemical elements of mill certificates (``chem_C``…)
@@ -32,6 +33,7 @@ _TOKEN_RE = re.compile(r"[#№]|[^\s/:#|]+")
 # "27.", "A.", "37.A.", "A06.1" (EN 10168 codes; a scan may read A06 as "AQ6")
 _BOX_NO = re.compile(r"^(?:\d{1,2}[.),](?:[A-Z][.)])?|[A-Z][.)]|[A-Z][\dOQ]\d(?:\.\d{1,2})?|[A-Z]\d[OQ])$")
 _STRIP = ".,;()[]{}'\"*¿?¡!<>_-–—=+%"
+_CURRENCY_TOKENS = frozenset([c.lower() for c in CURRENCIES] + ["€", "$", "£", "us$"])
 
 
 def fold(text: str) -> str:
@@ -49,7 +51,7 @@ def tokens_of(text: str) -> list[str]:
         t = t.strip(_STRIP)
         if re.fullmatch(r"(?:[a-z]\.)+[a-z]?", t):
             t = t.replace(".", "")  # "p.o." -> "po", "n.w." -> "nw"
-        if t in ("nº", "n°", "no°", "nro", "núm", "num"):
+        if t in ("nº", "n°", "no°", "nro", "núm", "num", "n"):
             t = "no"
         if t:
             out.append(t)
@@ -148,6 +150,9 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
     from spacy.tokens import Doc
 
     toks, owner = _line_tokens(line)
+    # "Total EUR", "Montant EUR HT", "Betrag (€)": a currency written into a label is not one of its words
+    keep = [i for i, t in enumerate(toks) if not (i and t in _CURRENCY_TOKENS and toks[i - 1][:1].isalpha())]
+    toks, owner = [toks[i] for i in keep], [owner[i] for i in keep]
     if not toks:
         return []
     matcher, variants = _matcher(kind, tuple(sorted(keys)))
@@ -366,6 +371,20 @@ class Reader:
             return True
         return len(words) > 1 and bool(_BOX_NO.match(words[0].text)) and id(words[1]) in self._hit_first
 
+    def opens_label(self, words: Sequence[Word]) -> bool:
+        """Whether a phrase is a label ("Livraison :", "Bill To", "CLIENT :"), not text holding a label's word
+        at its start ("SELLER TRADE NAME", "Buyer contact name"): it opens with a label that ends with a colon,
+        is followed by one, or is all of the phrase."""
+        if not self.starts_label(words):
+            return False
+        hit = next((h for h in self.hits if h.words[0] is words[0] or len(words) > 1 and h.words[0] is words[1]),
+                   None)
+        if hit is None or hit.words[-1] not in words:
+            return True
+        rest = list(words[list(words).index(hit.words[-1]) + 1:])
+        return hit.words[-1].text.endswith(":") or not rest or rest[0].text[:1] in (":", "-", "/", "(") or \
+            _BOX_NO.match(words[0].text) is not None
+
     def _pitch_height(self, hit: Hit) -> float:
         """The height a label's line spacing is measured in: its box height, which OCR draws tight around the
         glyphs (an all-capitals label is shorter still), so scaled up on OCR pages."""
@@ -394,6 +413,8 @@ class Reader:
             phs = split_by_rules(phrases_of(right, gap=2.5 * max(1.0, hit.bottom - hit.top)),
                                  self.rules.get(hit.page, []))
             cand = phs[0].words if phs else []
+            while cand and cand[0].text.strip() in (":", "-", "–"):
+                cand = cand[1:]  # "CLIENT :": the label's colon set apart
             if cand and cand[0].text in ("/", "|"):
                 cand = []  # "Purchaser / Besteller", "Deliver to / Receiver": the label's other language
             next_box = len(cand) > 1 and _BOX_NO.match(cand[0].text) and self.is_label(cand[1])
@@ -425,7 +446,7 @@ class Reader:
                     if skipped > 2:
                         break
                 continue
-            if self.starts_label(best.words):
+            if self.opens_label(best.words):
                 break
             lines.append(best.words)
             last_bottom = max(w.bottom for w in best.words)
@@ -436,6 +457,8 @@ class Reader:
 def _parse_prefix(run: list[Word], parse: Callable[[str], object | None]):
     """Parse the longest leading part of a word run that parses (a value may be followed by other text)."""
     for n in range(len(run), 0, -1):
+        if n < len(run) and run[n].text.startswith("%"):
+            continue  # "19,00 %": the number is a rate, cut off from its sign
         v = parse(" ".join(w.text for w in run[:n]))
         if v is not None:
             return v, run[:n]

@@ -1,4 +1,5 @@
-"""Vocabularies of values: countries, currencies, units and months, in English and Spanish (some German).
+"""Vocabularies of values: countries, currencies, units and months, in the languages of the label vocabularies
+(English, Spanish, German, French, Italian, Dutch, Portuguese; Chinese where a document writes it).
 
 Data only, one place each. Keys are ISO codes; values are the ways documents write them.
 """
@@ -7,50 +8,59 @@ from __future__ import annotations
 from decimal import Decimal
 
 COUNTRIES: dict[str, list[str]] = {
-    "US": ["United States", "United States of America", "USA", "U.S.A.", "U.S.", "US", "American",
+    "US": ["États-Unis", "Etats-Unis", "Stati Uniti", "Verenigde Staten", "Estados Unidos da América", "美国",
+           "United States", "United States of America", "USA", "U.S.A.", "U.S.", "US", "American",
            "Estados Unidos", "EE.UU.", "EEUU", "EUA", "Vereinigte Staaten", "USA"],
-    "MX": ["Mexico", "México", "Mexican", "Mexicano", "Estados Unidos Mexicanos", "Mexiko", "MEX"],
+    "MX": ["Mexique", "Messico", "Mexico", "México", "Mexican", "Mexicano", "Estados Unidos Mexicanos",
+           "Mexiko", "MEX"],
     "CA": ["Canada", "Canadá", "Canadian", "Kanada", "CAN"],
     "CO": ["Colombia", "Colombian", "Republic of Colombia", "República de Colombia", "Kolumbien", "COL"],
-    "CN": ["China", "People's Republic of China", "PRC", "P.R. China", "P.R.C.", "PR China", "Chinese",
+    "CN": ["Chine", "Cina", "中国", "中华人民共和国", "China", "People's Republic of China", "PRC", "P.R. China", "P.R.C.",
+           "PR China", "Chinese",
            "República Popular China", "Volksrepublik China", "Mainland China", "CHN"],
-    "TW": ["Taiwan", "Republic of China (Taiwan)", "Taiwan, Province of China", "Chinese Taipei", "Taiwanese",
+    "TW": ["台湾", "Taiwan", "Republic of China (Taiwan)", "Taiwan, Province of China", "Chinese Taipei", "Taiwanese",
            "TWN"],
-    "HK": ["Hong Kong", "Hong Kong SAR", "HKG"],
-    "JP": ["Japan", "Japón", "Japanese", "Japan", "JPN"],
-    "KR": ["South Korea", "Korea", "Republic of Korea", "Korea, Republic of", "Korean", "Corea del Sur", "Corea",
+    "HK": ["Hongkong", "香港", "Hong Kong", "Hong Kong SAR", "HKG"],
+    "JP": ["Japon", "Giappone", "Japão", "日本", "Japan", "Japón", "Japanese", "Japan", "JPN"],
+    "KR": ["Corée du Sud", "Corea del Sud", "Zuid-Korea", "Coreia do Sul", "South Korea", "Korea",
+           "Republic of Korea", "Korea, Republic of", "Korean", "Corea del Sur", "Corea",
            "Südkorea", "KOR"],
-    "VN": ["Vietnam", "Viet Nam", "Vietnamese", "Socialist Republic of Vietnam", "VNM"],
+    "VN": ["Viêt Nam", "越南", "Vietnam", "Viet Nam", "Vietnamese", "Socialist Republic of Vietnam", "VNM"],
     "TH": ["Thailand", "Thai", "Tailandia", "THA"],
     "MY": ["Malaysia", "Malaysian", "Malasia", "MYS"],
     "ID": ["Indonesia", "Indonesian", "IDN"],
     "PH": ["Philippines", "Filipinas", "Philippine", "PHL"],
     "SG": ["Singapore", "Singapur", "SGP"],
-    "IN": ["India", "Indian", "Republic of India", "Indien", "IND"],
+    "IN": ["Inde", "Indië", "India", "Indian", "Republic of India", "Indien", "IND"],
     "PK": ["Pakistan", "Pakistani", "PAK"],
     "BD": ["Bangladesh", "BGD"],
     "LK": ["Sri Lanka", "LKA"],
     "KH": ["Cambodia", "Camboya", "KHM"],
-    "DE": ["Germany", "Deutschland", "German", "Alemania", "Federal Republic of Germany", "Bundesrepublik Deutschland",
+    "DE": ["Allemagne", "Germania", "Duitsland", "Alemanha", "BRD", "Germany", "Deutschland", "German", "Alemania",
+           "Federal Republic of Germany", "Bundesrepublik Deutschland",
            "DEU"],
-    "FR": ["France", "Francia", "French", "Frankreich", "FRA"],
-    "IT": ["Italy", "Italia", "Italian", "Italien", "ITA"],
-    "ES": ["Spain", "España", "Spanish", "Spanien", "ESP"],
-    "PT": ["Portugal", "Portuguese", "PRT"],
-    "NL": ["Netherlands", "The Netherlands", "Holland", "Dutch", "Países Bajos", "Niederlande", "NLD"],
-    "BE": ["Belgium", "Bélgica", "Belgian", "Belgien", "BEL"],
-    "LU": ["Luxembourg", "LUX"],
-    "AT": ["Austria", "Österreich", "Austrian", "AUT"],
-    "CH": ["Switzerland", "Suiza", "Swiss", "Schweiz", "CHE"],
-    "GB": ["United Kingdom", "UK", "U.K.", "Great Britain", "England", "British", "Reino Unido", "Großbritannien",
+    "FR": ["Frankrijk", "França", "République française", "France", "Francia", "French", "Frankreich", "FRA"],
+    "IT": ["Italie", "Italië", "Itália", "Italy", "Italia", "Italian", "Italien", "ITA"],
+    "ES": ["Espagne", "Spagna", "Spanje", "Espanha", "Spain", "España", "Spanish", "Spanien", "ESP"],
+    "PT": ["Portogallo", "Portugal", "Portuguese", "PRT"],
+    "NL": ["Nederland", "Pays-Bas", "Paesi Bassi", "Países Baixos", "Netherlands", "The Netherlands", "Holland",
+           "Dutch", "Países Bajos", "Niederlande", "NLD"],
+    "BE": ["Belgique", "België", "Belgio", "Belgium", "Bélgica", "Belgian", "Belgien", "BEL"],
+    "LU": ["Luxemburg", "Lussemburgo", "Luxembourg", "LUX"],
+    "AT": ["Autriche", "Oostenrijk", "Austria", "Österreich", "Austrian", "AUT"],
+    "CH": ["Suisse", "Svizzera", "Zwitserland", "Suíça", "Schweizerische Eidgenossenschaft", "Switzerland", "Suiza",
+           "Swiss", "Schweiz", "CHE"],
+    "GB": ["Royaume-Uni", "Vereinigtes Königreich", "Regno Unito", "Verenigd Koninkrijk", "Reino Unido",
+           "United Kingdom", "UK", "U.K.", "Great Britain", "England", "British", "Reino Unido", "Großbritannien",
            "GBR"],
-    "IE": ["Ireland", "Irlanda", "Irish", "IRL"],
-    "SE": ["Sweden", "Suecia", "Swedish", "Schweden", "SWE"],
+    "IE": ["Irlande", "Irland", "Ierland", "Ireland", "Irlanda", "Irish", "IRL"],
+    "SE": ["Suède", "Svezia", "Zweden", "Sweden", "Suecia", "Swedish", "Schweden", "SWE"],
     "NO": ["Norway", "Noruega", "Norwegian", "NOR"],
-    "DK": ["Denmark", "Dinamarca", "Danish", "DNK"],
+    "DK": ["Danemark", "Dänemark", "Danimarca", "Denemarken", "Denmark", "Dinamarca", "Danish", "DNK"],
     "FI": ["Finland", "Finlandia", "Finnish", "FIN"],
-    "PL": ["Poland", "Polonia", "Polish", "Polen", "POL"],
-    "CZ": ["Czech Republic", "Czechia", "Czech", "República Checa", "Tschechien", "CZE"],
+    "PL": ["Pologne", "Polonia", "Polska", "Poland", "Polonia", "Polish", "Polen", "POL"],
+    "CZ": ["Tchéquie", "République tchèque", "Tsjechië", "Czech Republic", "Czechia", "Czech", "República Checa",
+           "Tschechien", "CZE"],
     "SK": ["Slovakia", "Slovak Republic", "SVK"],
     "HU": ["Hungary", "Hungría", "Hungarian", "HUN"],
     "RO": ["Romania", "Rumania", "Romanian", "ROU"],
@@ -61,7 +71,7 @@ COUNTRIES: dict[str, list[str]] = {
     "RS": ["Serbia", "SRB"],
     "UA": ["Ukraine", "Ucrania", "UKR"],
     "RU": ["Russia", "Russian Federation", "Rusia", "RUS"],
-    "TR": ["Turkey", "Türkiye", "Turkiye", "Turquía", "Turkish", "Türkei", "TUR"],
+    "TR": ["Turquie", "Turchia", "Turkije", "Turkey", "Türkiye", "Turkiye", "Turquía", "Turkish", "Türkei", "TUR"],
     "IL": ["Israel", "ISR"],
     "AE": ["United Arab Emirates", "UAE", "U.A.E.", "Emiratos Árabes Unidos", "ARE"],
     "SA": ["Saudi Arabia", "Kingdom of Saudi Arabia", "Arabia Saudita", "SAU"],
@@ -70,7 +80,7 @@ COUNTRIES: dict[str, list[str]] = {
     "ZA": ["South Africa", "Sudáfrica", "ZAF"],
     "AU": ["Australia", "Australian", "AUS"],
     "NZ": ["New Zealand", "Nueva Zelanda", "NZL"],
-    "BR": ["Brazil", "Brasil", "Brazilian", "Brasilien", "BRA"],
+    "BR": ["Brésil", "Brasile", "Brazilië", "Brazil", "Brasil", "Brazilian", "Brasilien", "BRA"],
     "AR": ["Argentina", "Argentine", "ARG"],
     "CL": ["Chile", "Chilean", "CHL"],
     "PE": ["Peru", "Perú", "Peruvian", "PER"],
@@ -92,7 +102,7 @@ COUNTRIES: dict[str, list[str]] = {
 CURRENCIES: dict[str, list[str]] = {
     "USD": ["USD", "US$", "U.S.$", "$", "US dollar", "US dollars", "U.S. dollars", "dollars", "dólares",
             "dolares americanos", "dólares estadounidenses", "United States dollars"],
-    "EUR": ["EUR", "€", "euro", "euros", "EURO"],
+    "EUR": ["EUR", "€", "euro", "euros", "EURO", "Euro"],
     "CNY": ["CNY", "RMB", "CN¥", "¥", "yuan", "renminbi", "元"],
     "COP": ["COP", "COL$", "pesos colombianos", "Colombian pesos", "Colombian peso"],
     "MXN": ["MXN", "Mex$", "MX$", "M.N.", "pesos mexicanos", "Mexican pesos", "Mexican peso", "MN"],
@@ -158,19 +168,34 @@ WEIGHT_WORDS: dict[str, list[str]] = {
 MONTHS: dict[str, int] = {}
 for _i, _names in enumerate([
     # English, Spanish, German, French, Italian, Dutch, Portuguese
-    ["january", "jan", "enero", "ene", "januar", "jän", "janvier", "janv", "gennaio", "januari", "janeiro"],
+    ["january", "jan", "enero", "ene", "januar", "jän", "janvier", "janv", "gennaio", "genn", "januari", "janeiro"],
     ["february", "feb", "febrero", "februar", "février", "fevrier", "févr", "fevr", "febbraio", "februari",
      "fevereiro"],
-    ["march", "mar", "marzo", "märz", "marz", "mars", "maart", "março", "marco"],
+    ["march", "mar", "marzo", "märz", "marz", "mars", "maart", "mrt", "março", "marco"],
     ["april", "apr", "abril", "abr", "avril", "avr", "aprile"],
-    ["may", "mayo", "mai", "maggio", "mei", "maio"],
+    ["may", "mayo", "mai", "maggio", "mag", "mei", "maio"],
     ["june", "jun", "junio", "juni", "juin", "giugno", "junho"],
     ["july", "jul", "julio", "juli", "juillet", "juil", "luglio", "julho"],
     ["august", "aug", "agosto", "ago", "août", "aout", "augustus"],
     ["september", "sep", "sept", "septiembre", "setiembre", "set", "septembre", "settembre", "setembro"],
-    ["october", "oct", "octubre", "oktober", "okt", "octobre", "ottobre", "outubro"],
+    ["october", "oct", "octubre", "oktober", "okt", "octobre", "ott", "ottobre", "outubro"],
     ["november", "nov", "noviembre", "novembre", "novembro"],
     ["december", "dec", "diciembre", "dic", "dezember", "dez", "décembre", "decembre", "dicembre", "dezembro"],
 ], start=1):
     for _n in _names:
         MONTHS[_n] = _i
+
+# The country letters European addresses set before a postcode ("D-63571 Gelnhausen", "F-75018 Paris",
+# "CH-8001 Zürich"): the international vehicle registration codes, as the postal administrations used them.
+POSTCODE_PREFIXES: dict[str, str] = {
+    "A": "AT", "B": "BE", "BG": "BG", "CH": "CH", "CZ": "CZ", "D": "DE", "DK": "DK", "E": "ES", "EST": "EE",
+    "F": "FR", "FIN": "FI", "GR": "GR", "H": "HU", "HR": "HR", "I": "IT", "IRL": "IE", "L": "LU", "LT": "LT",
+    "LV": "LV", "N": "NO", "NL": "NL", "P": "PT", "PL": "PL", "RO": "RO", "S": "SE", "SK": "SK", "SLO": "SI",
+}
+# Postcodes whose form names their country on its own: the Netherlands' four digits and two letters
+# ("3500 MJ Utrecht"), Canada's A1A 1A1, the United Kingdom's outward and inward codes.
+POSTCODE_FORMS: dict[str, str] = {
+    r"^[1-9]\d{3} ?(?!NE|NW|SE|SW)[A-EGHJ-NPR-TVWXZ]{2}(?: [A-Z][^\d]*)?$": "NL",  # not "1600 NW 7th Ave"
+    r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d\b": "CA",
+    r"\b[A-Z]{1,2}\d[A-Z\d]? \d[ABD-HJLNP-UW-Z]{2}\b": "GB",
+}

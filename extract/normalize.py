@@ -14,7 +14,8 @@ from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
-from .lexicon import COUNTRIES, CURRENCIES, MONTHS, UNITS, WEIGHT_FACTORS, WEIGHT_WORDS
+from .lexicon import (COUNTRIES, CURRENCIES, MONTHS, POSTCODE_FORMS, POSTCODE_PREFIXES, UNITS, WEIGHT_FACTORS,
+                      WEIGHT_WORDS)
 
 _SPACES = "\u00a0\u202f\u2009 "
 _CURRENCY_CHARS = "$€£¥₹₩₫฿₺"
@@ -137,13 +138,17 @@ def parse_money(text: str, style: str | None = None) -> tuple[Decimal, str | Non
     m = re.search(r"[A-Z]{3}|[A-Z]{0,3}\$|[" + _CURRENCY_CHARS + "]", t)
     if m:
         cur = currency_code(m.group(0))
-    nums = re.findall(r"\(?[+-−]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?![\d.,])\)?-?"  # 1 234,56
-                      r"|\(?[+-−]?\d[\d.,'\u00a0\u202f\u2009]*\d\)?-?|\(?[+-−]?\d\)?", t)
-    for n in nums:
-        v = parse_number(n, style)
+    for m in _MONEY_NUM.finditer(t):
+        if t[m.end():].lstrip()[:1] == "%":
+            continue  # "19,00 %": a rate, never an amount
+        v = parse_number(m.group(0), style)
         if v is not None:
             return v, cur
     return None
+
+
+_MONEY_NUM = re.compile(r"\(?[+-−]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?![\d.,])\)?-?"  # 1 234,56
+                        r"|\(?[+-−]?\d[\d.,'\u00a0\u202f\u2009]*\d\)?-?|\(?[+-−]?\d\)?")
 
 
 # --- dates -------------------------------------------------------------------------------------
@@ -151,7 +156,7 @@ def parse_money(text: str, style: str | None = None) -> tuple[Decimal, str | Non
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _D_ISO = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
 _D_NUM = re.compile(r"\b(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})\b")
-_D_DMY_NAME = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+de)?[\s\-/.]+(" + _MONTH_ALT + r")\.?(?:\s+de)?[\s\-/.,]+(\d{4}|\d{2})\b",
+_D_DMY_NAME = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|er|o|º|°)?(?:\s+de)?[\s\-/.]+(" + _MONTH_ALT + r")\.?(?:\s+de)?[\s\-/.,]+(\d{4}|\d{2})\b",
                          re.IGNORECASE)
 _D_MDY_NAME = re.compile(r"\b(" + _MONTH_ALT + r")\.?[\s\-/.]+(\d{1,2})(?:st|nd|rd|th)?,?[\s\-/.]+(\d{4})\b",
                          re.IGNORECASE)
@@ -403,6 +408,21 @@ def country_code(text: str) -> str | None:
 
 
 find_country = country_code
+
+
+def postcode_country(line: str) -> str | None:
+    """The country an address line's postcode names by convention alone: a country prefix ("D-63571",
+    "F-75018") or a form only one country uses ("3500 MJ"); None when the line does not say it clearly."""
+    if not line:
+        return None
+    t = clean_text(line)
+    m = re.search(r"(?<![A-Za-z])([A-Z]{1,3})-(\d{4,5})\b", t)
+    if m and m.group(1) in POSTCODE_PREFIXES:
+        return POSTCODE_PREFIXES[m.group(1)]
+    for pattern, code in POSTCODE_FORMS.items():
+        if re.search(pattern, t):
+            return code
+    return None
 
 
 @lru_cache(maxsize=1)

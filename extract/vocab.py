@@ -1,316 +1,93 @@
-"""Label vocabularies: how documents name their fields and table columns, in English, Spanish and German.
+"""Label vocabularies: how documents name their fields and table columns, one data file per language.
 
-Data only, one place. A new wording is one more string in a list. Each label is matched on tokens
-(case, accents and surrounding punctuation ignored; ``/`` and ``:`` split tokens), exactly with spaCy's
-PhraseMatcher and, on OCR text, fuzzily with rapidfuzz. The longest match wins where labels overlap,
-so "total net weight" beats "total".
+``vocab/<language>.json`` holds the wordings of one language, keyed by concept: ``fields`` (key–value labels;
+keys are concepts the extractors map to SPEC fields), ``columns`` (line-item table headers), ``entry_columns``
+(the CBP Form 7501 line block), ``total_rows`` (rows that close or summarise a table), ``charges`` (charge
+lines by SPEC ``charges[].kind``), ``assists`` (assist kinds) and ``dateline`` (the word between place and
+date in a letter's dateline). Wordings follow the trade's own terms: the EN 16931 business terms in their
+official language versions, UN/CEFACT, Incoterms and CBP form block titles, plus the common short forms.
+
+The files are merged concept by concept into the dictionaries below, so a new language is one more file.
+Each label is matched on tokens (case, accents and surrounding punctuation ignored; ``/`` and ``:`` split
+tokens), exactly with spaCy's PhraseMatcher and, on OCR text, fuzzily with rapidfuzz. The longest match wins
+where labels overlap, so "total net weight" beats "total".
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+VOCAB_DIR = Path(__file__).with_name("vocab")
+SECTIONS = ("fields", "columns", "entry_columns", "charges", "assists")
+
+
+def load_language(path: Path) -> dict:
+    """One language file; a file that cannot be read gives an empty vocabulary (never raises)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _languages(folder: Path = VOCAB_DIR) -> dict[str, dict]:
+    langs = {}
+    files = sorted(folder.glob("*.json"), key=lambda p: (p.stem != "en", p.stem))  # English first
+    for f in files:
+        data = load_language(f)
+        if data:
+            langs[str(data.get("language") or f.stem)] = data
+    return langs
+
+
+def merge(languages: dict[str, dict], section: str) -> dict[str, list[str]]:
+    """One section of every language, concept by concept, without repeating a wording."""
+    out: dict[str, list[str]] = {}
+    for data in languages.values():
+        for key, labels in (data.get(section) or {}).items():
+            if not isinstance(labels, list):
+                continue
+            have = out.setdefault(key, [])
+            have.extend(x for x in labels if isinstance(x, str) and x and x not in have)
+    return out
+
+
+def merge_list(languages: dict[str, dict], section: str) -> list[str]:
+    out: list[str] = []
+    for data in languages.values():
+        out.extend(x for x in data.get(section) or [] if isinstance(x, str) and x not in out)
+    return out
+
+
+LANGUAGES: dict[str, dict] = _languages()
+
 # Key–value labels. Keys are concepts; the extractors map them to SPEC fields.
-FIELD_LABELS: dict[str, list[str]] = {
-    "invoice_number": [
-        "invoice no", "invoice number", "invoice #", "inv #", "inv no", "invoice nr", "invoice num",
-        "commercial invoice no", "commercial invoice number", "invoice", "inv", "invoice ref",
-        "factura no", "factura nº", "factura n", "factura #", "no de factura", "numero de factura",
-        "n de factura", "factura comercial no", "folio", "rechnung nr", "rechnungsnummer", "rechnungs-nr",
-        "rechnung no", "bill no", "bill number", "document no", "invoice id", "rechnungsnr", "facture n",
-        "facture no", "numero de facture", "n de facture", "factuurnummer", "factuur nr", "fattura n",
-        "numero fattura", "tax invoice no",
-    ],
-    "invoice_date": [
-        "invoice date", "date of invoice", "inv date", "date", "dated", "fecha", "fecha de factura",
-        "fecha de emision", "rechnungsdatum", "datum", "issue date", "date of issue", "billing date",
-        "fecha factura", "date de facture", "date de la facture", "factuurdatum", "data fattura",
-        "issued", "issued on", "date issued", "fecha de expedicion", "ausstellungsdatum",
-    ],
-    "po_number": [
-        "po no", "po number", "po #", "p o no", "p o", "po", "purchase order", "purchase order no",
-        "purchase order number", "your order", "your order no", "customer po", "order no", "order number",
-        "order ref", "order reference", "po ref", "po reference", "customer order", "customer order no",
-        "buyer's order", "buyer's order no", "purchase order ref",
-        "orden de compra", "oc", "o c", "pedido", "pedido no", "no de pedido", "bestellnummer", "bestellung",
-        "ihre bestellung", "customer order", "cust po", "buyer's order no", "buyer order",
-    ],
-    "seller": [
-        "seller", "vendor", "supplier", "exporter", "shipper", "sold by", "from", "manufacturer/seller",
-        "vendedor", "exportador", "proveedor", "remitente", "verkaufer", "lieferant", "beneficiary",
-        "issued by", "fournisseur", "leverancier",
-    ],
-    "buyer": [
-        "buyer", "sold to", "bill to", "billed to", "invoice to", "customer", "purchaser", "importer",
-        "comprador", "facturar a", "vendido a", "cliente", "kaeufer", "kaufer", "rechnungsempfanger",
-        "consignee/buyer", "messrs", "factuuradres", "adresse de facturation", "rechnungsadresse",
-        "billing address", "invoice address", "bill-to",
-    ],
-    "ship_to": [
-        "ship to", "shipped to", "deliver to", "delivery address", "consignee", "ship-to", "enviar a",
-        "consignatario", "destinatario", "entregar a", "lieferadresse", "lieferanschrift", "delivered to",
-        "deliver to manufacturer", "afleveradres", "adresse de livraison", "indirizzo di consegna",
-        "shipping address",
-    ],
-    "currency": ["currency", "moneda", "divisa", "wahrung", "currency code", "amounts in", "all amounts in"],
-    "incoterm": [
-        "incoterm", "incoterms", "terms of delivery", "delivery terms", "terms of sale", "trade terms",
-        "shipping terms", "condiciones de entrega", "termino de venta", "lieferbedingungen", "terms",
-    ],
-    "payment_terms": ["payment terms", "terms of payment", "condiciones de pago", "zahlungsbedingungen"],
-    "country_of_origin": [
-        "country of origin", "origin", "coo", "made in", "country of manufacture", "pais de origen",
-        "origen", "ursprungsland", "ursprung", "country of origin of goods",
-    ],
-    "subtotal": ["subtotal", "sub total", "sub-total", "merchandise total", "goods value", "net amount",
-                 "zwischensumme", "nettobetrag", "total merchandise", "total goods", "total ht", "montant ht",
-                 "subtotaal", "totaal excl btw", "exclusief btw", "imponibile", "total before tax",
-                 "total excl vat", "net total"],
-    "total": [
-        "total", "invoice total", "total amount", "grand total", "total invoice value", "amount due",
-        "total due", "total value", "total usd", "total eur", "importe total", "total general", "total a pagar",
-        "gesamtbetrag", "rechnungsbetrag", "endbetrag", "gesamt", "balance due", "total fob", "total fca",
-        "total cif", "total invoice amount", "total ttc", "net a payer", "montant total", "totaal", "te betalen",
-        "totale", "totale fattura", "total payable", "amount payable", "somme a payer", "montant a payer",
-        "total a payer", "montant ttc", "total for this invoice", "amount to pay", "total to pay",
-    ],
-    "packing_list_number": ["packing list no", "packing list number", "packing list #", "pl no", "p l no",
-                            "packing no", "lista de empaque no", "packliste nr", "packing slip no",
-                            "delivery note no", "packing list ref", "packing slip", "packing slip #",
-                            "packing slip number", "slip no", "delivery note", "delivery note number",
-                            "packing specification no", "lieferschein nr", "lieferschein", "bordereau de colisage"],
-    "total_packages": ["total packages", "total cartons", "total ctns", "no of packages", "number of packages",
-                       "packages", "total bundles", "total pallets", "total pkgs", "bultos", "total bultos",
-                       "anzahl packstucke", "packstucke", "total number of packages", "cartons"],
-    "total_net_weight": ["total net weight", "net weight", "net wt", "n w", "total n w", "peso neto", "net mass",
-                         "total net mass", "masse nette", "poids net",
-                         "peso neto total", "nettogewicht", "total net wt", "net"],
-    "total_gross_weight": ["total gross weight", "gross weight", "gross wt", "g w", "total g w", "peso bruto",
-                           "gross mass", "total gross mass", "masse brute", "poids brut",
-                           "peso bruto total", "bruttogewicht", "total gross wt", "gross"],
-    "certificate_number": ["certificate no", "certificate number", "cert no", "certificate #", "mtc no",
-                           "certificado no", "no de certificado", "zeugnis nr", "zeugnisnummer",
-                           "report no", "test certificate no", "inspection certificate no", "document no",
-                           "document number", "bescheinigungsnummer", "certificate of inspection no"],
-    "certificate_type": ["certificate type", "type of certificate", "type of document", "en 10204", "tipo"],
-    "issue_date": ["date of issue", "issue date", "issued", "date", "fecha", "fecha de emision", "datum",
-                   "ausstellungsdatum", "certificate date"],
-    "mill": ["manufacturer", "mill", "producer", "works", "fabricante", "hersteller", "issued by",
-             "manufacturer's plant", "manufacturers plant", "herstellerwerk", "manufacturer's works", "works of"],
-    "customer": ["customer", "purchaser", "buyer", "consignee", "cliente", "besteller", "kunde", "sold to"],
-    "product": ["product", "commodity", "description of goods", "producto", "erzeugnis", "material",
-                "product description", "item"],
-    "specification": ["specification", "standard", "steel grade/specification", "norma", "spec", "norm",
-                      "product norm", "produktnorm",
-                      "material specification", "technical delivery conditions"],
-    "melt_country": ["country of melt", "melted in", "melt country", "country of melting", "melting country",
-                     "pais de fusion", "fundido en", "country of melt and pour", "melted and poured in",
-                     "melted and manufactured in"],
-    "pour_country": ["country of pour", "poured in", "pour country", "country of pouring", "pais de colada",
-                     "vaciado en"],
-    "total_weight": ["total weight", "total net weight", "total mass", "peso total", "gesamtgewicht",
-                     "total qty", "total quantity", "net weight", "actual mass", "ist masse", "ist-masse",
-                     "delivered mass", "total delivered weight"],
-    # CBP Form 7501 boxes (both layouts); box numbers are ignored by the matcher.
-    "entry_number": ["filer code/entry no", "filer code entry no", "entry no", "entry number", "entry #"],
-    "entry_type": ["entry type", "entry type code"],
-    "summary_date": ["summary date", "entry summary date"],
-    "entry_date": ["entry date", "date of entry", "release date"],
-    "port_code": ["port code", "port of entry", "port", "u s port of entry"],
-    "mode_of_transport": ["mode of transport", "transport mode", "mot", "mode of transportation"],
-    "exporting_country": ["exporting country", "country of export", "export country"],
-    "manufacturer_id": ["manufacturer id", "mid", "manufacturer identification", "manufacturer i d"],
-    "importer_number": ["importer no", "importer number", "importer #", "ior no", "importer of record no"],
-    "importer": ["importer of record name and address", "importer of record", "importer name", "ior"],
-    "consignee_number": ["consignee no", "consignee number"],
-    "ultimate_consignee": ["ultimate consignee name and address", "ultimate consignee"],
-    "exchange_rate": ["exchange rate", "exch rate", "exch", "rate of exchange", "tipo de cambio"],
-    "total_entered_value": ["total entered value", "entered value"],
-    "total_duty": ["duty"],
-    "other_fees": ["other fee", "other fees", "other"],
-    "total_amount": ["total"],
-    "import_date": ["import date", "date of importation"],
-    "bl_number": ["b/l or awb no", "b l no", "bill of lading no", "b/l no", "awb no", "bl no", "b l number",
-                  "bill of lading number"],
-    # Labels that only exist so that their values are not taken for another field's.
-    "other_date": ["due date", "ship date", "shipping date", "delivery date", "date shipped", "order date",
-                   "po date", "fecha de vencimiento", "fecha de embarque", "lieferdatum", "export date",
-                   "arrival date", "sailing date", "etd", "eta", "payment due", "date of shipment",
-                   "fecha de entrega", "valid until", "due"],
-    "total_quantity": ["total quantity", "total qty", "total pcs", "total pieces", "total units",
-                       "cantidad total", "gesamtmenge"],
-    "heat_number": ["heat no", "heat number", "heat", "cast no", "cast number", "batch number", "chargen nummer",
-                    "chargen-nummer", "charge", "colada", "numero de colada", "melt no", "schmelze"],
-    # labels of mill certificates whose values are not fields of ours (kept so they are not taken for one)
-    "mtc_other": ["manufacturer's mark", "zeichen des herstellers", "theoretical mass", "theoretische masse",
-                  "specification of the product", "recipient of the test certificate", "originator of the document",
-                  "manufacturer's work order number", "purchaser article number", "delivery number",
-                  "aviso number", "product mass", "number of pieces", "sample identifier"],
-    "production_quantity": ["production quantity", "total production", "expected production", "tool life",
-                            "mould life", "mold life", "shot life", "lifetime quantity", "cantidad de produccion",
-                            "production volume", "to produce"],
-    # payment records (bank wire confirmations, payment advices, MT103 copies)
-    "payer": ["payer", "ordering customer", "ordering party", "remitter", "originator", "debtor", "applicant",
-              "sender", "ordenante", "pagador", "auftraggeber", "50k", "50a", "paid by", "from account holder"],
-    "payee": ["payee", "beneficiary", "beneficiary customer", "beneficiary name", "creditor", "receiver",
-              "beneficiario", "empfanger", "zahlungsempfanger", "59", "59a", "paid to", "pay to"],
-    "payment_date": ["transfer date", "value date", "payment date", "execution date", "date of payment",
-                     "date of transfer", "processing date", "fecha valor", "fecha de pago", "valuta",
-                     "wertstellung", "settlement date", "date paid"],
-    "payment_amount": ["transfer amount", "payment amount", "amount paid", "instructed amount", "amount",
-                       "amount transferred", "importe", "monto", "betrag", "33b", "remittance amount",
-                       "total amount", "debit amount"],
-    "payment_reference": ["reference no", "reference number", "transaction reference", "our reference",
-                          "payment reference", "sender's reference", "senders reference", "reference", "ref no",
-                          "transaction id", "transaction no", "20", "referencia", "referenz", "trn", "uetr"],
-    "purpose": ["payment details", "remittance information", "purpose", "purpose of payment",
-                "details of payment", "payment purpose", "70", "concepto", "verwendungszweck", "remarks",
-                "narrative", "description"],
-    # bills of lading
-    "bl_shipper": ["shipper", "shipper/exporter", "shipper exporter", "exporter", "embarcador", "cargador",
-                   "consignor", "shipper name and address"],
-    "bl_consignee": ["consignee", "consignee (or order)", "consignee or order", "consigned to", "consignatario",
-                     "consignee name and address", "consignee (name and address)"],
-    "notify_party": ["notify party", "notify", "also notify", "notify address", "notificar a"],
-    "vessel": ["ocean vessel", "vessel", "vessel name", "name of vessel", "vessel/voyage", "vessel voyage",
-               "buque", "nave", "schiff", "carrier vessel", "exporting carrier", "vessel and voyage"],
-    "voyage": ["voy no", "voyage no", "voyage", "voy", "viaje"],
-    "port_of_loading": ["port of loading", "port of lading", "loading port", "pol", "puerto de embarque",
-                        "puerto de carga", "verladehafen", "foreign port of lading"],
-    "port_of_discharge": ["port of discharge", "port of unloading", "discharge port", "pod", "puerto de descarga",
-                          "puerto de destino", "loschhafen", "port of unlading"],
-    "on_board_date": ["shipped on board", "on board date", "laden on board", "date of loading", "shipped on board date",
-                      "on board", "date shipped on board", "fecha de embarque", "loaded on board",
-                      "date laden on board"],
-    "place_of_receipt": ["place of receipt", "place of delivery", "pre carriage by", "pre-carriage by",
-                         "place and date of issue", "place of issue", "booking no", "export references",
-                         "freight and charges", "freight & charges", "measurement", "marks and nos",
-                         "marks & nos", "description of packages and goods", "container / seal no"],
-    # certificates of origin
-    "certifier": ["certifier", "certifier name and address", "certifying party", "certificador",
-                  "name of certifier", "certifier (name, address)"],
-    # the box where the certifier's role is ticked: a label of its own, so its words are not read as a certifier
-    "certifier_role": ["certifier type", "type of certifier", "certifier role", "role of certifier",
-                       "tipo de certificador", "certificador es", "certifier is"],
-    "exporter": ["exporter", "exportador", "exporter name and address", "exporter's name and address"],
-    "producer": ["producer", "productor", "producer name and address", "producer's name and address",
-                 "manufacturer", "fabricante"],
-    "coo_importer": ["importer", "importador", "importer name and address", "importer's name and address"],
-    "blanket_period": ["blanket period", "periodo", "período", "periodo de cobertura", "blanket period from",
-                       "period covered"],
-    "period_from": ["from", "desde", "de"],
-    "period_to": ["to", "hasta", "a"],
-    # agreements
-    "agreement_role": ["licensor", "licensee", "principal", "agent", "supplier", "distributor", "seller", "buyer",
-                       "manufacturer", "purchaser", "representative", "licenciante", "licenciatario", "proveedor",
-                       "comprador", "vendedor", "agente", "distribuidor"],
-    "effective_date": ["effective date", "date of commencement", "commencement date", "effective as of",
-                       "effective from", "fecha de vigencia", "fecha efectiva", "inkrafttreten", "dated",
-                       "date of agreement", "agreement date", "made and entered into"],
-}
-
+FIELD_LABELS: dict[str, list[str]] = merge(LANGUAGES, "fields")
 # Table column headers. Keys are line-item fields (weights in the document's unit; converted later).
-COLUMN_LABELS: dict[str, list[str]] = {
-    "line_no": ["item", "no", "line", "line no", "pos", "position", "#", "item no", "ln", "partida", "renglon",
-                "pos nr", "sr no", "s no", "n"],
-    "part_number": ["part no", "part number", "part #", "part", "item code", "article", "article no", "sku",
-                    "product code", "code", "codigo", "ref", "reference", "material no", "art nr", "artikel",
-                    "artikelnummer", "model", "model no", "style", "style no", "catalog no", "numero de parte",
-                    "no de parte", "item number", "mark", "marks", "p n"],
-    "description": ["description", "description of goods", "goods description", "descripcion", "product",
-                    "bezeichnung", "beschreibung", "goods", "commodity", "item description", "designation",
-                    "description of merchandise", "material description", "details", "articulo"],
-    "hts": ["hts", "hts code", "hts no", "hs code", "hs", "tariff", "tariff no", "hts number", "htsus",
-            "fraccion arancelaria", "fraccion", "zolltarifnummer", "customs tariff", "harmonized code",
-            "tariff code", "hs tariff", "taric", "warentarifnummer", "schedule b", "commodity code",
-            "commodity no", "commodity number", "partida arancelaria", "partida", "codigo arancelario",
-            "code sh", "nomenclature douaniere", "codice doganale", "goederencode", "hs no", "hs number",
-            "tariff number", "tariff heading", "classification"],
-    "quantity": ["qty", "quantity", "cantidad", "menge", "qty pcs", "pieces", "quantity shipped", "qty shipped",
-                 "units", "cant", "anzahl", "qty ordered", "pcs", "piezas", "no of pcs"],
-    "unit": ["unit", "uom", "u m", "unidad", "einheit", "unit of measure", "me", "um"],
-    "unit_price": ["unit price", "price", "precio unitario", "precio", "einzelpreis", "price each", "unit cost",
-                   "price/unit", "p unit", "preis", "rate", "unit value", "valor unitario", "precio unit"],
-    "amount": ["amount", "total", "line total", "importe", "extended", "extension", "value", "total value",
-               "gesamtpreis", "betrag", "total price", "extended price", "net amount", "valor", "valor total",
-               "total amount", "subtotal", "gesamt", "monto", "ext price", "amount usd", "amount eur"],
-    "country_of_origin": ["origin", "coo", "country of origin", "c o o", "pais de origen", "origen",
-                          "ursprung", "ursprungsland", "made in"],
-    "packages": ["cartons", "ctns", "ctn", "packages", "pkgs", "pkg", "bundles", "pallets", "bultos", "cajas",
-                 "packstucke", "colli", "no of cartons", "no of packages", "crates", "boxes"],
-    "net_weight": ["net weight", "net wt", "n w", "nw", "peso neto", "nettogewicht", "netto", "net kg",
-                   "net mass", "poids net",
-                   "net weight kg", "net lbs", "net weight lb", "net"],
-    "gross_weight": ["gross weight", "gross wt", "g w", "gw", "peso bruto", "bruttogewicht", "brutto",
-                     "gross mass", "poids brut",
-                     "gross kg", "gross weight kg", "gross lbs", "gross weight lb", "gross"],
-    "heat_number": ["heat no", "heat number", "heat", "heat #", "heat lot", "cast no", "colada", "no colada",
-                    "schmelze", "schmelz nr", "melt no", "heat/lot no"],
-    "grade": ["grade", "steel grade", "grado", "werkstoff", "material grade", "quality", "calidad", "gueteklasse"],
-    "melt_country": ["country of melt", "melt country", "melted in", "melt", "country of melting", "fusion"],
-    "pour_country": ["country of pour", "pour country", "poured in", "pour", "colada pais"],
-    "origin_criterion": ["origin criterion", "criterion", "preference criterion", "criterio de origen",
-                         "criterio", "origin criteria"],
-    "weight": ["weight", "weight kg", "mass", "net weight", "peso", "gewicht", "weight lbs", "qty kg",
-               "quantity kg", "tons", "weight t", "weight mt"],
-}
-
+COLUMN_LABELS: dict[str, list[str]] = merge(LANGUAGES, "columns")
 # The line block of CBP Form 7501 (both layouts; box numbers are ignored), column key -> wordings.
-ENTRY_COLUMNS: dict[str, list[str]] = {
-    "es_line_no": ["line no", "line number", "line"],
-    "es_description": ["description of merchandise", "description"],
-    "es_hts": ["htsus no", "htsus number", "hts no", "htsus", "a htsus no", "ada cvd no", "ada cvd case no"],
-    "es_gross_weight": ["gross weight", "manifest qty", "manifest quantity", "gross weight manifest qty"],
-    "es_quantity": ["net quantity in htsus units", "net quantity", "net qty", "quantity in htsus units"],
-    "es_entered_value": ["entered value", "chgs", "relationship", "entered value chgs relationship"],
-    "es_rate": ["htsus rate", "ada cvd rate", "irc rate", "visa no", "rate"],
-    "es_duty": ["duty and i r tax", "duty and ir tax", "dollars cents", "duty"],
-    "es_melt": ["country of melt and pour", "melt and pour", "country of melt"],
-}
+ENTRY_COLUMNS: dict[str, list[str]] = merge(LANGUAGES, "entry_columns")
+# Table rows that close a table or summarise it: never line items.
+TOTAL_ROW_WORDS: list[str] = merge_list(LANGUAGES, "total_rows")
+# Charge lines on invoices: kind -> wordings (SPEC charges[].kind).
+CHARGE_WORDS: dict[str, list[str]] = merge(LANGUAGES, "charges")
+# Assist kinds (SPEC assist_kind) -> wordings on toolmakers' and engineers' invoices.
+ASSIST_WORDS: dict[str, list[str]] = merge(LANGUAGES, "assists")
+# The word between place and date in a letter's dateline ("München, den 11.07.2014").
+DATELINE_WORDS: list[str] = merge_list(LANGUAGES, "dateline")
 
-# Chemical element column headers on mill certificates (symbol -> spellings).
+# Chemical element column headers on mill certificates (symbol -> spellings): symbols, in no language.
 ELEMENTS: dict[str, list[str]] = {
     sym: [sym.lower()] for sym in ("C", "Mn", "Si", "P", "S", "Cr", "Ni", "Mo", "Cu", "Al", "V", "Nb", "Ti", "B",
                                    "N", "Co", "W", "Sn", "Ca", "Zr", "Pb", "As", "Sb", "Fe", "Mg", "Zn")
 }
 ELEMENTS["CEV"] = ["cev", "ceq", "ce"]
 
-# Table rows that close a table or summarise it: never line items.
-TOTAL_ROW_WORDS: list[str] = [
-    "total", "subtotal", "sub total", "sub-total", "totals", "grand total", "carried forward", "brought forward",
-    "sum", "sum total", "somme", "totale", "totaal",
-    "carry forward", "c/f", "b/f", "balance", "suma", "total general", "summe", "zwischensumme", "gesamt",
-    "übertrag", "ubertrag", "page total", "freight", "insurance", "discount", "amount due", "total due",
-    "continued", "continua", "fortsetzung", "total fob", "total fca", "total cif", "importe total", "vat", "iva",
-]
-
-# Charge lines on invoices: kind -> wordings (SPEC charges[].kind).
-CHARGE_WORDS: dict[str, list[str]] = {
-    "freight": ["freight", "ocean freight", "air freight", "shipping", "transport", "carriage", "flete",
-                "fracht", "delivery", "inland freight", "crating and delivery", "delivery charge", "courier"],
-    "insurance": ["insurance", "seguro", "versicherung", "cargo insurance"],
-    "packing": ["packing", "packaging", "crating", "embalaje", "verpackung", "export packing", "pallets charge"],
-    "tooling": ["tooling", "tooling charge", "mould charge", "mold charge", "die charge", "herramental",
-                "werkzeugkosten", "tooling amortization", "tooling amortisation"],
-    "royalty": ["royalty", "royalties", "regalia", "regalias", "lizenzgebuhr"],
-    "licence": ["licence fee", "license fee", "licensing fee"],
-    "selling_commission": ["selling commission", "sales commission", "agent commission", "comision de venta"],
-    "buying_commission": ["buying commission", "buying agent", "comision de compra"],
-    "discount": ["discount", "descuento", "rabatt", "rebate", "skonto"],
-    "handling": ["handling", "handling charge", "manejo", "documentation fee", "bank charges"],
-    "duty": ["duty", "duties", "customs duty", "arancel", "zoll"],
-    "tax": ["tax", "vat", "iva", "mwst", "gst", "sales tax"],
-    "other": ["other charges", "misc", "miscellaneous", "otros cargos"],
-}
-
-# Assist kinds (SPEC assist_kind) -> wordings on toolmakers' and engineers' invoices.
-ASSIST_WORDS: dict[str, list[str]] = {
-    "mould": ["mould", "mold", "moulds", "molds", "injection mould", "injection mold", "molde", "moldes",
-              "cavity", "form tool", "spritzgusswerkzeug", "werkzeug"],
-    "die": ["die", "dies", "stamping die", "progressive die", "troquel", "matriz", "casting die",
-            "extrusion die", "stanzwerkzeug"],
-    "tooling": ["tooling", "tool", "tools", "jig", "jigs", "fixture", "fixtures", "gauge", "gauges",
-                "herramental", "herramienta", "herramientas"],
-    "materials": ["raw material", "materials supplied", "components supplied", "consigned material",
-                  "material consignment", "resin supplied"],
-    "engineering": ["engineering", "engineering services", "development work", "ingenieria", "artwork",
-                    "plans", "sketches"],
-    "design": ["design", "design services", "drawings", "diseno", "konstruktion", "cad design"],
-}
+# Parties: the words of a company's legal form ("GmbH", "S.A.R.L.", "B.V."), the wordings of a legal footer
+# (registered office, share capital, commercial register: the issuer's identity every EU invoice must print),
+# and the openings of an address line that names a person to attend to it ("z. Hd.", "Attn", "T.a.v.").
+LEGAL_FORMS: list[str] = merge_list(LANGUAGES, "legal_forms")
+LEGAL_FOOTER: list[str] = merge_list(LANGUAGES, "legal_footer")
+ATTENTION_WORDS: list[str] = merge_list(LANGUAGES, "attention")
+# Words of a document's title and page furniture ("Rechnung", "Page 1 of 2", "Copie"): never a party's name.
+TITLE_WORDS: list[str] = merge_list(LANGUAGES, "titles")
