@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from .doc_titles import ABBREVIATIONS, BODY, LABEL_FOLLOWERS, SHARED_TITLES, TABLE_COLUMNS, TITLES
+from .doc_titles import (ABBREVIATIONS, BODY, LABEL_FOLLOWERS, LABEL_LINKS, LABEL_PRECEDERS, SHARED_TITLES,
+                         TABLE_COLUMNS, TITLES)
 from .labels import _nlp, tokens_of
 from .layout import lines_of, phrases_of
 from .pages import Page, Word
@@ -138,6 +139,35 @@ def _longest(matches):
     return sorted(kept, key=lambda m: m[1])
 
 
+@lru_cache(maxsize=1)
+def _title_strings() -> dict[int, list[tuple[str, str]]]:
+    """Titles of seven letters or more, by their number of tokens: (joined tokens, matcher key)."""
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    cues = [(p, dt) for dt, langs in TITLES.items() for ps in langs.values() for p in ps]
+    cues += [(p, SHARED(types)) for p, types in SHARED_TITLES.items()]
+    for phrase, key in cues:
+        toks = _toks(phrase)
+        if toks and not _is_cjk(phrase) and len("".join(toks)) >= 7:
+            out[len(toks)].append((" ".join(toks), key))
+    return out
+
+
+def _fuzzy_titles(toks: list[str]) -> list[tuple[str, int, int]]:
+    """Titles a scan misread by a letter or two, from the phrase's start: (key, start, end)."""
+    from rapidfuzz import fuzz, process
+
+    by_len = _title_strings()
+    for n in sorted(by_len, reverse=True):
+        if n > len(toks):
+            continue
+        window = " ".join(toks[:n])
+        choices = [c for c, _ in by_len[n]]
+        hit = process.extractOne(window, choices, scorer=fuzz.ratio, score_cutoff=88)
+        if hit is not None:
+            return [(by_len[n][hit[2]][1], 0, n)]
+    return []
+
+
 def _cjk_find(text: str, cues: Sequence[tuple[str, str]]) -> list[tuple[str, int, int]]:
     """Chinese cues in ``text`` (characters only), longest first, not overlapping: (key, start, end)."""
     found: list[tuple[str, int, int]] = []
@@ -167,16 +197,23 @@ def _word_tokens(words: Sequence[Word]) -> tuple[list[str], list[int]]:
     return toks, owner
 
 
-def _is_label_use(words: Sequence[Word], toks: list[str], owner: list[int], end: int) -> bool:
-    """The title words end in a label: a number or date label follows, or a colon closes them
-    ("Invoice No.", "Rechnung Nr.", "Commercial Invoice: 123")."""
+def _is_label_use(words: Sequence[Word], toks: list[str], owner: list[int], start: int, end: int) -> bool:
+    """The title words are a label naming a document: a number or date label follows ("Invoice No.",
+    "Rechnung Nr."), or precedes ("Numéro de facture", "Date of invoice"), a colon closes them ("Commercial
+    Invoice: 123", "Fatura n.º: 118"), or an identifier follows at once ("Invoice 2024-118")."""
     if end < len(toks) and toks[end] in LABEL_FOLLOWERS:
         return True
-    last = words[owner[end - 1]]
-    if last.text.rstrip().endswith(":"):
+    k = start - 1
+    while k >= 0 and toks[k] in LABEL_LINKS:
+        k -= 1
+    if k >= 0 and toks[k] in LABEL_PRECEDERS:
         return True
-    nxt = owner[end] if end < len(toks) else None
-    return nxt is not None and words[nxt].text.startswith(":")
+    last = owner[end - 1]
+    after = words[last + 1:]
+    if words[last].text.rstrip().endswith(":") or any(w.text.startswith(":") or w.text.rstrip().endswith(":")
+                                                        for w in after):
+        return True
+    return bool(after) and sum(c.isdigit() for c in after[0].text) >= 2
 
 
 def _column_kinds(line: Sequence[Word]) -> set[str]:
@@ -277,15 +314,26 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
             high = first and min(w.top for w in ln) <= 0.3 * page.height
             phrases = phrases_of(ln)
             credited: set[str] = set()
-            for ph in phrases:
+            for n_ph, ph in enumerate(phrases):
                 ptoks, owner = _word_tokens(ph.words)
+                nxt = phrases[n_ph + 1] if n_ph + 1 < len(phrases) else None
+                # "Purchase Order   4500483141": a label with its value in the next cell, not a title
+                keyed = nxt is not None and sum(c.isdigit() for c in nxt.words[0].text) >= 2
                 big = max(w.height for w in ph.words) >= 1.3 * median_h
-                short = len(ptoks) <= 6
+                # a title is not set smaller than the text: "Purchase Order" in small print over its box is a label
+                # nor among a row of labels ("Invoice No. | Date | Purchase Order" over their boxes)
+                short = len(ptoks) <= 6 and max(w.height for w in ph.words) >= 0.9 * median_h and (big or len(phrases) <= 2)
                 if ptoks:
                     pdoc = Doc(nlp.vocab, words=ptoks)
-                    for mid, s, e in _longest(v.title(pdoc)):  # "bill of lading" is not also a "bill"
-                        key = nlp.vocab.strings[mid]
-                        if _is_label_use(ph.words, ptoks, owner, e):
+                    matches = _longest(v.title(pdoc))  # "bill of lading" is not also a "bill"
+                    if not matches and page.method == "ocr" and (high or big) and short:
+                        matches = _fuzzy_titles(ptoks)  # "PACKLlSTE", "C0MMERCIAL INVOlCE"
+                    for mid, s, e in matches:
+                        key = nlp.vocab.strings[mid] if isinstance(mid, int) else mid
+                        label = _is_label_use(ph.words, ptoks, owner, s, e) or (keyed and e == len(ptoks) and not big)
+                        if label and not (s == 0 and big and high):
+                            # "Invoice No." in the header names a document; "PACKLISTE Nr. 4711" set large
+                            # at the top is this one's title with its number
                             _credit(score, key, LABEL_SHARE * TITLE_WEIGHT)
                             continue
                         w = TITLE_WEIGHT * (1.0 if (high or big) and short else LABEL_SHARE)
@@ -320,6 +368,11 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
                     if dt not in credited:
                         score[dt] += TITLE_WEIGHT * (1.0 + 0.15 * cue_len)
                         titled.add(dt)
+                # a Chinese title set with spaces between its characters ("装 箱 单")
+                for key, s0, e0 in _cjk_find(_cjk_text("".join(w.text for w in bigw)), v.cjk_titles):
+                    if not set(key.split("+")) & credited:
+                        _credit(score, key, TITLE_WEIGHT * (1.0 + 0.15 * max(1, (e0 - s0) // 2)))
+                        credited.update(key.split("+"))
     # prices or weights tell an invoice from a packing list (and name an untitled one); a certificate of origin,
     # a bill of lading or an entry summary carries such tables too, and its own title stands
     other_title = bool(titled - {"commercial_invoice", "packing_list", "other"})

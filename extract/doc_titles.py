@@ -170,7 +170,15 @@ SHARED_TITLES: dict[str, list[str]] = {
 # document: weak evidence only
 LABEL_FOLLOWERS = {"no", "nr", "number", "num", "#", "date", "ref", "reference", "id", "total", "value",
                    "amount", "nos", "numbers", "de", "type", "n", "nummer", "numero", "datum", "fecha", "data",
-                   "nro", "no.", "号", "号码", "日期", "编号"}
+                   "nro", "n.°", "n.º", "n°", "nº", "n.o", "nr.", "号", "号码", "日期", "编号"}
+
+# ... and one of these before it ("Numéro de facture", "Date of invoice", "Nummer des Lieferscheins"), with
+# the little words between
+LABEL_PRECEDERS = {"no", "nr", "number", "num", "numero", "nummer", "n", "date", "datum", "fecha", "data", "ref",
+                   "reference", "referencia", "referenz", "id", "your", "our", "ihre", "unsere", "votre", "notre",
+                   "su", "nuestra", "vostra", "nostra", "uw", "onze"}
+LABEL_LINKS = {"de", "du", "des", "del", "der", "la", "le", "of", "the", "di", "della", "do", "da", "van", "het",
+               "d", "l"}
 
 BODY: dict[str, list[str]] = {
     "other": ["free time", "last free day", "storage charges", "terminal handling", "please present"],
@@ -230,10 +238,11 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "amount": [
         "amount", "line total", "total price", "extended price", "extension", "total value", "net amount",
         "total amount", "importe", "valor total", "monto", "montant", "montant ht", "total ht", "betrag",
-        "gesamtpreis", "gesamtbetrag", "importo", "totale", "bedrag", "totaal", "金额", "总价", "合计金额"],
+        "gesamtpreis", "gesamtbetrag", "importo", "totale", "bedrag", "totaal", "value", "valor", "valeur",
+        "wert", "valore", "waarde", "金额", "总价", "合计金额"],
     "quantity": [
         "qty", "quantity", "cantidad", "quantidade", "qtd", "quantite", "qte", "menge", "anzahl", "quantita",
-        "qta", "aantal", "数量"],
+        "qta", "aantal", "pieces", "pcs", "units", "piezas", "pecas", "pieces", "stuck", "pezzi", "stuks", "数量"],
     "description": [
         "description", "description of goods", "descripcion", "descricao", "designation", "bezeichnung",
         "beschreibung", "descrizione", "omschrijving", "品名", "货物描述", "描述"],
