@@ -42,6 +42,7 @@ LABEL_SHARE = 0.25  # a title word used as a label ("Invoice No.") or inside run
 SHARED_SHARE = 0.6  # a title two types share, for each of them
 TABLE_WEIGHT = TITLE_WEIGHT  # what a table's columns say the document is
 MIN_SCORE = 6.0
+BODY_ONLY_SCORE = 2 * MIN_SCORE  # body words alone name a type only when there are many of them
 AMBIGUOUS_OTHER = 0.3  # the most confidence an ``other`` for want of evidence gets
 SHARED = "+".join  # the matcher key of a shared title
 
@@ -279,12 +280,20 @@ def _table_evidence(lines: Sequence[Sequence[Word]]) -> dict[str, float]:
 
 
 def scores(pages: Sequence[Page]) -> dict[str, float]:
+    """Each document type's evidence score."""
+    return _evidence(pages)[0]
+
+
+def _evidence(pages: Sequence[Page]) -> tuple[dict[str, float], set[str]]:
+    """Scores, and the types with real evidence: a title, or a table that means them (body words alone are
+    not)."""
     from spacy.tokens import Doc
 
     nlp = _nlp()
     v = _vocab()
     score: dict[str, float] = defaultdict(float)
     titled: set[str] = set()  # types a title of their own names outright
+    named: set[str] = set()  # types a title (their own or shared) or a table names
     assist_hits = 0
     all_lines: list[list[Word]] = []
     for page in pages[:3]:
@@ -339,8 +348,10 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
                         w = TITLE_WEIGHT * (1.0 if (high or big) and short else LABEL_SHARE)
                         _credit(score, key, w * (1.0 + 0.15 * (e - s)))  # longer titles are more specific
                         credited.update(key.split("+"))
-                        if w == TITLE_WEIGHT and "+" not in key:
-                            titled.add(key)
+                        if w == TITLE_WEIGHT:
+                            named.update(key.split("+"))
+                            if "+" not in key:
+                                titled.add(key)
                     abbr = v.abbrev.get(tuple(ptoks)) or (
                         v.abbrev.get(tuple(ptoks[:-1])) if len(ptoks) > 1 and ptoks[-1] in LABEL_FOLLOWERS else None)
                     if abbr and (big or (high and len(phrases) <= 2)):
@@ -348,6 +359,9 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
                         whole = tuple(ptoks) in v.abbrev
                         score[abbr] += TITLE_WEIGHT * (1.0 if whole else LABEL_SHARE)
                         credited.add(abbr)
+                        if whole:
+                            named.add(abbr)
+                            titled.add(abbr)
                 pcjk = _cjk_text(ph.text)
                 if pcjk:
                     for key, s, e in _cjk_find(pcjk, v.cjk_titles):
@@ -358,8 +372,10 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
                         w = TITLE_WEIGHT * (1.0 if (high or big) and len(pcjk) <= 12 else LABEL_SHARE)
                         _credit(score, key, w * (1.0 + 0.15 * max(1, (e - s) // 2)))
                         credited.update(key.split("+"))
-                        if w == TITLE_WEIGHT and "+" not in key:
-                            titled.add(key)
+                        if w == TITLE_WEIGHT:
+                            named.update(key.split("+"))
+                            if "+" not in key:
+                                titled.add(key)
             # a title in large letters that OCR broke apart ("PAC KING LIST", "PACKING   LIST"): its letters
             bigw = [w for w in ln if w.height >= 1.3 * median_h]
             if bigw and first:
@@ -368,28 +384,34 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
                     if dt not in credited:
                         score[dt] += TITLE_WEIGHT * (1.0 + 0.15 * cue_len)
                         titled.add(dt)
+                        named.add(dt)
                 # a Chinese title set with spaces between its characters ("装 箱 单")
                 for key, s0, e0 in _cjk_find(_cjk_text("".join(w.text for w in bigw)), v.cjk_titles):
                     if not set(key.split("+")) & credited:
                         _credit(score, key, TITLE_WEIGHT * (1.0 + 0.15 * max(1, (e0 - s0) // 2)))
                         credited.update(key.split("+"))
+                        named.update(key.split("+"))
     # prices or weights tell an invoice from a packing list (and name an untitled one); a certificate of origin,
     # a bill of lading or an entry summary carries such tables too, and its own title stands
     other_title = bool(titled - {"commercial_invoice", "packing_list", "other"})
     for dt, w in _table_evidence(all_lines).items():
         if other_title and dt in ("commercial_invoice", "packing_list"):
             w = BODY_WEIGHT
+        else:
+            named.add(dt)
         score[dt] += w
     if assist_hits >= 2 and score.get("commercial_invoice", 0) >= MIN_SCORE:
         score["assist_invoice"] = score["commercial_invoice"] + assist_hits
-    return {k: v for k, v in score.items() if v > 0}
+        if "commercial_invoice" in named:
+            named.add("assist_invoice")
+    return {k: v for k, v in score.items() if v > 0}, named
 
 
 def classify(pages: Sequence[Page]) -> tuple[str, float]:
     """The document type and a confidence in [0, 1]. ``other`` with a low confidence when no type has real
     evidence; a close call between two types keeps the leader with a low confidence."""
     try:
-        sc = scores(pages)
+        sc, named = _evidence(pages)
     except Exception:  # bad input never raises out of extraction
         return "other", 0.0
     if not sc:
@@ -397,8 +419,8 @@ def classify(pages: Sequence[Page]) -> tuple[str, float]:
     ranked = sorted(sc.items(), key=lambda kv: -kv[1])
     best, top = ranked[0]
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    if top < MIN_SCORE:
-        # some evidence, none of it enough: the more there was, the less sure "other" is
-        return "other", round(AMBIGUOUS_OTHER * (1.0 - top / MIN_SCORE), 3)
+    if top < MIN_SCORE or (best not in named and top < BODY_ONLY_SCORE):
+        # some evidence, none of it enough (body words alone, no title, no table that means the type)
+        return "other", round(AMBIGUOUS_OTHER * max(0.0, 1.0 - top / BODY_ONLY_SCORE), 3)
     confidence = top / (top + second) if top + second else 0.0
     return best, round(min(1.0, confidence * min(1.0, top / (2 * MIN_SCORE))), 3)

@@ -233,7 +233,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "price": [
         "unit price", "price", "rate", "unit cost", "price each", "unit value", "price unit", "u price",
         "precio unitario", "precio", "valor unitario", "preco unitario", "preco", "prix unitaire", "prix",
-        "p u", "einzelpreis", "preis", "stuckpreis", "prezzo unitario", "prezzo", "eenheidsprijs", "prijs",
+        "p u", "pu", "pu ht", "prix ht", "einzelpreis", "preis", "stuckpreis", "prezzo unitario", "prezzo", "eenheidsprijs", "prijs",
         "stukprijs", "单价", "价格"],
     "amount": [
         "amount", "line total", "total price", "extended price", "extension", "total value", "net amount",
@@ -242,7 +242,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
         "wert", "valore", "waarde", "金额", "总价", "合计金额"],
     "quantity": [
         "qty", "quantity", "cantidad", "quantidade", "qtd", "quantite", "qte", "menge", "anzahl", "quantita",
-        "qta", "aantal", "pieces", "pcs", "units", "piezas", "pecas", "pieces", "stuck", "pezzi", "stuks", "数量"],
+        "qta", "aantal", "nombre", "nb", "pieces", "pcs", "units", "piezas", "pecas", "pieces", "stuck", "pezzi", "stuks", "数量"],
     "description": [
         "description", "description of goods", "descripcion", "descricao", "designation", "bezeichnung",
         "beschreibung", "descrizione", "omschrijving", "品名", "货物描述", "描述"],
