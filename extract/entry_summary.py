@@ -397,7 +397,7 @@ def _fee_anchors(ln: Sequence[Word]) -> list[tuple[int, int, str]]:
     i = 0
     while i < len(ln):
         t = ln[i].text.strip(".:;,()[]")
-        head = re.match(r"^(\d{3})(?:\s*[-/]\s*[A-Za-z]+)?$", t)
+        head = re.match(r"^(\d{3})(?:\s*[-/]?\s*[A-Za-z]+)?$", t)
         if head and head.group(1) in FEE_CLASSES and not _is_money_word(ln, i):
             end = i + 1
             # the name printed after the code belongs to the anchor
@@ -451,10 +451,10 @@ def _is_rate(words: Sequence[Word], k: int, value: Decimal) -> bool:
     return any(value == r or value == r / 100 for r in (MPF_RATE, HMF_RATE))
 
 
-def _segment_amount(words: Sequence[Word], conv: Conventions) -> tuple[Decimal, list[Word]] | None:
-    """The fee amount among the words right of a class code: the rightmost figure written as money (cents,
-    or a dollar sign), never a rate."""
-    found = None
+def _segment_amounts(words: Sequence[Word], conv: Conventions) -> list[tuple[Decimal, list[Word]]]:
+    """The figures right of a class code written as money (cents, or a dollar sign), left to right; never a
+    rate."""
+    found = []
     for k, w in enumerate(words):
         t = w.text.strip()
         if not any(c.isdigit() for c in t):
@@ -469,13 +469,15 @@ def _segment_amount(words: Sequence[Word], conv: Conventions) -> tuple[Decimal, 
             continue
         money = conv.money(t.replace("$", "").strip("()")) if _AMOUNT.match(t) else value
         if money is not None:
-            found = (money, [w])
+            found.append((money, [w]))
     return found
 
 
-def _fee_reads(reader: Reader, conv: Conventions) -> dict[str, list[tuple[Decimal, list[Word], bool]]]:
-    """Every amount read against a fee's class code or name: (amount, words, inside a fee summary block)."""
-    reads: dict[str, list[tuple[Decimal, list[Word], bool]]] = {}
+def _fee_reads(reader: Reader, conv: Conventions
+               ) -> dict[str, list[tuple[list[tuple[Decimal, list[Word]]], bool]]]:
+    """The amounts read against each fee's class code or name, row by row: (the row's money figures, inside a
+    fee summary block)."""
+    reads: dict[str, list[tuple[list[tuple[Decimal, list[Word]]], bool]]] = {}
     in_summary = False
     for ln in reader.lines:
         text = " ".join(w.text for w in ln)
@@ -488,9 +490,9 @@ def _fee_reads(reader: Reader, conv: Conventions) -> dict[str, list[tuple[Decima
         anchors = _fee_anchors(ln)
         for n, (start, end, fee) in enumerate(anchors):
             stop = anchors[n + 1][0] if n + 1 < len(anchors) else len(ln)
-            got = _segment_amount(ln[end:stop], conv)
-            if got is not None:
-                reads.setdefault(fee, []).append((got[0], got[1], in_summary))
+            got = _segment_amounts(ln[end:stop], conv)
+            if got:
+                reads.setdefault(fee, []).append((got, in_summary))
     return reads
 
 
@@ -538,8 +540,12 @@ def _fees(reader: Reader, conv: Conventions, fs: FieldSet, items: Sequence[LineI
     (or to the one that is the sum of the others), else the fee is left out."""
     base = _fee_base(fs, items)
     date = fs.get("entry_date") or fs.get("summary_date")
-    for fee, reads in _fee_reads(reader, conv).items():
-        ok = [r for r in reads if plausible_fee(fee, r[0], base, date, fs.get("entry_type"))]
+    for fee, rows in _fee_reads(reader, conv).items():
+        ok = []
+        for figures, in_summary in rows:  # the rightmost plausible figure of the row (the amount column)
+            good = [f for f in figures if plausible_fee(fee, f[0], base, date, fs.get("entry_type"))]
+            if good:
+                ok.append((good[-1][0], good[-1][1], in_summary))
         if not ok:
             continue
         values = {r[0] for r in ok}

@@ -150,3 +150,30 @@ def test_bad_input_never_raises(tmp_path, garbage):
     bad.write_bytes(garbage)
     doc, _ = extract_file(bad, bad.name)
     assert doc.get("mpf") is None
+
+
+def test_rightmost_plausible_figure_of_the_row(tmp_path):
+    """The fee's base printed after the fee ("499-MPF 452.17 on 130,535.00"): the base is no fee."""
+    pdf = tmp_path / "base.pdf"
+    _columns_layout(pdf, [("499-MPF", "0.3464%", f"{MPF:,}", f"{VALUE:,}.00"),
+                          ("501HMF", "0.125%", f"{HMF:,}", f"{VALUE:,}.00")])
+    fs = _read(pdf)
+    assert fs.get("mpf") == MPF and fs.get("hmf") == HMF
+
+
+def test_fees_per_line_and_their_summary(tmp_path):
+    """Fees printed under each line and again in the summary: the summary's, the sum of the lines'."""
+    pdf = tmp_path / "per_line.pdf"
+    first = Decimal("300.00")
+    _columns_layout(pdf, [("499", "MPF line 1", "0.3464%", f"{first:,}"),
+                          ("499", "MPF line 2", "0.3464%", f"{MPF - first:,}"),
+                          ("", "", "", ""), ("499", "MPF total", "", f"{MPF:,}")], heading=False)
+    fs = _read(pdf)
+    assert fs.get("mpf") == MPF
+
+
+def test_different_fees_with_no_summary_are_left_out(tmp_path):
+    """Two different MPF amounts, neither the summary nor the sum of the other: not guessed."""
+    pdf = tmp_path / "two.pdf"
+    _columns_layout(pdf, [("499", "MPF", "0.3464%", "300.00"), ("499", "MPF", "0.3464%", "100.00")], heading=False)
+    assert _read(pdf).get("mpf") is None
