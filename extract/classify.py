@@ -331,7 +331,8 @@ def _evidence(pages: Sequence[Page]) -> tuple[dict[str, float], set[str]]:
                 big = max(w.height for w in ph.words) >= 1.3 * median_h
                 # a title is not set smaller than the text: "Purchase Order" in small print over its box is a label
                 # nor among a row of labels ("Invoice No. | Date | Purchase Order" over their boxes)
-                short = len(ptoks) <= 6 and max(w.height for w in ph.words) >= 0.9 * median_h and (big or len(phrases) <= 2)
+                short = len(ptoks) <= 6 and max(w.height for w in ph.words) >= 0.9 * median_h \
+                    and (big or len(phrases) <= 2)
                 if ptoks:
                     pdoc = Doc(nlp.vocab, words=ptoks)
                     matches = _longest(v.title(pdoc))  # "bill of lading" is not also a "bill"

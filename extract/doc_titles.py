@@ -207,7 +207,8 @@ BODY: dict[str, list[str]] = {
         "manufacturer's plant", "steelmaking process", "tensile test", "impact test", "notched bar impact test",
         "batch number", "product norm", "delivery condition", "schmelze", "chemische zusammensetzung",
         "streckgrenze", "zugfestigkeit", "bruchdehnung", "composition chimique", "coulee", "composizione chimica",
-        "colata", "composicao quimica", "chemische samenstelling", "化学成分", "炉号", "屈服强度", "抗拉强度"],
+        "colata", "composicao quimica", "chemische samenstelling", "化学成分", "炉号", "屈服强度",
+        "抗拉强度"],
     "agreement": [
         "whereas", "hereinafter", "party", "parties", "licensor", "licensee", "royalty", "term of this agreement",
         "in witness whereof", "governing law", "effective date", "commission", "agent", "principal",
@@ -233,8 +234,8 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "price": [
         "unit price", "price", "rate", "unit cost", "price each", "unit value", "price unit", "u price",
         "precio unitario", "precio", "valor unitario", "preco unitario", "preco", "prix unitaire", "prix",
-        "p u", "pu", "pu ht", "prix ht", "einzelpreis", "preis", "stuckpreis", "prezzo unitario", "prezzo", "eenheidsprijs", "prijs",
-        "stukprijs", "单价", "价格"],
+        "p u", "pu", "pu ht", "prix ht", "einzelpreis", "preis", "stuckpreis", "prezzo unitario", "prezzo",
+        "eenheidsprijs", "prijs", "stukprijs", "单价", "价格"],
     "amount": [
         "amount", "line total", "total price", "extended price", "extension", "total value", "net amount",
         "total amount", "importe", "valor total", "monto", "montant", "montant ht", "total ht", "betrag",
@@ -242,7 +243,8 @@ TABLE_COLUMNS: dict[str, list[str]] = {
         "wert", "valore", "waarde", "金额", "总价", "合计金额"],
     "quantity": [
         "qty", "quantity", "cantidad", "quantidade", "qtd", "quantite", "qte", "menge", "anzahl", "quantita",
-        "qta", "aantal", "nombre", "nb", "pieces", "pcs", "units", "piezas", "pecas", "pieces", "stuck", "pezzi", "stuks", "数量"],
+        "qta", "aantal", "nombre", "nb", "pieces", "pcs", "units", "piezas", "pecas", "stuck", "pezzi", "stuks",
+        "数量"],
     "description": [
         "description", "description of goods", "descripcion", "descricao", "designation", "bezeichnung",
         "beschreibung", "descrizione", "omschrijving", "品名", "货物描述", "描述"],
