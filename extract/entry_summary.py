@@ -179,7 +179,7 @@ def _lines(reader: Reader, conv: Conventions) -> tuple[list[LineItem], dict]:
         if any(k in ft for k in ("total entered value", "other fee summary", "fee summary", "declaration of",
                                  "block 35", "35 total")):
             break
-        if _fee_anchors(ln) and not _HTS.search(text):
+        if not _HTS.search(text) and _fee_rows(ln, conv):
             continue
         for m in _INV.finditer(text):
             ident = parse_id(m.group(1))
@@ -387,26 +387,29 @@ def _fee_name_tokens() -> list[tuple[str, list[str]]]:
                   key=lambda x: -len(x[1]))
 
 
-def _fee_anchors(ln: Sequence[Word]) -> list[tuple[int, int, str]]:
-    """Where a line names a fee: (index of its first word, index after its last, fee) — its class code
-    ("499", "501", "499-MPF") or, with no code, its name ("MPF", "Harbor Maintenance Fee")."""
+def _fee_anchors(ln: Sequence[Word]) -> list[tuple[int, int, str, bool]]:
+    """Where a line names a fee: (index of its first word, index after its last, fee, whether a fee name is
+    printed) — its class code ("499", "501", "499-MPF", "501 HMF") or, with no code, its name ("MPF", "Harbor
+    Maintenance Fee")."""
     from .labels import tokens_of
 
-    anchors: list[tuple[int, int, str]] = []
+    anchors: list[tuple[int, int, str, bool]] = []
     names = _fee_name_tokens()
     i = 0
     while i < len(ln):
         t = ln[i].text.strip(".:;,()[]")
-        head = re.match(r"^(\d{3})(?:\s*[-/]?\s*[A-Za-z]+)?$", t)
+        head = re.match(r"^(\d{3})(?:\s*[-/]?\s*(MPF|HMF))?$", t, re.IGNORECASE)
         if head and head.group(1) in FEE_CLASSES and not _is_money_word(ln, i):
             end = i + 1
+            named = bool(head.group(2))
             # the name printed after the code belongs to the anchor
             toks = [tok for w in ln[end:end + 4] for tok in tokens_of(w.text)]
             for _, nt in names:
                 if toks[:len(nt)] == nt:
                     end += _words_for(ln[end:], len(nt))
+                    named = True
                     break
-            anchors.append((i, end, FEE_CLASSES[head.group(1)]))
+            anchors.append((i, end, FEE_CLASSES[head.group(1)], named))
             i = end
             continue
         toks = [tok for w in ln[i:i + 4] for tok in tokens_of(w.text)]
@@ -414,7 +417,7 @@ def _fee_anchors(ln: Sequence[Word]) -> list[tuple[int, int, str]]:
             if nt and toks[:len(nt)] == nt:
                 n = _words_for(ln[i:], len(nt))
                 if not (anchors and anchors[-1][2] == fee and anchors[-1][1] == i):
-                    anchors.append((i, i + n, fee))
+                    anchors.append((i, i + n, fee, True))
                 i += n
                 break
         else:
@@ -487,13 +490,26 @@ def _fee_reads(reader: Reader, conv: Conventions
         if _HTS.search(text):
             in_summary = False
             continue
-        anchors = _fee_anchors(ln)
-        for n, (start, end, fee) in enumerate(anchors):
-            stop = anchors[n + 1][0] if n + 1 < len(anchors) else len(ln)
-            got = _segment_amounts(ln[end:stop], conv)
-            if got:
-                reads.setdefault(fee, []).append((got, in_summary))
+        for fee, got in _fee_rows(ln, conv, in_summary):
+            reads.setdefault(fee, []).append((got, in_summary))
     return reads
+
+
+def _fee_rows(ln: Sequence[Word], conv: Conventions, in_summary: bool = False
+              ) -> list[tuple[str, list[tuple[Decimal, list[Word]]]]]:
+    """The fee rows of one line, each with its money figures. A bare class code counts inside a fee summary,
+    or with nothing but figures after it ("499   0.3464   452.17"); elsewhere "499" may be a quantity."""
+    rows = []
+    anchors = _fee_anchors(ln)
+    for n, (start, end, fee, named) in enumerate(anchors):
+        stop = anchors[n + 1][0] if n + 1 < len(anchors) else len(ln)
+        seg = ln[end:stop]
+        if not (named or in_summary or all(re.fullmatch(r"[\d$%.,()\s]+", w.text) for w in seg)):
+            continue
+        got = _segment_amounts(seg, conv)
+        if got:
+            rows.append((fee, got))
+    return rows
 
 
 def _fee_base(fs: FieldSet, items: Sequence[LineItem]) -> Decimal | None:

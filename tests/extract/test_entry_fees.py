@@ -177,3 +177,10 @@ def test_different_fees_with_no_summary_are_left_out(tmp_path):
     pdf = tmp_path / "two.pdf"
     _columns_layout(pdf, [("499", "MPF", "0.3464%", "300.00"), ("499", "MPF", "0.3464%", "100.00")], heading=False)
     assert _read(pdf).get("mpf") is None
+
+
+def test_a_quantity_of_499_is_no_fee(tmp_path):
+    """"499 PCS" on a description line, with a duty in cents beside it: no class code, no MPF."""
+    pdf = tmp_path / "qty.pdf"
+    _columns_layout(pdf, [("499", "PCS STEEL BRACKETS", "", "56.78")], heading=False)
+    assert _read(pdf).get("mpf") is None
