@@ -222,7 +222,7 @@ BODY: dict[str, list[str]] = {
     "certificate_of_origin": [
         "origin criterion", "blanket period", "certifier", "producer", "preference criterion",
         "criterio de origen", "tpa", "ctpa", "usmca", "free trade agreement", "rules of origin",
-        "i certify", "certify that", "the undersigned", "country of origin"],
+        "i certify", "certify that", "the undersigned"],
     "bill_of_lading": [
         "shipper", "consignee", "notify party", "vessel", "voyage", "port of loading", "port of discharge",
         "place of receipt", "on board", "freight collect", "freight prepaid", "container no", "seal no"],
