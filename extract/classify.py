@@ -248,10 +248,12 @@ _SYMBOLS = {t for names in ELEMENTS.values() for n in names for t in [n.lower()]
 
 
 def _chemistry_header(line: Sequence[Word]) -> bool:
-    """A line naming four or more chemical elements by symbol, and little else: a chemistry table's header."""
+    """A line naming four or more chemical elements by symbol (two of them of two letters: "Mn", "Si"), and
+    little else: a chemistry table's header. A scan's doubled lone letter ("Cc", "Ss") is its symbol."""
     toks = [t for w in line for t in _toks(w.text) if t not in ("%", "max", "min")]
-    syms = {t for t in toks if t in _SYMBOLS}
-    return len(syms) >= 4 and len(syms) >= 0.5 * len(toks)
+    syms = {t if t in _SYMBOLS else t[0] for t in toks
+            if t in _SYMBOLS or (len(t) == 2 and t[0] == t[1] and t[0] in _SYMBOLS)}
+    return len(syms) >= 4 and sum(len(t) == 2 for t in syms) >= 2 and len(syms) >= 0.4 * len(toks)
 
 
 def _table_evidence(lines: Sequence[Sequence[Word]]) -> dict[str, float]:
