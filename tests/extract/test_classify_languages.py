@@ -250,3 +250,25 @@ def test_external_invoices_are_invoices():
     truth = json.loads((folder / "truth.json").read_text())["documents"]
     wrong = [t["path"] for t in truth if kind_of(folder / t["path"])[0] != t["doc_type"]]
     assert not wrong
+
+
+def _page(rows: list[list[str]], method: str = "ocr") -> list:
+    """One page of words laid out in rows and columns (what a scan's OCR gives)."""
+    from appraiser.extract.pages import Page, Word
+
+    words = [Word(cell, 40 + 60 * k, 100 + 20 * r, 40 + 60 * k + 8 * len(cell), 108 + 20 * r, 1, 0.9)
+             for r, row in enumerate(rows) for k, cell in enumerate(row) if cell]
+    return [Page(1, 612, 792, words, [], method)]
+
+
+def test_scanned_chemistry_header_with_doubled_letters():
+    """OCR reads the lone symbols C and S as "Cc" and "Ss": still a chemistry table with heats."""
+    pages = _page([["Heat", "Grade", "Mass", "kg", "Cc", "Mn", "Si", "P", "Ss", "Cu", "Ni"],
+                   ["H2540984", "S355J2", "11,483", "", "0.08", "1.30", "0.22", "0.011", "0.005", "0.28", "0.08"]])
+    assert classify(pages)[0] == "mill_certificate"
+
+
+def test_garment_sizes_are_no_chemistry():
+    """Single letters in a row ("S M L XL", "B C") name no elements: no mill certificate."""
+    pages = _page([["Style", "S", "M", "L", "XL", "B", "C", "P"], ["T-100", "10", "20", "20", "10", "1", "2", "3"]])
+    assert classify(pages)[0] != "mill_certificate"
