@@ -9,7 +9,8 @@ Evidence, all of it data in :mod:`.doc_titles`:
 - what the document's tables mean, from their column headers: prices and amounts are an invoice; packages and
   weights with no price anywhere are a packing list; element symbols with heat numbers are a mill
   certificate;
-- words its body carries (weak, each once per page).
+- words its body carries (weak, each once per page; alone, with no title and no table meaning the type, they
+  name it only when they are many).
 
 Phrases are matched on folded tokens with spaCy's PhraseMatcher; Chinese wordings on their characters. Scores
 are compared: the confidence is the winner's share, lowered when the evidence is thin. With no real
@@ -23,19 +24,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from .doc_titles import (ABBREVIATIONS, BODY, LABEL_FOLLOWERS, LABEL_LINKS, LABEL_PRECEDERS, SHARED_TITLES,
-                         TABLE_COLUMNS, TITLES)
+from .doc_titles import (ABBREVIATIONS, ASSIST_CUES, BODY, LABEL_FOLLOWERS, LABEL_LINKS, LABEL_PRECEDERS,
+                         SHARED_TITLES, TABLE_COLUMNS, TITLES)
 from .labels import _nlp, tokens_of
 from .layout import lines_of, phrases_of
 from .pages import Page, Word
 from .vocab import ELEMENTS
-
-# Words that turn an invoice into an assist (tooling, moulds, engineering billed to the importer).
-ASSIST_CUES = ["mould", "mold", "moulds", "molds", "injection mould", "injection mold", "progressive die",
-               "stamping die", "forging die", "trim die", "cutting die", "extrusion die", "casting die", "die set",
-               "progressive dies", "stamping dies", "forging dies",
-               "tooling", "tool", "jig", "fixture", "cavity", "moulde", "molde", "moldes", "troquel",
-               "engineering", "design services", "drawings", "werkzeug"]
 
 TITLE_WEIGHT, BODY_WEIGHT = 6.0, 1.0
 LABEL_SHARE = 0.25  # a title word used as a label ("Invoice No.") or inside running text

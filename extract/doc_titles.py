@@ -14,6 +14,7 @@ punctuation ignored; an elided article such as "d'" splits off), so "Certificat 
 - ``TABLE_COLUMNS``: column headers by meaning, for what a document's table says it is: prices and amounts
   (an invoice), packages and weights without prices (a packing list), heat numbers beside element symbols
   (a mill certificate).
+- ``ASSIST_CUES``: words that make an invoice an assist invoice (moulds, dies, tooling, engineering).
 """
 from __future__ import annotations
 
@@ -263,3 +264,10 @@ TABLE_COLUMNS: dict[str, list[str]] = {
         "heat no", "heat number", "heat", "heat #", "cast no", "colada", "no colada", "schmelze", "schmelz nr",
         "melt no", "coulee", "colata", "corrida", "charge nr", "lot heat", "炉号"],
 }
+
+# Words that turn an invoice into an assist (tooling, moulds, engineering billed to the importer).
+ASSIST_CUES = ["mould", "mold", "moulds", "molds", "injection mould", "injection mold", "progressive die",
+               "stamping die", "forging die", "trim die", "cutting die", "extrusion die", "casting die", "die set",
+               "progressive dies", "stamping dies", "forging dies",
+               "tooling", "tool", "jig", "fixture", "cavity", "moulde", "molde", "moldes", "troquel",
+               "engineering", "design services", "drawings", "werkzeug"]
