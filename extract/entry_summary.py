@@ -20,8 +20,15 @@ KEYS = ("total_duty", "total_amount", "other_fees", "entry_number", "entry_type"
         "consignee_number", "ultimate_consignee", "exchange_rate", "total_entered_value", "import_date",
         "bl_number", "melt_country", "currency", "invoice_number", "other_date")
 _HTS = re.compile(r"(?:\b([A-Z]{1,2}\+?|[A-Z]\*)\s+)?\b(\d{4}\.\d{2}\.\d{2}(?:\.?\d{2})?|\d{4}\.\d{2}\.\d{4}|\d{10})\b")
-_FEE = re.compile(r"\b(499|501)\b\s*(?:-\s*)?(?:MPF|HMF|merchandise processing fee|harbor maintenance fee)?[^\d]*?"
-                  r"\$?\s*(\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})", re.IGNORECASE)
+# Fees by their class codes (SPEC §4: MPF is class 499, HMF 501) and the names printed beside them.
+FEE_CLASSES: dict[str, str] = {"499": "mpf", "501": "hmf"}
+FEE_NAMES: dict[str, list[str]] = {
+    "mpf": ["mpf", "merchandise processing fee", "merchandise processing fees", "merchandise processing"],
+    "hmf": ["hmf", "harbor maintenance fee", "harbour maintenance fee", "harbor maintenance fees",
+            "harbor maintenance", "harbour maintenance"],
+}
+FEE_SUMMARY_WORDS = ("fee summary", "other fee", "class code", "fee class")
+_AMOUNT = re.compile(r"^\(?\$?\s*(\d{1,3}(?:[,.\s]\d{3})*[.,]\d{2}|\d+[.,]\d{2})\)?$")
 _EXCH = re.compile(r"(?:exch(?:ange)?\.?\s*rate|exch\.?|rate of exchange)\s*[:=]?\s*(\d+[.,]\d+)", re.IGNORECASE)
 _INV = re.compile(r"\b(?:inv(?:oice)?\.?\s*(?:no\.?|#|number)?)\s*[:#]?\s*([A-Z0-9][A-Z0-9\-/.]*\d[A-Z0-9\-/.]*)",
                   re.IGNORECASE)
@@ -172,8 +179,7 @@ def _lines(reader: Reader, conv: Conventions) -> tuple[list[LineItem], dict]:
         if any(k in ft for k in ("total entered value", "other fee summary", "fee summary", "declaration of",
                                  "block 35", "35 total")):
             break
-        m_fee = _FEE.search(text)
-        if m_fee and not _HTS.search(text):
+        if not _HTS.search(text) and _fee_rows(ln, conv):
             continue
         for m in _INV.finditer(text):
             ident = parse_id(m.group(1))
@@ -347,11 +353,11 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
         for li in items:
             if "melt_country" not in li.fields:
                 li.fields.set("melt_country", v, p)
-    _totals(reader, conv, fs)
+    _totals(reader, conv, fs, items)
     return fs, items
 
 
-def _totals(reader: Reader, conv: Conventions, fs: FieldSet) -> None:
+def _totals(reader: Reader, conv: Conventions, fs: FieldSet, items: Sequence[LineItem] = ()) -> None:
     """Block 35 (total entered value, whole dollars), the fee lines, and the duty and total blocks."""
     def money(t: str):
         t = t.replace("$", " ").strip()
@@ -363,12 +369,7 @@ def _totals(reader: Reader, conv: Conventions, fs: FieldSet) -> None:
 
     v, p = reader.value("total_entered_value", money)
     fs.set("total_entered_value", v, p)
-    for ln in reader.lines:
-        text = " ".join(w.text for w in ln)
-        for m in _FEE.finditer(text):
-            name = "mpf" if m.group(1) == "499" else "hmf"
-            if name not in fs:
-                fs.set(name, conv.money(m.group(2)), reader.prov(ln))
+    _fees(reader, conv, fs, items)
     # the totals blocks sit at the bottom: the last label of each kind, amounts with cents in its box
     for name, key in (("total_duty", "total_duty"), ("total", "total_amount")):
         for hit in reversed(reader.find(key)):
@@ -376,3 +377,204 @@ def _totals(reader: Reader, conv: Conventions, fs: FieldSet) -> None:
             if v is not None:
                 fs.set(name, v, p)
                 break
+
+
+# --- the fee block ----------------------------------------------------------------------------------
+def _fee_name_tokens() -> list[tuple[str, list[str]]]:
+    from .labels import tokens_of
+
+    return sorted(((fee, tokens_of(n)) for fee, names in FEE_NAMES.items() for n in names),
+                  key=lambda x: -len(x[1]))
+
+
+def _fee_anchors(ln: Sequence[Word]) -> list[tuple[int, int, str, bool]]:
+    """Where a line names a fee: (index of its first word, index after its last, fee, whether a fee name is
+    printed) — its class code ("499", "501", "499-MPF", "501 HMF") or, with no code, its name ("MPF", "Harbor
+    Maintenance Fee")."""
+    from .labels import tokens_of
+
+    anchors: list[tuple[int, int, str, bool]] = []
+    names = _fee_name_tokens()
+    i = 0
+    while i < len(ln):
+        t = ln[i].text.strip(".:;,()[]")
+        head = re.match(r"^(\d{3})(?:\s*[-/]?\s*(MPF|HMF))?$", t, re.IGNORECASE)
+        if head and head.group(1) in FEE_CLASSES and not _is_money_word(ln, i):
+            end = i + 1
+            named = bool(head.group(2))
+            # the name printed after the code belongs to the anchor
+            toks = [tok for w in ln[end:end + 4] for tok in tokens_of(w.text)]
+            for _, nt in names:
+                if toks[:len(nt)] == nt:
+                    end += _words_for(ln[end:], len(nt))
+                    named = True
+                    break
+            anchors.append((i, end, FEE_CLASSES[head.group(1)], named))
+            i = end
+            continue
+        toks = [tok for w in ln[i:i + 4] for tok in tokens_of(w.text)]
+        for fee, nt in names:
+            if nt and toks[:len(nt)] == nt:
+                n = _words_for(ln[i:], len(nt))
+                if not (anchors and anchors[-1][2] == fee and anchors[-1][1] == i):
+                    anchors.append((i, i + n, fee, True))
+                i += n
+                break
+        else:
+            i += 1
+    return anchors
+
+
+def _words_for(words: Sequence[Word], n_tokens: int) -> int:
+    """How many words hold the first ``n_tokens`` tokens."""
+    from .labels import tokens_of
+
+    count = used = 0
+    for w in words:
+        if count >= n_tokens:
+            break
+        count += len(tokens_of(w.text))
+        used += 1
+    return max(1, used)
+
+
+def _is_money_word(ln: Sequence[Word], i: int) -> bool:
+    """"499.00" or "$ 499": a number that is an amount, not a class code."""
+    t = ln[i].text
+    return "." in t.strip(".") or "," in t or (i > 0 and ln[i - 1].text.strip() == "$")
+
+
+def _is_rate(words: Sequence[Word], k: int, value: Decimal) -> bool:
+    """A fee rate, not an amount: printed with %, or equal to a fee rate (in percent or as a fraction)."""
+    from ..audit.revenue import HMF_RATE, MPF_RATE
+
+    t = words[k].text
+    if "%" in t or (k + 1 < len(words) and words[k + 1].text.strip().startswith("%")):
+        return True
+    return any(value == r or value == r / 100 for r in (MPF_RATE, HMF_RATE))
+
+
+def _segment_amounts(words: Sequence[Word], conv: Conventions) -> list[tuple[Decimal, list[Word]]]:
+    """The figures right of a class code written as money (cents, or a dollar sign), left to right; never a
+    rate."""
+    found = []
+    for k, w in enumerate(words):
+        t = w.text.strip()
+        if not any(c.isdigit() for c in t):
+            continue
+        value = conv.number(t.strip("$%()"))
+        if value is None:
+            continue
+        if _is_rate(words, k, value):
+            continue
+        dollar = t.startswith("$") or (k > 0 and words[k - 1].text.strip() == "$")
+        if not (_AMOUNT.match(t) or (dollar and re.fullmatch(r"\$?\d{1,3}(?:,\d{3})*", t))):
+            continue
+        money = conv.money(t.replace("$", "").strip("()")) if _AMOUNT.match(t) else value
+        if money is not None:
+            found.append((money, [w]))
+    return found
+
+
+def _fee_reads(reader: Reader, conv: Conventions
+               ) -> dict[str, list[tuple[list[tuple[Decimal, list[Word]]], bool]]]:
+    """The amounts read against each fee's class code or name, row by row: (the row's money figures, inside a
+    fee summary block)."""
+    reads: dict[str, list[tuple[list[tuple[Decimal, list[Word]]], bool]]] = {}
+    in_summary = False
+    for ln in reader.lines:
+        text = " ".join(w.text for w in ln)
+        ft = fold(text)
+        if any(k in ft for k in FEE_SUMMARY_WORDS):
+            in_summary = True
+        if _HTS.search(text):
+            in_summary = False
+            continue
+        for fee, got in _fee_rows(ln, conv, in_summary):
+            reads.setdefault(fee, []).append((got, in_summary))
+    return reads
+
+
+def _fee_rows(ln: Sequence[Word], conv: Conventions, in_summary: bool = False
+              ) -> list[tuple[str, list[tuple[Decimal, list[Word]]]]]:
+    """The fee rows of one line, each with its money figures. A bare class code counts inside a fee summary,
+    or with nothing but figures after it ("499   0.3464   452.17"); elsewhere "499" may be a quantity."""
+    rows = []
+    anchors = _fee_anchors(ln)
+    for n, (start, end, fee, named) in enumerate(anchors):
+        stop = anchors[n + 1][0] if n + 1 < len(anchors) else len(ln)
+        seg = ln[end:stop]
+        if not (named or in_summary or all(re.fullmatch(r"[\d$%.,()\s]+", w.text) for w in seg)):
+            continue
+        got = _segment_amounts(seg, conv)
+        if got:
+            rows.append((fee, got))
+    return rows
+
+
+def _fee_base(fs: FieldSet, items: Sequence[LineItem]) -> Decimal | None:
+    """The entered value the fees are a share of: block 35, or the lines' entered values."""
+    values = [v for v in (fs.get("total_entered_value"),
+                          sum((li.get("entered_value") for li in items if li.get("entered_value") is not None),
+                              Decimal(0)) or None) if v is not None]
+    return max(values) if values else None
+
+
+def plausible_fee(fee: str, amount: Decimal, base: Decimal | None, iso_date: str | None,
+                  entry_type: str | None = None) -> bool:
+    """Whether ``amount`` can be the ``fee`` ("mpf"/"hmf") of an entry of entered value ``base``: MPF is
+    0.3464 % of the value within the fiscal year's minimum and maximum (an overpayment above the maximum or a
+    past year's limit stays plausible), HMF 0.125 % of the value. A rate or a stray figure is not."""
+    from ..audit import revenue
+
+    if amount <= 0:
+        return False
+    slack = Decimal("1.01")
+    if fee == "mpf":
+        _, lo, hi, _ = revenue.mpf_limits(iso_date)
+        lows = [pair[0] for pair in revenue.MPF_LIMITS.values()] + [lo]
+        highs = [pair[1] for pair in revenue.MPF_LIMITS.values()] + [hi]
+        informal = entry_type == "11"
+        if not informal and amount < min(lows) * Decimal("0.75"):
+            return False
+        ceiling = max(highs)
+        if base is not None:
+            ceiling = max(base * revenue.MPF_RATE / 100, min(lows) if informal else max(lows))
+            if base * revenue.MPF_RATE / 100 > min(highs):
+                ceiling = max(ceiling, max(highs))
+        return amount <= ceiling * slack + Decimal("0.01")
+    if fee == "hmf":
+        if base is None:
+            return True
+        return amount <= base * revenue.HMF_RATE / 100 * slack + Decimal("0.01")
+    return True
+
+
+def _fees(reader: Reader, conv: Conventions, fs: FieldSet, items: Sequence[LineItem]) -> None:
+    """MPF and HMF from the rows of their class codes: the amount, never the rate beside it, and only an
+    amount plausible for the entered value; several different amounts per fee resolve to the fee summary's
+    (or to the one that is the sum of the others), else the fee is left out."""
+    base = _fee_base(fs, items)
+    date = fs.get("entry_date") or fs.get("summary_date")
+    for fee, rows in _fee_reads(reader, conv).items():
+        ok = []
+        for figures, in_summary in rows:  # the rightmost plausible figure of the row (the amount column)
+            good = [f for f in figures if plausible_fee(fee, f[0], base, date, fs.get("entry_type"))]
+            if good:
+                ok.append((good[-1][0], good[-1][1], in_summary))
+        if not ok:
+            continue
+        values = {r[0] for r in ok}
+        if len(values) == 1:
+            pick = ok[-1]
+        else:
+            top = max(ok, key=lambda r: r[0])
+            rest = sum((r[0] for r in ok if r is not top), Decimal(0))
+            summary = [r for r in ok if r[2]]
+            if rest == top[0]:
+                pick = top
+            elif summary and len({r[0] for r in summary}) == 1:
+                pick = summary[-1]
+            else:
+                continue
+        fs.set(fee, pick[0], reader.prov(pick[1]))
