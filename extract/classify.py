@@ -50,7 +50,8 @@ def _invoice_label_cues() -> list[str]:
     return out
 
 
-CUES["commercial_invoice"][1].extend(c for c in _invoice_label_cues() if c not in CUES["commercial_invoice"][1])
+BODY["commercial_invoice"] = BODY["commercial_invoice"] + [
+    c for c in _invoice_label_cues() if c not in BODY["commercial_invoice"]]
 
 TITLE_WEIGHT, BODY_WEIGHT = 6.0, 1.0
 LABEL_SHARE = 0.25  # a title word used as a label ("Invoice No.") or inside running text
