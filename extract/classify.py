@@ -37,7 +37,8 @@ CUES: dict[str, tuple[list[str], list[str]]] = {
          "terms of payment", "payment terms", "subtotal", "precio unitario", "importe", "einzelpreis",
          "amount due", "vat", "qty", "facture n", "numero de facture", "montant", "total ht", "total ttc", "tva",
          "prix unitaire", "factuurnummer", "factuurdatum", "btw", "totaal", "rechnungsnr", "rechnungsdatum",
-         "mwst", "ust", "zeilenbetrag", "net a payer", "invoice number", "invoice total"],
+         "mwst", "ust", "zeilenbetrag", "net a payer", "invoice number", "invoice total", "rechnungsnummer",
+         "rechnungssumme", "mw st", "kundennummer", "auftragsnummer", "zahlbar", "gesamtbetrag"],
     ),
     "packing_list": (
         ["packing list", "packing slip", "lista de empaque", "lista de empaque y peso", "packliste",

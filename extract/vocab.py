@@ -208,31 +208,70 @@ FIELD_LABELS: dict[str, list[str]] = {
 
 # Table column headers. Keys are line-item fields (weights in the document's unit; converted later).
 COLUMN_LABELS: dict[str, list[str]] = {
+    # EN 16931 BT-126 invoice line identifier
     "line_no": ["item", "no", "line", "line no", "pos", "position", "#", "item no", "ln", "partida", "renglon",
-                "pos nr", "sr no", "s no", "n"],
+                "pos nr", "sr no", "s no", "n", "line id", "line number", "nr", "lfd nr", "pos no", "positie",
+                "regel", "ligne", "n ligne", "no ligne", "numero de ligne", "linea", "riga", "n riga", "lijn",
+                "linha", "item #", "sl no", "s n", "sn"],
+    # BT-155 item seller's identifier
     "part_number": ["part no", "part number", "part #", "part", "item code", "article", "article no", "sku",
                     "product code", "code", "codigo", "ref", "reference", "material no", "art nr", "artikel",
                     "artikelnummer", "model", "model no", "style", "style no", "catalog no", "numero de parte",
-                    "no de parte", "item number", "mark", "marks", "p n"],
+                    "no de parte", "item number", "mark", "marks", "p n", "art.-nr", "art-nr", "artikel-nr",
+                    "artikelnr", "artikel nr", "code article", "ref article", "reference article", "referencia",
+                    "codice", "codice articolo", "cod art", "artikelcode", "codigo do artigo",
+                    "referencia do artigo", "seller's item identifier", "sellers item identifier", "item id",
+                    "product id", "product no", "ref produit", "code produit"],
+    # BT-153 item name, BT-154 item description
     "description": ["description", "description of goods", "goods description", "descripcion", "product",
                     "bezeichnung", "beschreibung", "goods", "commodity", "item description", "designation",
-                    "description of merchandise", "material description", "details", "articulo"],
+                    "description of merchandise", "material description", "details", "articulo",
+                    "item name", "artikelbeschreibung", "artikelbezeichnung", "leistung", "leistungsbeschreibung",
+                    "produkt", "omschrijving", "artikelomschrijving", "libelle", "nom & designation",
+                    "nom designation", "descrizione", "denominazione", "descricao", "designacao",
+                    "denominacion", "concepto", "product description"],
     "hts": ["hts", "hts code", "hts no", "hs code", "hs", "tariff", "tariff no", "hts number", "htsus",
             "fraccion arancelaria", "fraccion", "zolltarifnummer", "customs tariff", "harmonized code",
             "tariff code", "hs tariff", "taric", "warentarifnummer", "schedule b", "commodity code",
             "commodity no", "commodity number", "partida arancelaria", "partida", "codigo arancelario",
             "code sh", "nomenclature douaniere", "codice doganale", "goederencode", "hs no", "hs number",
             "tariff number", "tariff heading", "classification"],
+    # BT-129 invoiced quantity
     "quantity": ["qty", "quantity", "cantidad", "menge", "qty pcs", "pieces", "quantity shipped", "qty shipped",
-                 "units", "cant", "anzahl", "qty ordered", "pcs", "piezas", "no of pcs"],
-    "unit": ["unit", "uom", "u m", "unidad", "einheit", "unit of measure", "me", "um"],
+                 "units", "cant", "anzahl", "qty ordered", "pcs", "piezas", "no of pcs", "invoiced quantity",
+                 "qte", "quantite", "quantite facturee", "aantal", "hoeveelheid", "quantita", "qta",
+                 "quantidade", "qtd", "qtde", "stuck", "stk", "anz", "liefermenge", "qty invoiced"],
+    # BT-130 invoiced quantity unit of measure code
+    "unit": ["unit", "uom", "u m", "unidad", "einheit", "unit of measure", "me", "um", "unite", "eenheid",
+             "unita", "unidade", "unidad de medida", "mengeneinheit", "unit code", "unite de mesure",
+             "unita di misura", "unidade de medida", "maateenheid"],
+    # BT-146 item net price (BT-148 gross price where a table gives only that)
     "unit_price": ["unit price", "price", "precio unitario", "precio", "einzelpreis", "price each", "unit cost",
-                   "price/unit", "p unit", "preis", "rate", "unit value", "valor unitario", "precio unit"],
+                   "price/unit", "p unit", "preis", "rate", "unit value", "valor unitario", "precio unit",
+                   "item net price", "net price", "net unit price", "unit net price", "nettopreis",
+                   "einzelpreis netto", "preis je einheit", "stuckpreis", "e-preis", "vk-preis", "ep",
+                   "prix unitaire", "prix unitaire ht", "pu ht", "pu", "prix", "prix net", "prix ht",
+                   "prijs", "prijs per stuk", "stukprijs", "eenheidsprijs", "prijs per eenheid", "netto prijs",
+                   "prezzo", "prezzo unitario", "prezzo netto", "preco unitario", "preco", "valor unitario",
+                   "precio neto", "importe unitario", "price per unit", "unit price excl vat"],
+    # BT-131 invoice line net amount
     "amount": ["amount", "total", "line total", "importe", "extended", "extension", "value", "total value",
                "gesamtpreis", "betrag", "total price", "extended price", "net amount", "valor", "valor total",
-               "total amount", "subtotal", "gesamt", "monto", "ext price", "amount usd", "amount eur"],
+               "total amount", "subtotal", "gesamt", "monto", "ext price", "amount usd", "amount eur",
+               "line net amount", "line amount", "nettobetrag", "zeilenbetrag", "positionsbetrag", "gesamtbetrag",
+               "betrag netto", "gesamt netto", "wert", "montant", "montant ht", "total ht", "prix total",
+               "prix total ht", "montant net", "bedrag", "totaal", "regeltotaal", "bedrag excl btw",
+               "prijs incl btw", "importo", "totale", "importo totale", "valor liquido", "total liquido",
+               "importe neto", "total neto", "amount excl vat", "net value"],
     "country_of_origin": ["origin", "coo", "country of origin", "c o o", "pais de origen", "origen",
                           "ursprung", "ursprungsland", "made in"],
+    # a line's tax rate (BT-152) and its allowance (BT-136/BT-138): columns of their own, never the price or
+    # the amount
+    "vat_rate": ["vat", "vat %", "vat rate", "tax", "tax %", "taxes", "tax rate", "btw", "btw %", "tva",
+                 "taux tva", "tva %", "mwst", "mw st", "mwst %", "ust", "ust %", "steuer", "steuersatz",
+                 "iva", "iva %", "gst", "gst %", "igst", "cgst", "sgst", "vat code", "tax code", "code tva"],
+    "discount": ["discount", "disc", "disc %", "discount %", "rabatt", "rabatt %", "remise", "rabais",
+                 "korting", "descuento", "dto", "sconto", "desconto", "remise (-) charge (+)", "allowance"],
     "packages": ["cartons", "ctns", "ctn", "packages", "pkgs", "pkg", "bundles", "pallets", "bultos", "cajas",
                  "packstucke", "colli", "no of cartons", "no of packages", "crates", "boxes"],
     "net_weight": ["net weight", "net wt", "n w", "nw", "peso neto", "nettogewicht", "netto", "net kg",
@@ -272,6 +311,10 @@ ELEMENTS: dict[str, list[str]] = {
 }
 ELEMENTS["CEV"] = ["cev", "ceq", "ce"]
 
+# Parts of a price cell that gives gross price, allowance and net price: the net one is the line's price.
+NET_WORDS: list[str] = ["net", "netto", "net price", "prix net", "nettopreis", "neto", "precio neto", "netto prijs",
+                        "prezzo netto", "preco liquido", "liquido"]
+
 # Table rows that close a table or summarise it: never line items.
 TOTAL_ROW_WORDS: list[str] = [
     "total", "subtotal", "sub total", "sub-total", "totals", "grand total", "carried forward", "brought forward",
@@ -279,6 +322,11 @@ TOTAL_ROW_WORDS: list[str] = [
     "carry forward", "c/f", "b/f", "balance", "suma", "total general", "summe", "zwischensumme", "gesamt",
     "übertrag", "ubertrag", "page total", "freight", "insurance", "discount", "amount due", "total due",
     "continued", "continua", "fortsetzung", "total fob", "total fca", "total cif", "importe total", "vat", "iva",
+    # the totals block of invoices in their languages (EN 16931 BG-22 document totals)
+    "rechnungssumme", "rechnungsbetrag", "nettobetrag", "bruttobetrag", "endbetrag", "gesamtbetrag", "zuzuglich",
+    "zzgl", "mwst", "mw st", "umsatzsteuer", "ust", "total ht", "total ttc", "total tva", "tva", "net a payer",
+    "montant ttc", "montant total", "acompte", "subtotaal", "totaal", "exclusief btw", "inclusief btw", "btw",
+    "totale", "imponibile", "totale fattura", "subtotal", "tax", "sales tax", "invoice total", "amount payable",
 ]
 
 # Charge lines on invoices: kind -> wordings (SPEC charges[].kind).
