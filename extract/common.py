@@ -355,7 +355,8 @@ def _text_roles(table: Table) -> dict[str, str]:
     texts = [t for t in texts if t]
     if not texts:
         return {}
-    wordy = sum(1 for t in texts if len(t.split()) >= 3 and sum(c.isalpha() for c in t) >= 0.6 * len(t.replace(" ", "")))
+    wordy = sum(1 for t in texts
+                if len(t.split()) >= 3 and sum(c.isalpha() for c in t) >= 0.6 * len(t.replace(" ", "")))
     return {"part_number": "description"} if wordy >= max(1, 0.6 * len(texts)) else {}
 
 
@@ -417,10 +418,38 @@ def row_fields(row: Row, table: Table, conv: Conventions, position: int, reader:
             kg = nz.to_kg(q, unit) if q is not None else None
             put({"net_weight": "net_weight_kg", "gross_weight": "gross_weight_kg", "weight": "weight_kg"}[key],
                 kg, key)
+    _settle_by_arithmetic(row, fs, conv, prov)
     if "line_no" not in fs:
         fs.set("line_no", position)
     words = row.words
     return LineItem(fs, reader.prov(words) if words else None)
+
+
+def _settle_by_arithmetic(row: Row, fs: FieldSet, conv: Conventions, prov) -> None:
+    """A price or amount cell holding several numbers (a gross and a net price, an amount with its tax under
+    it): the one that quantity × unit price = amount holds for, within a cent a unit, is the value."""
+    q = fs.get("quantity")
+    if q is None or q == 0:
+        return
+    for key, other in (("amount", "unit_price"), ("unit_price", "amount")):
+        words = [w for w in row.cells.get(key, []) if not _PCT.match(w.text)]
+        if key in fs or len(words) < 2:
+            continue
+        known = fs.get(other)
+        if known is None:
+            continue
+        for w in words:
+            v = conv.money(w.text)
+            if v is None:
+                continue
+            amount, price = (v, known) if key == "amount" else (known, v)
+            if abs(q * price - amount) <= Decimal("0.01") * max(Decimal(1), abs(q)):
+                fs.set(key, v, prov([w]))
+                break
+
+
+def priced(table: Table) -> bool:
+    return bool({c.key for c in table.columns} & {"unit_price", "amount"})
 
 
 def line_items(reader: Reader, conv: Conventions, keys: Sequence[str], anchors: Sequence[str],
@@ -433,6 +462,8 @@ def line_items(reader: Reader, conv: Conventions, keys: Sequence[str], anchors: 
             item = row_fields(row, t, conv, len(items) + 1, reader, weight_unit, roles)
             if not any(k in item.fields for k in ("quantity", "part_number", "description", "hts")):
                 continue  # an amount with a word beside it: a charge or a total under the table, not goods
+            if priced(t) and not any(k in item.fields for k in ("quantity", "unit_price", "amount")):
+                continue  # words under a priced row with a stray number: a note, not goods
             if len(item.fields) > 1:
                 items.append(item)
     return items, tables

@@ -74,6 +74,7 @@ class Table:
     summary: list[tuple[str, list[Word]]] = field(default_factory=list)  # (label text, the line's words)
     pages: list[int] = field(default_factory=list)
     header_lines: list[int] = field(default_factory=list)  # reader line indices of the header rows
+    open: bool = False  # its rows ran to the foot of a page with no totals: it may go on over the page
 
 
 def is_summary_line(words: Sequence[Word], fuzzy: bool = False) -> bool:
@@ -123,7 +124,7 @@ def header_block(reader: Reader, i: int, limit: int = 3, above: bool = True) -> 
 
 
 def _header_columns(reader: Reader, i: int, keys: Iterable[str], above: bool = True) -> list[Column] | None:
-    keys = tuple(keys)
+    keys = tuple(k for k in keys if not k.endswith("_2"))  # a second tax column is named like the first
     line = reader.lines[i]
     page = line[0].page
     fuzzy = reader.method.get(page) == "ocr"
@@ -175,11 +176,15 @@ def _header_columns(reader: Reader, i: int, keys: Iterable[str], above: bool = T
         if c.key == "line_no" and "line_no" in seen and "part_number" in keys and \
                 not any(x.key == "part_number" for x in cols):
             c = Column("part_number", c.x0, c.x1, c.header)  # "No. | Item No.": the second number is the item's
+        if c.key in seen and c.key in AUX_KEYS:
+            # "Tax (%) | Tax": the tax amount beside the rate is a column of its own, read by no field
+            uniq.append(Column(c.key + "_2", c.x0, c.x1, c.header))
+            continue
         if c.key in seen:
             continue
         seen.add(c.key)
         uniq.append(c)
-    if len(uniq) < 3 or sum(1 for c in uniq if c.key not in AUX_KEYS) < 2:
+    if len(uniq) < 3 or sum(1 for c in uniq if c.key.removesuffix("_2") not in AUX_KEYS) < 2:
         return None
     verticals = sorted(r.x0 for r in rules if not r.horizontal
                        and r.top <= max(w.bottom for w in line) and r.bottom >= min(w.top for w in line))
@@ -234,6 +239,7 @@ def find_tables(reader: Reader, keys: Iterable[str], anchors: Sequence[str],
     continues the same table. ``anchors`` are the columns whose presence starts a new row;
     ``numeric`` columns only take phrases that hold a digit."""
     keys = tuple(keys)
+    numeric = tuple(numeric) + tuple(k + "_2" for k in numeric if k in AUX_KEYS)
     tables: list[Table] = []
     i = 0
     n = len(reader.lines)
@@ -249,14 +255,17 @@ def find_tables(reader: Reader, keys: Iterable[str], anchors: Sequence[str],
             # of a header set over several lines, the line naming most columns is the header line; the others
             # are stacked on it
             fuzzy = reader.method.get(reader.lines[i][0].page) == "ocr"
-            best = max(range(first, last + 1),
-                       key=lambda k: (len({h.key for h in match_line(reader.lines[k], keys, kind="column", fuzzy=fuzzy)}), -k))
+            def named(k: int) -> int:
+                return len({h.key for h in match_line(reader.lines[k], keys, kind="column", fuzzy=fuzzy)})
+
+            best = max(range(first, last + 1), key=lambda k: (named(k), -k))
             if best != i:
                 better = _header_columns(reader, best, keys)
                 if better is not None:
                     cols, i = better, best
                     first, last = header_block(reader, i)
         header_line = reader.lines[i]
+        header_index = i
         page = header_line[0].page
         if current is None or page == (current.pages[-1] if current.pages else None) or \
                 [c.key for c in cols] != [c.key for c in current.columns]:
@@ -266,7 +275,45 @@ def find_tables(reader: Reader, keys: Iterable[str], anchors: Sequence[str],
         current.pages.append(page)
         current.header_lines.extend(range(first, last + 1))
         i = _read_rows(reader, i, last, cols, current, anchors, numeric, furniture)
+        while current.open and i < n:
+            k = _continued_rows(reader, i, current.pages[-1], cols, keys, anchors, numeric, furniture)
+            if k is None:
+                break
+            current.pages.append(reader.lines[k][0].page)
+            i = _read_rows(reader, header_index, last, cols, current,
+                           anchors, numeric, furniture, start=k)
     return tables
+
+
+def _continued_rows(reader: Reader, j: int, page: int, cols: list[Column], keys: Sequence[str],
+                    anchors: Sequence[str], numeric: Sequence[str], furniture: set[int]) -> int | None:
+    """Where a table that reached the foot of its page goes on at the top of the next one without repeating its
+    header: the first line there (after the running header, and at most two lines of a letterhead or a
+    "continued" note) that is a full row of the table's columns."""
+    while j < len(reader.lines) and reader.lines[j][0].page == page:
+        j += 1  # the rest of the table's page (its running footer)
+    if j >= len(reader.lines) or reader.lines[j][0].page != page + 1:
+        return None
+    page += 1
+    seen = 0
+    for k in range(j, min(len(reader.lines), j + 12)):
+        ln = reader.lines[k]
+        if ln[0].page != page:
+            return None
+        if k in furniture:
+            continue
+        if _header_columns(reader, k, keys) is not None:
+            return None  # a header: the table is read again from it
+        cells: dict[str, list[Word]] = {}
+        for ph in phrases_of(_glue_currency(ln)):
+            _assign(ph, cols, cells, numeric)
+        if sum(1 for a in anchors if a != "line_no" and _numeric_line(cells.get(a, []))) >= 2 and \
+                any(c.key not in numeric for c in cols if c.key in cells):
+            return k
+        seen += 1
+        if seen > 2:
+            return None
+    return None
 
 
 def _currency_word(text: str) -> bool:
@@ -376,7 +423,9 @@ def _ruled_bands(reader: Reader, j: int, header: Sequence[Word], h: float, ancho
 
 
 def _read_rows(reader: Reader, i: int, last: int, cols: list[Column], table: Table, anchors: Sequence[str],
-               numeric: Sequence[str], furniture: set[int] = frozenset()) -> int:
+               numeric: Sequence[str], furniture: set[int] = frozenset(), start: int | None = None) -> int:
+    """Rows under the header (lines ``i``..``last``), or from line ``start`` on a later page where the table
+    goes on without repeating its header."""
     header = reader.lines[i]
     page = header[0].page
     h = max(1.0, max(w.height for w in header))
@@ -385,8 +434,14 @@ def _read_rows(reader: Reader, i: int, last: int, cols: list[Column], table: Tab
         h = max(h, max(w.height for w in reader.lines[last]))  # the header's first line may be a scan's speck
     j = last + 1
     rows_before = len(table.rows)
+    table.open = False
     header_words = [w for k in range(i, last + 1) for w in reader.lines[k]]
-    bands = _ruled_bands(reader, j, header_words, h, anchors, cols, numeric, furniture)
+    bands = None
+    if start is not None:
+        j, page = start, reader.lines[start][0].page
+        last_bottom = min(w.top for w in reader.lines[start])
+    else:
+        bands = _ruled_bands(reader, j, header_words, h, anchors, cols, numeric, furniture)
     text_keys = [c.key for c in cols if c.key not in numeric]
     if bands is not None and any(b > a for a, b in bands):  # one line per band: the anchors read it the same
         for a, b in bands:
@@ -416,10 +471,14 @@ def _read_rows(reader: Reader, i: int, last: int, cols: list[Column], table: Tab
     while j < len(reader.lines):
         line = reader.lines[j]
         if line[0].page != page or j in furniture:
+            table.open = len(table.rows) > rows_before and not in_summary
             break
         top = min(w.top for w in line)
         gap_limit = 4.5 * h if len(table.rows) == rows_before else 3.2 * h
         if top - last_bottom > gap_limit:
+            rest = [k for k in range(j, len(reader.lines)) if reader.lines[k][0].page == page]
+            # nothing but the running footer below: the page ended the rows, not the table
+            table.open = len(table.rows) > rows_before and not in_summary and all(k in furniture for k in rest)
             break
         again = _header_columns(reader, j, [c.key for c in cols], above=False)
         if again is not None and len(again) >= 0.6 * len(cols):

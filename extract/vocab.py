@@ -240,7 +240,8 @@ COLUMN_LABELS: dict[str, list[str]] = {
     "quantity": ["qty", "quantity", "cantidad", "menge", "qty pcs", "pieces", "quantity shipped", "qty shipped",
                  "units", "cant", "anzahl", "qty ordered", "pcs", "piezas", "no of pcs", "invoiced quantity",
                  "qte", "quantite", "quantite facturee", "aantal", "hoeveelheid", "quantita", "qta",
-                 "quantidade", "qtd", "qtde", "stuck", "stk", "anz", "liefermenge", "qty invoiced"],
+                 "quantidade", "qtd", "qtde", "stuck", "stk", "anz", "liefermenge", "qty invoiced",
+                 "nombre", "nbre", "nb", "cantidad facturada", "aantal stuks"],
     # BT-130 invoiced quantity unit of measure code
     "unit": ["unit", "uom", "u m", "unidad", "einheit", "unit of measure", "me", "um", "unite", "eenheid",
              "unita", "unidade", "unidad de medida", "mengeneinheit", "unit code", "unite de mesure",
@@ -307,13 +308,24 @@ ENTRY_COLUMNS: dict[str, list[str]] = {
 # Chemical element column headers on mill certificates (symbol -> spellings).
 ELEMENTS: dict[str, list[str]] = {
     sym: [sym.lower()] for sym in ("C", "Mn", "Si", "P", "S", "Cr", "Ni", "Mo", "Cu", "Al", "V", "Nb", "Ti", "B",
-                                   "N", "Co", "W", "Sn", "Ca", "Zr", "Pb", "As", "Sb", "Fe", "Mg", "Zn")
+                                   "N", "Co", "W", "Sn", "Ca", "Zr", "Pb", "As", "Sb", "Fe", "Mg", "Zn",
+                                   # residual and trace elements EN 10168 C71-C92 certificates report
+                                   "Ce", "La", "Bi", "Te", "Se", "Ta", "Hf", "Ga", "Ge", "Tl", "Ag", "Cd", "Ir",
+                                   "Pt", "Au", "Hg", "Ru", "Rh", "Pd", "Os")
 }
 ELEMENTS["CEV"] = ["cev", "ceq", "ce"]
 
 # Parts of a price cell that gives gross price, allowance and net price: the net one is the line's price.
 NET_WORDS: list[str] = ["net", "netto", "net price", "prix net", "nettopreis", "neto", "precio neto", "netto prijs",
                         "prezzo netto", "preco liquido", "liquido"]
+
+# Rows of a chemistry table: the heat's own analysis, and the specification's limits printed around it.
+CHEMISTRY_ROWS: dict[str, list[str]] = {
+    "actual": ["actual", "actual value", "ist", "istwert", "ist-wert", "heat", "heat analysis", "ladle", "result",
+               "results", "valeur", "reel", "real", "resultado", "analysis", "cast analysis"],
+    "limit": ["min", "max", "minimum", "maximum", "soll", "sollwert", "target", "spec", "specification", "limit",
+              "limits", "required", "requirement", "norm", "mini", "maxi", "tolerance"],
+}
 
 # Table rows that close a table or summarise it: never line items.
 TOTAL_ROW_WORDS: list[str] = [
@@ -324,9 +336,9 @@ TOTAL_ROW_WORDS: list[str] = [
     "continued", "continua", "fortsetzung", "total fob", "total fca", "total cif", "importe total", "vat", "iva",
     # the totals block of invoices in their languages (EN 16931 BG-22 document totals)
     "rechnungssumme", "rechnungsbetrag", "nettobetrag", "bruttobetrag", "endbetrag", "gesamtbetrag", "zuzuglich",
-    "zzgl", "mwst", "mw st", "umsatzsteuer", "ust", "total ht", "total ttc", "total tva", "tva", "net a payer",
+    "zzgl", "mwst", "mw st", "umsatzsteuer", "total ht", "total ttc", "total tva", "tva", "net a payer",
     "montant ttc", "montant total", "acompte", "subtotaal", "totaal", "exclusief btw", "inclusief btw", "btw",
-    "totale", "imponibile", "totale fattura", "subtotal", "tax", "sales tax", "invoice total", "amount payable",
+    "totale", "imponibile", "totale fattura", "invoice total", "amount payable",
 ]
 
 # Charge lines on invoices: kind -> wordings (SPEC charges[].kind).
