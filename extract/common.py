@@ -355,8 +355,11 @@ def _text_roles(table: Table) -> dict[str, str]:
     texts = [t for t in texts if t]
     if not texts:
         return {}
+    # names in words ("Leather Sleeve 15'' Vintage Brown"), not codes ("ABC 123 XYZ"): three words or more, mostly
+    # letters, one at least written in lower case
     wordy = sum(1 for t in texts
-                if len(t.split()) >= 3 and sum(c.isalpha() for c in t) >= 0.6 * len(t.replace(" ", "")))
+                if len(t.split()) >= 3 and sum(c.isalpha() for c in t) >= 0.6 * len(t.replace(" ", ""))
+                and re.search(r"[a-zà-ÿ]{3}", t))
     return {"part_number": "description"} if wordy >= max(1, 0.6 * len(texts)) else {}
 
 

@@ -219,7 +219,7 @@ COLUMN_LABELS: dict[str, list[str]] = {
                     "artikelnummer", "model", "model no", "style", "style no", "catalog no", "numero de parte",
                     "no de parte", "item number", "mark", "marks", "p n", "art.-nr", "art-nr", "artikel-nr",
                     "artikelnr", "artikel nr", "code article", "ref article", "reference article", "referencia",
-                    "codice", "codice articolo", "cod art", "artikelcode", "codigo do artigo",
+                    "codice", "codice articolo", "cod art", "cod articolo", "artikelcode", "codigo do artigo",
                     "referencia do artigo", "seller's item identifier", "sellers item identifier", "item id",
                     "product id", "product no", "ref produit", "code produit"],
     # BT-153 item name, BT-154 item description
@@ -241,7 +241,7 @@ COLUMN_LABELS: dict[str, list[str]] = {
                  "units", "cant", "anzahl", "qty ordered", "pcs", "piezas", "no of pcs", "invoiced quantity",
                  "qte", "quantite", "quantite facturee", "aantal", "hoeveelheid", "quantita", "qta",
                  "quantidade", "qtd", "qtde", "stuck", "stk", "anz", "liefermenge", "qty invoiced",
-                 "nombre", "nbre", "nb", "cantidad facturada", "aantal stuks"],
+                 "nombre", "nbre", "nb", "cantidad facturada", "aantal stuks", "q.tà", "uds"],
     # BT-130 invoiced quantity unit of measure code
     "unit": ["unit", "uom", "u m", "unidad", "einheit", "unit of measure", "me", "um", "unite", "eenheid",
              "unita", "unidade", "unidad de medida", "mengeneinheit", "unit code", "unite de mesure",

@@ -176,6 +176,25 @@ def test_table_going_on_over_the_page_without_its_header(tmp_path):
     assert items[4].get("amount") == Decimal("62.50") and items[4].prov("amount").page == 2
 
 
+def test_quantities_with_their_units_and_amounts_with_currency_codes(tmp_path):
+    page = [(40, 40, "INVOICE", "l", "b", 18), (40, 70, "Invoice No: INV-2024-501", "l")]
+    page += _row(140, [(40, "Item", "l"), (80, "Description", "l"), (360, "Qty", "r"), (450, "Unit price", "r"),
+                       (555, "Amount", "r")])
+    page += _row(158, [(40, "1", "l"), (80, "Consulting day", "l"), (360, "1.0000 C62", "r"),
+                       (450, "800.00000", "r"), (555, "800.00 USD", "r")])
+    page += _row(172, [(40, "2", "l"), (80, "Cable ties, black", "l"), (360, "2,000 pcs", "r"),
+                       (450, "0.0125", "r"), (555, "25.00 USD", "r")])
+    page += _row(186, [(40, "3", "l"), (80, "Mounting rail", "l"), (360, "3 Stk", "r"), (450, "12.50", "r"),
+                       (555, "37.50 USD", "r")])
+    page += _row(210, [(400, "Subtotal", "l"), (555, "862.50 USD", "r")])
+    _, items = _items(_pdf(tmp_path / "units.pdf", [page]))
+    assert [(i.get("quantity"), i.get("unit"), i.get("unit_price"), i.get("amount")) for i in items] == [
+        (Decimal("1.0000"), "UNT", Decimal("800.00000"), Decimal("800.00")),
+        (Decimal("2000"), "PCS", Decimal("0.0125"), Decimal("25.00")),
+        (Decimal("3"), "PCS", Decimal("12.50"), Decimal("37.50")),
+    ]
+
+
 def test_group_subtotals_do_not_end_the_table(tmp_path):
     page = [(40, 40, "INVOICE", "l", "b", 18), (40, 70, "Invoice No: INV-77", "l")]
     page += _row(140, [(40, "Description", "l"), (330, "Quantity", "r"), (420, "Unit Price", "r"),
