@@ -15,7 +15,7 @@ from .labels import _BOX_NO, Hit, Reader, fold, tokens_of
 from .layout import lines_of, phrases_of
 from .pages import Page, Word
 from .tables import Row, Table, find_tables, header_unit
-from .vocab import ATTENTION_WORDS, CHARGE_WORDS, FIELD_LABELS, LEGAL_FOOTER, LEGAL_FORMS
+from .vocab import ATTENTION_WORDS, CHARGE_WORDS, FIELD_LABELS, LEGAL_FOOTER, LEGAL_FORMS, NET_WORDS
 
 INCOTERMS = ("EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP", "DAT", "DDU", "CNF", "C&F")
 _INCOTERM_RE = re.compile(r"\b(" + "|".join(re.escape(t) for t in INCOTERMS) + r")\b\.?\s*(?:incoterms?\s*(?:®\s*)?\d{4})?[\s,:-]*([^\n,;()]*)",
@@ -524,18 +524,23 @@ def last_number(words: Sequence[Word], conv: Conventions) -> tuple[Decimal | Non
 
 # --- line items ---------------------------------------------------------------------------------
 
+# the line's tax rate and allowance are read as columns of their own so that their numbers are never taken for
+# the price or the amount; they are not line-item fields
 INVOICE_COLUMNS = ("line_no", "part_number", "description", "hts", "quantity", "unit", "unit_price", "amount",
-                   "country_of_origin")
-NUMERIC = ("quantity", "unit_price", "amount", "packages", "net_weight", "gross_weight", "weight", "line_no")
+                   "country_of_origin", "vat_rate", "discount")
+NUMERIC = ("quantity", "unit_price", "amount", "packages", "net_weight", "gross_weight", "weight", "line_no",
+           "vat_rate", "discount")
 
 
 def item_tables(reader: Reader, keys: Sequence[str], anchors: Sequence[str]) -> list[Table]:
     tables = find_tables(reader, keys, anchors, numeric=[k for k in keys if k in NUMERIC])
-    return [t for t in tables if t.rows]
+    # a table of goods names them, counts them or prices them: a tax breakdown (code, rate, base, tax) is none
+    goods = {"description", "quantity", "unit_price", "hts", "net_weight", "gross_weight", "packages", "weight"}
+    return [t for t in tables if t.rows and (goods & {c.key for c in t.columns} or not goods & set(keys))]
 
 
 def quantity_and_unit(text: str, conv: Conventions) -> tuple[Decimal | None, str | None]:
-    parts = text.split()
+    parts = [p for p in text.split() if not _PCT.match(p)]  # a rate beside the quantity is no quantity
     # "1 292 DOZ" (a rule read as a 1): the number written against its unit is the quantity
     for a, b in zip(parts, parts[1:]):
         v, u = conv.number(a), nz.unit_code(b.strip(":;,."))
@@ -553,8 +558,55 @@ def quantity_and_unit(text: str, conv: Conventions) -> tuple[Decimal | None, str
     return q, unit
 
 
+_CODE_PREFIX = re.compile(r"^(?:\[([A-Za-z0-9][\w./-]*)\]|\*([A-Za-z0-9][\w./-]*)\*)\s+(\S.*)$")
+_PCT = re.compile(r"^-?\d+(?:[.,]\d+)?\s*%$")
+# "(Brut: 65,00) (Rabais: 5,00) (Net): 60,00": a price cell giving gross price, allowance and net price
+_PRICE_PART = re.compile(r"\(?\s*([A-Za-zÀ-ÿ][\w .À-ÿ-]*?)\s*\)?\s*:\s*\)?\s*(-?[\d.,' ]*\d)\s*\)?")
+
+
+def cell_money(text: str, conv: Conventions, key: str = "amount"):
+    """A money cell: percentages (a tax rate, a discount rate set into the column) are never the value; where
+    the cell names its parts ("Brut: 65,00 Rabais: 5,00 Net: 60,00") the net value is the price (EN 16931
+    BT-146 item net price)."""
+    words = [t for t in text.split() if not _PCT.match(t)]
+    text = " ".join(words)
+    if not text:
+        return None
+    parts = [(fold(m.group(1)).strip(" ."), m.group(2)) for m in _PRICE_PART.finditer(text)]
+    if len(parts) >= 2:
+        for label, num in parts:
+            if any(label == n or label.startswith(n + " ") for n in NET_WORDS):
+                return conv.money(num)
+    v = conv.money(text)
+    if v is None and len(words) > 1:
+        vals = [conv.money(t) for t in words]
+        vals = [x for x in vals if x is not None]
+        if len(vals) == 1:
+            v = vals[0]
+    return v
+
+
+def _text_roles(table: Table) -> dict[str, str]:
+    """A column named for an article ("Artikel", "Article") that holds the goods' names in words, where the
+    table has no description column: it is the description (Dutch and German "Artikel" name either)."""
+    keys = {c.key for c in table.columns}
+    if "description" in keys or "part_number" not in keys:
+        return {}
+    texts = [r.text("part_number") or "" for r in table.rows]
+    texts = [t for t in texts if t]
+    if not texts:
+        return {}
+    # names in words ("Leather Sleeve 15'' Vintage Brown"), not codes ("ABC 123 XYZ"): three words or more, mostly
+    # letters, one at least written in lower case
+    wordy = sum(1 for t in texts
+                if len(t.split()) >= 3 and sum(c.isalpha() for c in t) >= 0.6 * len(t.replace(" ", ""))
+                and re.search(r"[a-zà-ÿ]{3}", t))
+    return {"part_number": "description"} if wordy >= max(1, 0.6 * len(texts)) else {}
+
+
 def row_fields(row: Row, table: Table, conv: Conventions, position: int, reader: Reader,
-               weight_unit: str | None = None) -> LineItem:
+               weight_unit: str | None = None, roles: dict[str, str] | None = None) -> LineItem:
+    roles = roles if roles is not None else _text_roles(table)
     fs = FieldSet()
     prov = reader.prov
 
@@ -570,7 +622,7 @@ def row_fields(row: Row, table: Table, conv: Conventions, position: int, reader:
             n = conv.number(text.split()[0]) if text.split() else None
             if n is not None and n == n.to_integral_value() and 0 < n < 10000:
                 put("line_no", int(n), key)
-        elif key == "part_number":
+        elif key == "part_number" and roles.get(key) != "description":
             pn = nz.clean_text(text)
             if reader.method.get(row.words[0].page) == "ocr" if row.words else False:
                 # a scan's specks before or after the code ("'HB-2202", ". CV-310", "WwW CV-310-01")
@@ -580,8 +632,14 @@ def row_fields(row: Row, table: Table, conv: Conventions, position: int, reader:
                     pn = coded[0]
                 pn = pn.strip("'‘’\".,:;|¡!-_ ")
             put("part_number", pn or None, key)
-        elif key == "description":
-            put("description", nz.clean_text(text), key)
+        elif key == "description" or key == "part_number" and roles.get(key) == "description":
+            desc = nz.clean_text(text)
+            m = _CODE_PREFIX.match(desc)
+            if m and "part_number" not in fs:
+                # "[FURN_7777] Office Chair", "*987123* Olive Oil": the seller's code printed before the name
+                fs.set("part_number", m.group(1) or m.group(2), prov(row.cells.get(key, [])[:1]))
+                desc = m.group(3)
+            put("description", desc, key)
         elif key == "hts":
             put("hts", nz.normalize_hts(text), key)
         elif key == "quantity":
@@ -592,7 +650,7 @@ def row_fields(row: Row, table: Table, conv: Conventions, position: int, reader:
         elif key == "unit":
             put("unit", nz.unit_code(text) or nz.clean_text(text).upper(), key)
         elif key in ("unit_price", "amount"):
-            put(key, conv.money(text), key)
+            put(key, cell_money(text, conv, key), key)
         elif key == "country_of_origin":
             put("country_of_origin", nz.country_code(text), key)
         elif key == "packages":
@@ -604,10 +662,38 @@ def row_fields(row: Row, table: Table, conv: Conventions, position: int, reader:
             kg = nz.to_kg(q, unit) if q is not None else None
             put({"net_weight": "net_weight_kg", "gross_weight": "gross_weight_kg", "weight": "weight_kg"}[key],
                 kg, key)
+    _settle_by_arithmetic(row, fs, conv, prov)
     if "line_no" not in fs:
         fs.set("line_no", position)
     words = row.words
     return LineItem(fs, reader.prov(words) if words else None)
+
+
+def _settle_by_arithmetic(row: Row, fs: FieldSet, conv: Conventions, prov) -> None:
+    """A price or amount cell holding several numbers (a gross and a net price, an amount with its tax under
+    it): the one that quantity × unit price = amount holds for, within a cent a unit, is the value."""
+    q = fs.get("quantity")
+    if q is None or q == 0:
+        return
+    for key, other in (("amount", "unit_price"), ("unit_price", "amount")):
+        words = [w for w in row.cells.get(key, []) if not _PCT.match(w.text)]
+        if key in fs or len(words) < 2:
+            continue
+        known = fs.get(other)
+        if known is None:
+            continue
+        for w in words:
+            v = conv.money(w.text)
+            if v is None:
+                continue
+            amount, price = (v, known) if key == "amount" else (known, v)
+            if abs(q * price - amount) <= Decimal("0.01") * max(Decimal(1), abs(q)):
+                fs.set(key, v, prov([w]))
+                break
+
+
+def priced(table: Table) -> bool:
+    return bool({c.key for c in table.columns} & {"unit_price", "amount"})
 
 
 def line_items(reader: Reader, conv: Conventions, keys: Sequence[str], anchors: Sequence[str],
@@ -615,10 +701,13 @@ def line_items(reader: Reader, conv: Conventions, keys: Sequence[str], anchors: 
     tables = item_tables(reader, keys, anchors)
     items: list[LineItem] = []
     for t in tables:
+        roles = _text_roles(t)
         for row in t.rows:
-            item = row_fields(row, t, conv, len(items) + 1, reader, weight_unit)
+            item = row_fields(row, t, conv, len(items) + 1, reader, weight_unit, roles)
             if not any(k in item.fields for k in ("quantity", "part_number", "description", "hts")):
                 continue  # an amount with a word beside it: a charge or a total under the table, not goods
+            if priced(t) and not any(k in item.fields for k in ("quantity", "unit_price", "amount")):
+                continue  # words under a priced row with a stray number: a note, not goods
             if len(item.fields) > 1:
                 items.append(item)
     return items, tables

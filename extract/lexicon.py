@@ -123,23 +123,25 @@ CURRENCIES: dict[str, list[str]] = {
     "TRY": ["TRY", "₺", "Turkish lira"],
 }
 
+# units by name, with the UN/ECE Recommendation 20 codes e-invoices print (EN 16931 BT-130: C62 one, H87 piece,
+# KGM, GRM, MTR, MTK, MTQ, LTR)
 UNITS: dict[str, list[str]] = {
     "PCS": ["pcs", "pc", "pce", "pces", "piece", "pieces", "pza", "pzas", "pieza", "piezas", "stk", "stück", "st",
-            "nos", "no", "nr"],
+            "nos", "no", "nr", "stck", "pezzi", "pz", "pièce", "h87"],
     "EA": ["ea", "each"],
-    "UNT": ["unit", "units", "unidad", "unidades", "und", "uds", "u"],
+    "UNT": ["unit", "units", "unidad", "unidades", "und", "uds", "u", "unité", "unite", "c62"],
     "SET": ["set", "sets", "juego", "juegos", "satz"],
     "PR": ["pr", "prs", "pair", "pairs", "par", "pares", "paar"],
     "DOZ": ["doz", "dozen", "dz", "docena"],
-    "KG": ["kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramo", "kilogramos", "kilogramm"],
+    "KG": ["kg", "kgs", "kilo", "kilos", "kilogram", "kilograms", "kilogramo", "kilogramos", "kilogramm", "kgm"],
     "LB": ["lb", "lbs", "pound", "pounds", "libra", "libras", "#"],
     "MT": ["mt", "t", "ton", "tons", "tonne", "tonnes", "metric ton", "metric tons", "tm", "tonelada",
            "toneladas", "tonelada métrica"],
-    "G": ["g", "gr", "gram", "grams", "gramos"],
-    "M": ["m", "meter", "meters", "metre", "metres", "metro", "metros", "lm"],
-    "M2": ["m2", "m²", "sqm", "square meters", "metros cuadrados"],
-    "M3": ["m3", "m³", "cbm", "cubic meters"],
-    "L": ["l", "liter", "liters", "litre", "litres", "litro", "litros"],
+    "G": ["g", "gr", "gram", "grams", "gramos", "grm"],
+    "M": ["m", "meter", "meters", "metre", "metres", "metro", "metros", "lm", "mtr"],
+    "M2": ["m2", "m²", "sqm", "square meters", "metros cuadrados", "mtk"],
+    "M3": ["m3", "m³", "cbm", "cubic meters", "mtq"],
+    "L": ["l", "liter", "liters", "litre", "litres", "litro", "litros", "ltr"],
     "FT": ["ft", "feet", "foot", "pies"],
     "BOX": ["box", "boxes", "caja", "cajas"],
     "CTN": ["ctn", "ctns", "carton", "cartons", "cartón"],
@@ -160,7 +162,7 @@ WEIGHT_FACTORS: dict[str, Decimal] = {
 WEIGHT_WORDS: dict[str, list[str]] = {
     "KG": UNITS["KG"],
     "LB": ["lb", "lbs", "pound", "pounds", "libra", "libras", "ibs"],  # a scan reads "lbs" as "Ibs"
-    "G": ["g", "gr", "gram", "grams", "gramos"],
+    "G": ["g", "gr", "gram", "grams", "gramos", "grm"],
     "MT": ["mt", "metric ton", "metric tons", "tonne", "tonnes", "tm", "tonelada", "toneladas", "t"],
     "STON": ["short ton", "short tons", "net ton", "net tons"],
 }

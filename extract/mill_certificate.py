@@ -13,7 +13,7 @@ from .common import (conventions, document_weight_unit, letterhead, parse_id, pa
 from .labels import Reader, fold
 from .pages import Page, Word
 from .tables import find_tables, header_unit, summary_cells
-from .vocab import ELEMENTS
+from .vocab import CHEMISTRY_ROWS, ELEMENTS
 
 KEYS = ("certificate_number", "certificate_type", "issue_date", "mill", "customer", "po_number", "invoice_number",
         "product", "specification", "melt_country", "pour_country", "total_weight", "other_date", "seller", "buyer",
@@ -224,17 +224,30 @@ def transposed_chemistry(reader: Reader, conv) -> tuple[dict, list]:
         if len(syms) < (2 if headed else 3) or len(syms) < 0.6 * (len(ln) - headed):
             continue
         values = []
-        for nxt in lines[i + 1:i + 4]:  # the values' line, perhaps under a line of units ("% % %")
-            if nxt[0].page != ln[0].page:
+        found: list[tuple[str | None, list]] = []
+        for nxt in lines[i + 1:i + 6]:  # the values' lines, perhaps under a line of units ("% % %")
+            if nxt[0].page != ln[0].page or (found and len([w for w in nxt if fold(w.text) in _SYMBOLS]) >= 2):
                 break
-            values = []
+            vals = []
             for w in nxt:
                 m = re.search(r"(\d+(?:[.,]\d+)?)$", w.text)  # "[%]0.15": the number at the end of a word
                 if m:
-                    values.append((w, m.group(1)))
-            if len(values) >= max(1, len(syms) // 2):
+                    vals.append((w, m.group(1)))
+            if len(vals) >= max(1, len(syms) // 2):
+                head = fold(nxt[0].text).strip(":[]().") if not any(c.isdigit() for c in nxt[0].text) else None
+                found.append((head, vals))
+            elif found:
                 break
-            values = []
+        # rows of the specification's limits ("Min", "Max") around the heat's own ("Actual"): the actual one
+        for head, vals in found:
+            if head in CHEMISTRY_ROWS["actual"]:
+                values = vals
+                break
+        else:
+            for head, vals in found:
+                if head not in CHEMISTRY_ROWS["limit"]:
+                    values = vals
+                    break
         for w, sym in syms:
             xm = (w.x0 + w.x1) / 2
             best = min(values, key=lambda v: abs((v[0].x0 + v[0].x1) / 2 - xm), default=None)

@@ -79,7 +79,10 @@ DATELINE_WORDS: list[str] = merge_list(LANGUAGES, "dateline")
 # Chemical element column headers on mill certificates (symbol -> spellings): symbols, in no language.
 ELEMENTS: dict[str, list[str]] = {
     sym: [sym.lower()] for sym in ("C", "Mn", "Si", "P", "S", "Cr", "Ni", "Mo", "Cu", "Al", "V", "Nb", "Ti", "B",
-                                   "N", "Co", "W", "Sn", "Ca", "Zr", "Pb", "As", "Sb", "Fe", "Mg", "Zn")
+                                   "N", "Co", "W", "Sn", "Ca", "Zr", "Pb", "As", "Sb", "Fe", "Mg", "Zn",
+                                   # residual and trace elements EN 10168 C71-C92 certificates report
+                                   "Ce", "La", "Bi", "Te", "Se", "Ta", "Hf", "Ga", "Ge", "Tl", "Ag", "Cd", "Ir",
+                                   "Pt", "Au", "Hg", "Ru", "Rh", "Pd", "Os")
 }
 ELEMENTS["CEV"] = ["cev", "ceq", "ce"]
 
@@ -91,3 +94,7 @@ LEGAL_FOOTER: list[str] = merge_list(LANGUAGES, "legal_footer")
 ATTENTION_WORDS: list[str] = merge_list(LANGUAGES, "attention")
 # Words of a document's title and page furniture ("Rechnung", "Page 1 of 2", "Copie"): never a party's name.
 TITLE_WORDS: list[str] = merge_list(LANGUAGES, "titles")
+# Parts of a price cell that gives gross price, allowance and net price: the net one is the line's price.
+NET_WORDS: list[str] = merge_list(LANGUAGES, "net_words")
+# Rows of a chemistry table: the heat's own analysis ("actual"), and the specification's limits around it.
+CHEMISTRY_ROWS: dict[str, list[str]] = merge(LANGUAGES, "chemistry_rows")
