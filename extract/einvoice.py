@@ -532,6 +532,13 @@ def _charges(r: _Reader) -> tuple[list[dict], Provenance | None]:
     return out, (r.prov(first, "") if first is not None else None)
 
 
+def _sells_nothing(lf: FieldSet) -> bool:
+    """A line of no quantity and no amount: a section heading or a note some producers write as a line (EN 16931
+    allows neither; they carry zeros), not goods. A free item (quantity 1, amount 0) is goods."""
+    quantity, amount = lf.get("quantity"), lf.get("amount")
+    return not quantity and not amount
+
+
 def read(source: InvoiceXml, path: str) -> Invoice:
     """The commercial invoice an e-invoice XML states; ``EInvoiceError`` when it cannot be read as one."""
     root = parse(source.data)
@@ -562,6 +569,8 @@ def read(source: InvoiceXml, path: str) -> Invoice:
         for name, paths in syntax.line.items():
             value, prov = r.value(el, paths, LINE_KINDS[name])
             lf.set(name, value, prov)
+        if _sells_nothing(lf):
+            continue
         items.append(LineItem(lf, r.prov(el, str(lf.get("description") or ""))))
     warnings: list[str] = []
     type_code = checks.get("type_code", (None,))[0]

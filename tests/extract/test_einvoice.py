@@ -456,3 +456,22 @@ def test_a_run_and_its_report_show_where_xml_and_page_disagree(tmp_path):
     finally:
         store.close()
     assert "<h2>Document warnings</h2>" in html and "3,799.00" in html
+
+
+def test_a_section_heading_written_as_a_line_of_zeros_is_no_goods(tmp_path):
+    heading = """  <ram:IncludedSupplyChainTradeLineItem>
+   <ram:AssociatedDocumentLineDocument><ram:LineID>0</ram:LineID></ram:AssociatedDocumentLineDocument>
+   <ram:SpecifiedTradeProduct><ram:Name>--- Brackets ---</ram:Name></ram:SpecifiedTradeProduct>
+   <ram:SpecifiedLineTradeAgreement><ram:NetPriceProductTradePrice><ram:ChargeAmount>0.00</ram:ChargeAmount></ram:NetPriceProductTradePrice></ram:SpecifiedLineTradeAgreement>
+   <ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="H87">0</ram:BilledQuantity></ram:SpecifiedLineTradeDelivery>
+   <ram:SpecifiedLineTradeSettlement><ram:SpecifiedTradeSettlementLineMonetarySummation><ram:LineTotalAmount>0.00</ram:LineTotalAmount></ram:SpecifiedTradeSettlementLineMonetarySummation></ram:SpecifiedLineTradeSettlement>
+  </ram:IncludedSupplyChainTradeLineItem>
+"""
+    p = tmp_path / "sections.xml"
+    p.write_text(CII.replace("  <ram:IncludedSupplyChainTradeLineItem>", heading + "  <ram:IncludedSupplyChainTradeLineItem>", 1),
+                 encoding="utf-8")
+    plain = tmp_path / "plain.xml"
+    plain.write_text(CII, encoding="utf-8")
+    doc, ref = _doc(p), _doc(plain)
+    assert len(doc.line_items) == len(ref.line_items) == 3
+    assert all(it.get("description") != "--- Brackets ---" for it in doc.line_items)
