@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from rapidfuzz import fuzz
+
 from ..models.records import FieldSet, LineItem
 from . import normalize as nz
+from . import prose
 from .common import conventions, find_currency, party_from_lines, party_label
 from .labels import Reader, fold
 from .pages import Page
@@ -28,6 +31,22 @@ KINDS = (
 ROLES = ("licensor", "licensee", "principal", "agent", "supplier", "distributor", "seller", "buyer",
          "manufacturer", "purchaser", "representative", "licenciante", "licenciatario", "proveedor", "comprador",
          "vendedor", "agente", "distribuidor")
+# defined terms a preamble gives a party that name its role ("(the “Licensor”)"), folded -> role
+ROLE_TERMS = {**{r: r for r in ROLES}, "licencor": "licensor", "sales agent": "agent", "commission agent": "agent",
+              "buying agent": "agent", "vendor": "seller", "customer": "buyer", "discloser": "discloser",
+              "disclosing party": "discloser", "recipient": "recipient", "receiving party": "recipient",
+              "employer": "employer", "employee": "employee", "executive": "employee", "consultant": "consultant",
+              "contractor": "contractor", "lender": "lender", "borrower": "borrower"}
+# phrasings that put the agreement's own date before it: "dated as of", "made and entered into this 20th day of"
+_DATE_LEAD = re.compile(r"\b(?:dated|effective|made|entered\s+into|executed|signed|as\s+of|commenc\w*)\b"
+                        r"[^.;()\"“”]{0,40}$", re.IGNORECASE)
+# the definition of the effective date: DATE (the “Effective Date”) / “Effective Date” means DATE
+_EFFECTIVE_TERM = re.compile(r"[\"“](?:[A-Z][a-z]+\s+)?Effective\s+Date[\"”]", re.IGNORECASE)
+# another agreement's date named in passing: "that certain Merger Agreement, dated as of …"
+_OTHER_AGREEMENT = re.compile(r"\b(?:certain|the|an?)\s+(?:[A-Z][\w-]*\s+){0,6}(?:Agreement|Plan|Letter|Notice)\b[^.;]{0,20}$")
+_SIGNATURES = re.compile(r"IN\s+WITNESS\s+WHEREOF|AGREED\s+(?:AND|&)\s+ACCEPTED|ACKNOWLEDGED\s+AND\s+AGREED|"
+                         r"Very\s+truly\s+yours|Sincerely", re.IGNORECASE)
+_PREAMBLE = re.compile(r"\b(?:between|among(?:st)?|entre|zwischen)\b", re.IGNORECASE)
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,3})?)\s*(?:%|per\s*cent\b|percent\b|por\s*ciento)", re.IGNORECASE)
 _FEE_WORDS = ("royalty", "commission", "fee", "proceeds", "participation", "regalia", "comision", "pay")
 _BASE = re.compile(r"(?:%\)?|per\s*cent\)?|percent\)?)\s+of\s+(?:the\s+)?([^.;()]{6,90}?)"
@@ -70,6 +89,8 @@ def _parties_by_label(reader: Reader) -> list[dict]:
 def _parties_in_prose(text: str) -> list[dict]:
     out = []
     for m in _PARTY_PARA.finditer(text):
+        if fold(m.group("role")) not in ROLES:
+            continue  # "(4) 9 dex99d4.htm …" over a "(the “Company”)": a numbered heading, not a party paragraph
         body = " ".join(m.group("body").split())
         country = None
         before_role = body.rsplit("(", 1)[0] if "(" in body else body
@@ -83,6 +104,168 @@ def _parties_in_prose(text: str) -> list[dict]:
     return out
 
 
+def _collectives(text: str, names: list[prose.Name]) -> list[prose.Name]:
+    """Several names gathered under one defined term ("…, L.P., and Joseph Stilwell (collectively, the
+    “Stilwell Group”)") are one party, printed as that term; one name with its affiliates stays that name."""
+    out: list[prose.Name] = []
+    group: list[prose.Name] = []
+    for n in names:
+        group.append(n)
+        if n.role_term is None:
+            continue
+        if n.collective and len(group) >= 2:
+            term = n.role_term
+            out.append(prose.Name(term, n.term_start, n.term_end, "collective", term))
+        else:
+            out.extend(group)
+        group = []
+    out.extend(group)
+    return out
+
+
+def _preamble(tx: prose.Text, head: int = 6000) -> tuple[list[prose.Name], tuple[int, int] | None]:
+    """The parties of the first sentence that names them: the names after its "between" / "among" (one
+    not inside a parenthesis, where another agreement's parties are named in passing), or else the names
+    it gives a defined role ("Omni National Bank (“Company”)", "I, Jeffrey L. Levine, … (“Employee”)")."""
+    text = tx.text
+    start = 0
+    limit = min(len(text), head)
+    while start < limit:
+        end = prose.sentence_end(text, start)
+        if end <= start:
+            break
+        for m in _PREAMBLE.finditer(text, start, end):
+            before = text[start:m.start()]
+            if before.count("(") > before.count(")"):
+                continue
+            names = _collectives(text, prose.party_names(text, m.end(), end))
+            if names:
+                return names, (m.start(), end)
+        named = [n for n in _collectives(text, prose.party_names(text, start, end))
+                 if n.role_term and not _NOT_PARTY_TERM.search(n.role_term)]
+        if named:
+            return named, (start, end)
+        start = end
+    return [], None
+
+
+_NOT_PARTY_TERM = re.compile(r"agreement|date|transaction|information|material|purpose|business|project|product|"
+                             r"service|territory|term|period|plan|act\b|offer|letter|merger|contract|confidential|"
+                             r"properties|property|shares|stock|notes?\b|affiliates?|representatives?|parties|party\b",
+                             re.IGNORECASE)
+
+
+def _signature_names(tx: prose.Text) -> list[prose.Name]:
+    """Companies in signature blocks: the name printed above a "By:" line after "IN WITNESS WHEREOF"."""
+    text = tx.text
+    m = None
+    for m in _SIGNATURES.finditer(text):
+        pass
+    start = m.start() if m else max(0, len(text) - 3000)
+    out: list[prose.Name] = []
+    lines = text[start:].split("\n")
+    offsets = []
+    pos = start
+    for ln in lines:
+        offsets.append(pos)
+        pos += len(ln) + 1
+    for i, ln in enumerate(lines):
+        if not re.match(r"^\s*By\b\s*[:_/]", ln):
+            continue
+        for k in (i - 1, i - 2):
+            if k < 0:
+                break
+            cand = re.sub(r"^\s*(?:[A-Z][A-Za-z ]{2,30}:)\s*", "", lines[k]).strip()
+            if not cand or re.search(r"WHEREOF|\bdate\b|\d{4}", cand, re.IGNORECASE):
+                continue
+            off = offsets[k] + lines[k].find(cand)
+            found = [n for n in prose.party_names(text, off, off + len(cand)) if n.evidence in ("suffix", "end")]
+            if found and len(found[0].text) >= 0.6 * len(cand.rstrip(" :,")):
+                out.append(found[0])
+                break
+    return out
+
+
+def _merge(names: list[prose.Name]) -> list[prose.Name]:
+    """The same party named twice (preamble and signature, "INC." and "Inc.") once, as first printed."""
+    out: list[prose.Name] = []
+    for n in names:
+        if any(fuzz.token_set_ratio(fold(n.text), fold(o.text)) >= 90 or
+               (o.role_term and fold(o.role_term) == fold(n.text)) for o in out):
+            continue
+        out.append(n)
+    return out
+
+
+def _parties_from_prose(tx: prose.Text, path: str) -> tuple[list[dict], object]:
+    names, span = _preamble(tx)
+    if len(names) < 2:
+        names = _merge(names + _signature_names(tx))
+    parties = []
+    for n in names:
+        party = {"name": n.text}
+        role = ROLE_TERMS.get(fold(n.role_term or "").strip())
+        if role:
+            party["role"] = role
+        tail = tx.text[n.end:n.end + 160].split("(")[0]
+        m = re.search(r"\b(?:organi[sz]ed|incorporated|existing)\s+under\s+the\s+laws\s+of\s+(?:the\s+)?"
+                      r"([A-Z][\w ]{2,40}?)(?=[,;(]|\s+(?:and|with|having)\b)", tail)
+        country = nz.country_code(m.group(1)) if m else None
+        if country:
+            party["country"] = country
+        parties.append(party)
+    prov = tx.prov(path, span[0], span[1]) if span else (tx.prov(path, names[0].start, names[-1].end) if names else None)
+    return parties, prov
+
+
+def _effective_date(tx: prose.Text, span: tuple[int, int] | None, order: str | None):
+    """The agreement's own date: defined as the Effective Date, or stated in the opening ("dated as of",
+    "made this 20th day of May, 2014", "Effective as of" over a letter); else the latest date of the
+    signature blocks. Dates of other agreements named in passing are not its date."""
+    text = tx.text
+    head_end = span[1] if span else min(len(text), 3000)
+    head_end = max(head_end, min(len(text), 1500))
+    dates = prose.dates_in(text, order)
+    # 1. a date defined as the Effective Date
+    for m in _EFFECTIVE_TERM.finditer(text):
+        before = [d for d in dates if m.start() - 140 <= d[1] <= m.start()]
+        if before and "(" in text[before[-1][1]:m.start()] and not re.search(r"[.;]\s", text[before[-1][1]:m.start()]):
+            return before[-1][2], before[-1]
+        after = [d for d in dates if m.end() <= d[0] <= m.end() + 120]
+        if after and re.match(r"\s*(?:shall\s+)?(?:mean|means|is|shall\s+be|will\s+be)\b", text[m.end():after[0][0]]):
+            return after[0][2], after[0]
+    # 2. the opening: a date introduced as the agreement's
+    for d in dates:
+        if d[0] > head_end:
+            break
+        lead = text[max(0, d[0] - 60):d[0]]
+        if _DATE_LEAD.search(lead) and not _OTHER_AGREEMENT.search(text[max(0, d[0] - 90):d[0]]):
+            if _open_paren(text, d[0], head_end):
+                continue
+            return d[2], d
+    return None, None
+
+
+def _open_paren(text: str, pos: int, limit: int) -> bool:
+    """Whether ``pos`` sits inside a parenthesis opened on its own line or sentence."""
+    seg = text[max(0, pos - 200):pos]
+    return seg.count("(") > seg.count(")")
+
+
+def _signature_date(tx: prose.Text, order: str | None):
+    text = tx.text
+    m = None
+    for m in _SIGNATURES.finditer(text):
+        pass
+    if m is None:
+        return None, None
+    dates = [d for d in prose.dates_in(text[m.start():], order)]
+    if not dates:
+        return None, None
+    d = max(dates, key=lambda x: x[2])
+    return d[2], (d[0] + m.start(), d[1] + m.start(), d[2])
+
+
 def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]:
     conv = conventions(pages)
     reader = Reader(pages, path, KEYS)
@@ -91,13 +274,19 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
     flat = " ".join(text.split())
     kind = _kind(_title(reader)) or _kind(flat[:600])
     fs.set("agreement_type", kind, reader.prov(reader.lines[0]) if reader.lines else None)
-    parties = _parties_by_label(reader) or _parties_in_prose(text)
+    tx = prose.Text.of(pages)
+    parties, pprov = _parties_by_label(reader) or _parties_in_prose(text), None
+    if not parties:
+        parties, pprov = _parties_from_prose(tx, path)
     if parties:
-        fs.set("parties", [{k: v for k, v in p.items() if v} for p in parties], None)
+        fs.set("parties", [{k: v for k, v in p.items() if v} for p in parties], pprov)
     v, p = reader.value("effective_date", conv.date)
     if v is None:
-        m = re.search(r"\bdated\s+(?:as\s+of\s+)?(.{6,30}?)(?:\s+and\b|,|\.)", flat, re.IGNORECASE)
-        v = conv.date(m.group(1)) if m else None
+        _, span = _preamble(tx)
+        v, d = _effective_date(tx, span, conv.order)
+        if v is None:
+            v, d = _signature_date(tx, conv.order)
+        p = tx.prov(path, d[0], d[1]) if d else None
     fs.set("effective_date", v, p)
     # the rate: the first percentage in a sentence about paying a fee
     for sentence in re.split(r"(?<=[.;])\s+", flat):
