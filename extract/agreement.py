@@ -223,10 +223,23 @@ def _effective_date(tx: prose.Text, span: tuple[int, int] | None, order: str | N
     "made this 20th day of May, 2014", "Effective as of" over a letter); else the latest date of the
     signature blocks. Dates of other agreements named in passing are not its date."""
     text = tx.text
-    head_end = span[1] if span else min(len(text), 3000)
-    head_end = max(head_end, min(len(text), 1500))
+    head_end = span[1] if span else min(len(text), 1500)
     dates = prose.dates_in(text, order)
-    # 1. a date defined as the Effective Date
+    # 1. the opening: a date introduced as the agreement's; "dated as of X and effective as of Y (the
+    # “Effective Date”)": the one it defines as effective, else the one it says is effective, else the first
+    found = []
+    for d in dates:
+        if d[0] > head_end:
+            break
+        lead = text[max(0, d[0] - 60):d[0]]
+        m = _DATE_LEAD.search(lead)
+        if m and not _OTHER_AGREEMENT.search(text[max(0, d[0] - 90):d[0]]) and not _open_paren(text, d[0], head_end):
+            defined = _EFFECTIVE_TERM.match(re.sub(r"^[\s,]*\((?:the\s+|hereinafter\s+)?", "", text[d[1]:d[1] + 40]))
+            found.append((0 if defined else 1 if "effective" in m.group().lower() else 2, d))
+    if found:
+        d = min(found, key=lambda x: x[0])[1]
+        return d[2], d
+    # 2. a date defined as the Effective Date
     for m in _EFFECTIVE_TERM.finditer(text):
         before = [d for d in dates if m.start() - 140 <= d[1] <= m.start()]
         if before and "(" in text[before[-1][1]:m.start()] and not re.search(r"[.;]\s", text[before[-1][1]:m.start()]):
@@ -234,15 +247,6 @@ def _effective_date(tx: prose.Text, span: tuple[int, int] | None, order: str | N
         after = [d for d in dates if m.end() <= d[0] <= m.end() + 120]
         if after and re.match(r"\s*(?:shall\s+)?(?:mean|means|is|shall\s+be|will\s+be)\b", text[m.end():after[0][0]]):
             return after[0][2], after[0]
-    # 2. the opening: a date introduced as the agreement's
-    for d in dates:
-        if d[0] > head_end:
-            break
-        lead = text[max(0, d[0] - 60):d[0]]
-        if _DATE_LEAD.search(lead) and not _OTHER_AGREEMENT.search(text[max(0, d[0] - 90):d[0]]):
-            if _open_paren(text, d[0], head_end):
-                continue
-            return d[2], d
     return None, None
 
 
@@ -253,17 +257,46 @@ def _open_paren(text: str, pos: int, limit: int) -> bool:
 
 
 def _signature_date(tx: prose.Text, order: str | None):
+    """The latest date the parties signed on: dates after "IN WITNESS WHEREOF" (or its like), else dates on the
+    closing page's "Date:" / "Dated:" lines or beside a "/s/" signature."""
     text = tx.text
     m = None
     for m in _SIGNATURES.finditer(text):
         pass
-    if m is None:
-        return None, None
-    dates = [d for d in prose.dates_in(text[m.start():], order)]
+    start = m.start() if m else max(0, len(text) - 2500)
+    dates = []
+    for s0, e0, iso in prose.dates_in(text[start:], order):
+        line_start = text.rfind("\n", 0, start + s0) + 1
+        line_end = text.find("\n", start + e0)
+        line = text[line_start:line_end if line_end >= 0 else len(text)]
+        if m is not None or re.search(r"\bdated?\b|/s/", line, re.IGNORECASE):
+            dates.append((start + s0, start + e0, iso))
     if not dates:
         return None, None
     d = max(dates, key=lambda x: x[2])
-    return d[2], (d[0] + m.start(), d[1] + m.start(), d[2])
+    return d[2], d
+
+
+def _signatures_start(tx: prose.Text) -> int:
+    """Where the signature blocks begin (their dates are when each party signed), or the end of the text."""
+    m = None
+    for m in _SIGNATURES.finditer(tx.text):
+        pass
+    return m.start() if m else len(tx.text)
+
+
+def _letter_date(tx: prose.Text, order: str | None):
+    """A letter's date: a line that is only a date, among the first lines before the salutation."""
+    text = tx.text
+    pos = 0
+    for i, line in enumerate(text.split("\n")[:20]):
+        if re.match(r"\s*(?:Dear\b|Ladies\b|Gentlemen\b|To\s+whom\b)", line, re.IGNORECASE):
+            break
+        found = prose.dates_in(line, order)
+        if len(found) == 1 and len(re.sub(r"[\W_]", "", line[:found[0][0]] + line[found[0][1]:])) <= 3:
+            return found[0][2], (pos + found[0][0], pos + found[0][1], found[0][2])
+        pos += len(line) + 1
+    return None, None
 
 
 def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]:
@@ -280,12 +313,20 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
         parties, pprov = _parties_from_prose(tx, path)
     if parties:
         fs.set("parties", [{k: v for k, v in p.items() if v} for p in parties], pprov)
-    v, p = reader.value("effective_date", conv.date)
+    # the agreement's own date in its prose first: a labelled "Date:" may be another event's
+    _, span = _preamble(tx)
+    v, d = _effective_date(tx, span, conv.order)
+    p = tx.prov(path, d[0], d[1]) if d else None
     if v is None:
-        _, span = _preamble(tx)
-        v, d = _effective_date(tx, span, conv.order)
-        if v is None:
-            v, d = _signature_date(tx, conv.order)
+        v, d = _letter_date(tx, conv.order)
+        p = tx.prov(path, d[0], d[1]) if d else None
+    if v is None:  # a labelled date ("Effective Date: …"), not a label word inside a sentence
+        sign = _signatures_start(tx)
+        v, p = reader.value("effective_date", conv.date,
+                            hits=[h for h in reader.find("effective_date") if party_label(reader, h)
+                                  and tx.offset(h.words[0]) < sign])
+    if v is None:
+        v, d = _signature_date(tx, conv.order)
         p = tx.prov(path, d[0], d[1]) if d else None
     fs.set("effective_date", v, p)
     # the rate: the first percentage in a sentence about paying a fee

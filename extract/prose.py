@@ -86,6 +86,12 @@ class Text:
         method = "ocr" if any(p.method == "ocr" for p in pages) else "text"
         return cls("".join(parts), starts, words, method)
 
+    def offset(self, word: Word) -> int:
+        """Where ``word`` starts in the text (the text's length for a word it does not hold)."""
+        if not hasattr(self, "_index"):
+            self._index = {id(w): s for w, s in zip(self.words, self.starts)}
+        return self._index.get(id(word), len(self.text))
+
     def words_in(self, start: int, end: int) -> list[Word]:
         i = max(0, bisect.bisect_right(self.starts, start) - 1)
         out = []
