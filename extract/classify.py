@@ -68,7 +68,9 @@ CUES: dict[str, tuple[list[str], list[str]]] = {
     "payment_record": (
         ["payment advice", "remittance advice", "wire transfer", "payment confirmation", "debit advice",
          "transfer confirmation", "swift", "mt103", "payment receipt", "comprobante de pago",
-         "bank statement", "zahlungsavis", "remittance", "proof of payment"],
+         "bank statement", "zahlungsavis", "remittance", "proof of payment",
+         # a SWIFT MT103 message itself: field 23B, its bank operation code
+         "23b cred", "23b crts", "23b spay", "23b spri", "23b sstd"],
         ["beneficiary", "ordering customer", "value date", "remitter", "debit account", "credit account",
          "payment reference", "amount paid", "payer", "payee", "iban", "swift bic", "bic", "purpose of payment",
          "transaction reference", "bank"],
