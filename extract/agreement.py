@@ -269,7 +269,7 @@ def _signature_date(tx: prose.Text, order: str | None):
         line_start = text.rfind("\n", 0, start + s0) + 1
         line_end = text.find("\n", start + e0)
         line = text[line_start:line_end if line_end >= 0 else len(text)]
-        if m is not None or re.search(r"\bdated?\b|/s/", line, re.IGNORECASE):
+        if m is not None or re.search(r"\bdated?\s*:|/s/", line, re.IGNORECASE):
             dates.append((start + s0, start + e0, iso))
     if not dates:
         return None, None

@@ -165,6 +165,8 @@ def _matchers():
 
 
 _NOT_NAMES = frozenset(NOT_NAMES)
+# legal forms written as abbreviations with a full stop ("Inc.", "Co."); "LLC." is a name and a full stop
+_DOTTED = frozenset(("inc", "corp", "co", "ltd", "ltda", "bhd", "pty", "pte", "kft", "sdn"))
 _SUFFIX_KEYS = frozenset(s.lower().rstrip(".") for s in ENTITY_SUFFIXES)
 _SEPARATORS = frozenset((",", ";", "and", "between", "among", "&", ")", ":", "with", "amongst", "by", "hand"))
 
@@ -179,6 +181,7 @@ class Name:
     collective: bool = False  # the parenthesis defines a group ("collectively, the “Stilwell Group”")
     term_start: int = 0
     term_end: int = 0
+    after: str = ""  # the separator before the name ("between", "and", ",")
 
 
 def has_suffix(name: str) -> bool:
@@ -254,7 +257,7 @@ def party_names(text: str, start: int = 0, end: int | None = None) -> list[Name]
             degree = j + 1 < len(doc) and doc[j].text == "," and \
                 re.fullmatch(r"(?:M\.D|Ph\.D|Esq|J\.D|CPA|M\.B\.A)\.?", doc[j + 1].text) is not None
             if text[start + name_end:start + name_end + 1] == "." and span[name_end - 1:name_end] != ".":
-                name_end += 1 if doc[j - 1].text.lower().rstrip(".") in _SUFFIX_KEYS else 0
+                name_end += 1 if doc[j - 1].text.lower().rstrip(".") in _DOTTED else 0
             name_text = text[start + doc[ps].idx:start + name_end]
             if re.fullmatch(r"(?:[A-Za-z]{1,3}\.){1,3}|[IVX]+|(?:Jr|Sr|Esq|Ph\.?D|M\.?D)\.?", name_text) or \
                     (name_text.lower().rstrip(".") in _SUFFIX_KEYS):
@@ -284,7 +287,11 @@ def party_names(text: str, start: int = 0, end: int | None = None) -> list[Name]
             if evidence is None:
                 continue
             name = Name(" ".join(name_text.split()), start + doc[ps].idx, start + doc[ps].idx + len(name_text),
-                        evidence)
+                        evidence, after=prev)
+            if out and prev == "," and evidence in ("role", "end") and \
+                    "(" not in text[out[-1].end:name.start] and "," in text[out[-1].end:name.start]:
+                continue  # "…, 27 Harbour Road, Busan (the “Licensee”)": the town of the party before
+
             out.append(name)
     # the defined term of the first top-level parenthesis between a name and the next
     for i, name in enumerate(out):
