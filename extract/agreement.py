@@ -15,6 +15,7 @@ from . import normalize as nz
 from . import prose
 from .common import conventions, find_currency, party_from_lines, party_label
 from .labels import Reader, fold
+from .layout import phrases_of
 from .pages import Page
 
 KEYS = ("effective_date", "agreement_role", "other_date")
@@ -156,13 +157,16 @@ _NOT_PARTY_TERM = re.compile(r"agreement|date|transaction|information|material|p
 
 
 def _signature_names(tx: prose.Text) -> list[prose.Name]:
-    """Companies in signature blocks: the name printed above a "By:" line after "IN WITNESS WHEREOF"."""
+    """Parties in the signature blocks: the company printed above a "By:" line (blocks side by side are read
+    phrase by phrase), and a person who signs for themselves ("/s/ Barry G. Pea", not "By: /s/ …", which is
+    an officer signing for a company)."""
     text = tx.text
     m = None
     for m in _SIGNATURES.finditer(text):
         pass
     start = m.start() if m else max(0, len(text) - 3000)
     out: list[prose.Name] = []
+    officers: set[int] = set()  # lines signed under a company's name
     lines = text[start:].split("\n")
     offsets = []
     pos = start
@@ -170,19 +174,44 @@ def _signature_names(tx: prose.Text) -> list[prose.Name]:
         offsets.append(pos)
         pos += len(ln) + 1
     for i, ln in enumerate(lines):
-        if not re.match(r"^\s*By\b\s*[:_/]", ln):
+        signed = re.match(r"^\s*/s/", ln) is not None  # "NITROMED, INC." over "/s/ Mark Leschly"
+        if not signed and not re.match(r"^\s*By\b\s*[:_/]", ln):
             continue
-        for k in (i - 1, i - 2):
+        for k in ((i - 1,) if signed else (i - 1, i - 2)):
             if k < 0:
                 break
-            cand = re.sub(r"^\s*(?:[A-Z][A-Za-z ]{2,30}:)\s*", "", lines[k]).strip()
-            if not cand or re.search(r"WHEREOF|\bdate\b|\d{4}", cand, re.IGNORECASE):
+            if re.search(r"WHEREOF|\bdate\b|\d{4}", lines[k], re.IGNORECASE):
                 continue
-            off = offsets[k] + lines[k].find(cand)
-            found = [n for n in prose.party_names(text, off, off + len(cand)) if n.evidence in ("suffix", "end")]
-            if found and len(found[0].text) >= 0.6 * len(cand.rstrip(" :,")):
-                out.append(found[0])
+            words = tx.words_in(offsets[k], offsets[k] + len(lines[k]))
+            found = []
+            for ph in phrases_of(words):
+                cand = re.sub(r"^\s*(?:[A-Z][A-Za-z ]{2,30}:)\s*", "", " ".join(w.text for w in ph.words)).strip()
+                off = tx.offset(ph.words[0])
+                off = text.find(cand, off) if cand else -1
+                if off < 0:
+                    continue
+                names = [n for n in prose.party_names(text, off, off + len(cand))
+                         if n.evidence == "suffix" or (n.evidence == "end" and not signed)]
+                if names and len(names[0].text) >= 0.6 * len(cand.rstrip(" :,")):
+                    found.append(names[0])
+            if found:
+                out.extend(found)
+                if signed:
+                    officers.add(i)
                 break
+    by_names = {fold(x) for x in re.findall(r"(?<!Signed )\bBy:?[ \t]+(?:/s/[ \t]*)?"
+                                            r"([A-Z][\w.'’-]*(?:[ \t]+(?!By\b)[A-Z][\w.'’-]*){1,3})",
+                                            text[start:]) if not x.startswith("/s/")}
+    for sm in re.finditer(r"/s/\s*([A-Z][\w.'’-]*(?:[ \t]+(?!By\b)[A-Z][\w.'’-]*){1,3})", text[start:]):
+        before = text[max(0, start + sm.start() - 12):start + sm.start()]
+        if re.search(r"\bBy:?\s*$", before) and not re.search(r"Signed\s+By:?\s*$", before, re.IGNORECASE):
+            continue  # an officer signing for a company
+        if text.count("\n", start, start + sm.start()) in officers or fold(sm.group(1)) in by_names:
+            continue
+        s0 = start + sm.start(1)
+        names = prose.party_names(text, s0, s0 + len(sm.group(1)))
+        if names and names[0].start == s0:
+            out.append(names[0])
     return out
 
 

@@ -127,6 +127,9 @@ def sentence_end(text: str, start: int, limit: int = 1600) -> int:
         word = before[-1].lower().strip("(“\"") if before else ""
         if word in ABBREVIATIONS or re.fullmatch(r"[a-z]|(?:[a-z]\.)+[a-z]", word):
             continue
+        after = text[start + m.end():start + m.end() + 16].split()
+        if after and after[0].lower().strip(",.;()") in _SUFFIX_KEYS:
+            continue  # "BioLargo. Inc.": a legal form after a stray full stop
         return start + m.start() + 1
     return stop
 
