@@ -63,6 +63,31 @@ _PARTY_PARA = re.compile(r"\(\d\)\s*(?P<name>[^\n]+)\n(?P<body>.{0,400}?)\((?:he
                          re.IGNORECASE | re.DOTALL)
 
 
+# a fixed fee: "a royalty of USD 0.75 per unit", "US$ 2.00 for each pair", "a lump sum of EUR 50,000"
+_MONEY = r"(?:[A-Z]{3}|US\$|\$|€|£)\s?\d[\d.,' ]*\d|\d[\d.,' ]*\d\s?(?:[A-Z]{3}|€)"
+_FIXED = re.compile(r"(?P<money>" + _MONEY + r")(?:\s*\([^)]{0,40}\))?\s*(?P<unit>(?:per|for\s+each|each|a|/)\s+"
+                    r"[A-Za-z]+(?:\s+of\s+[^.;,()]{3,40})?)?")
+
+
+def _fixed_fee(flat: str, fs: FieldSet, style: str | None) -> None:
+    """The fixed amount of a fee where no percentage is stated, with its unit ("per unit of Licensed Product")
+    as the base when it is charged per piece."""
+    for sentence in re.split(r"(?<=[.;])\s+", flat):
+        low = fold(sentence)
+        if not any(w in low for w in _FEE_WORDS):
+            continue
+        for m in _FIXED.finditer(sentence):
+            money = nz.parse_money(m.group("money"), style)
+            if money is None or money[0] <= 0:
+                continue
+            fs.set("fixed_amount", money[0], None)
+            if money[1]:
+                fs.set("currency", money[1], None)
+            if m.group("unit"):
+                fs.set("royalty_base", " ".join(m.group("unit").split()), None)
+            return
+
+
 def _kind(title: str) -> str | None:
     t = fold(title)
     for kind, words in KINDS:
@@ -238,7 +263,7 @@ def _parties_from_prose(tx: prose.Text, path: str) -> tuple[list[dict], object]:
             party["role"] = role
         tail = tx.text[n.end:n.end + 160].split("(")[0]
         m = re.search(r"\b(?:organi[sz]ed|incorporated|existing)\s+under\s+the\s+laws\s+of\s+(?:the\s+)?"
-                      r"([A-Z][\w ]{2,40}?)(?=[,;(]|\s+(?:and|with|having)\b)", tail)
+                      r"([A-Z][\w ]{2,40}?)(?=[,;(]|\s+(?:and|with|having)\b|\s*$)", tail)
         country = nz.country_code(m.group(1)) if m else None
         if country:
             party["country"] = country
@@ -371,6 +396,8 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
                 if b:
                     fs.set("royalty_base", b.group(1).strip(), None)
             break
+    if "rate_percent" not in fs:
+        _fixed_fee(flat, fs, conv.style)
     m = re.search(r"\b(?:payable|paid|expressed)\s+in\s+([A-Z]{3})\b", flat)
     cur = nz.currency_code(m.group(1)) if m else None
     if cur is None:

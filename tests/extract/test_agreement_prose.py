@@ -178,3 +178,36 @@ def test_kleister_nda_floor():
     rep = score(truth, {"documents": pred})
     for name, floor in NDA_FLOOR.items():
         assert rep.fields[name].f1 >= floor, (name, rep.fields[name].to_json())
+
+
+ROYALTY_PREAMBLE = ("This Royalty Agreement is made as of 1 March 2023 between Alpha Licensing Ltd., a company organised "
+                    "under the laws of England (the \u201cLicensor\u201d), and Beta Imports Inc. (the \u201cLicensee\u201d).")
+
+
+@pytest.mark.parametrize("clause,rate,fixed,base", [
+    ("Licensee shall pay Licensor a royalty of five percent (5%) of Net Sales of the Licensed Products.",
+     Decimal("5"), None, "Net Sales of the Licensed Products"),
+    ("The royalty shall be 3.5 % of the net invoice price of each Product sold, payable in USD.",
+     Decimal("3.5"), None, "net invoice price of each Product"),
+    ("Licensee shall pay a running royalty equal to seven and one-half percent (7.5%) of the Gross Selling Price.",
+     Decimal("7.5"), None, "Gross Selling Price"),
+    ("Licensee shall pay a royalty of USD 0.75 per unit of Licensed Product sold.",
+     None, Decimal("0.75"), "per unit of Licensed Product sold"),
+])
+def test_royalty_rate_fixed_amount_and_base(tmp_path, clause, rate, fixed, base):
+    fs = _fields(tmp_path, ["ROYALTY AGREEMENT", ROYALTY_PREAMBLE, clause])
+    assert fs.get("rate_percent") == rate and fs.get("fixed_amount") == fixed
+    assert fs.get("royalty_base") == base
+    assert [(p["name"], p.get("role"), p.get("country")) for p in fs.get("parties")] == [
+        ("Alpha Licensing Ltd.", "licensor", "GB"), ("Beta Imports Inc.", "licensee", None)]
+    assert fs.get("effective_date") == "2023-03-01"
+
+
+@pytest.mark.parametrize("clause,expected", [
+    ("Payment of the royalty is a condition of sale of the Products by the Licensor to the Licensee.", True),
+    ("The royalty is not a condition of sale; Licensee may buy the Products from any supplier.", False),
+    ("Licensee shall pay the royalty quarterly.", None),
+])
+def test_condition_of_sale(tmp_path, clause, expected):
+    fs = _fields(tmp_path, ["ROYALTY AGREEMENT", ROYALTY_PREAMBLE, clause])
+    assert fs.get("condition_of_sale") is expected
