@@ -69,7 +69,7 @@ _FIXED = re.compile(r"(?P<money>" + _MONEY + r")(?:\s*\([^)]{0,40}\))?\s*(?P<uni
                     r"[A-Za-z]+(?:\s+of\s+[^.;,()]{3,40})?)?")
 
 
-def _fixed_fee(flat: str, fs: FieldSet, style: str | None) -> None:
+def _fixed_fee(flat: str, fs: FieldSet, style: str | None, where=lambda text: None) -> None:
     """The fixed amount of a fee where no percentage is stated, with its unit ("per unit of Licensed Product")
     as the base when it is charged per piece."""
     for sentence in re.split(r"(?<=[.;])\s+", flat):
@@ -80,11 +80,11 @@ def _fixed_fee(flat: str, fs: FieldSet, style: str | None) -> None:
             money = nz.parse_money(m.group("money"), style)
             if money is None or money[0] <= 0:
                 continue
-            fs.set("fixed_amount", money[0], None)
+            fs.set("fixed_amount", money[0], where(m.group("money")))
             if money[1]:
-                fs.set("currency", money[1], None)
+                fs.set("currency", money[1], where(m.group("money")))
             if m.group("unit"):
-                fs.set("royalty_base", " ".join(m.group("unit").split()), None)
+                fs.set("royalty_base", " ".join(m.group("unit").split()), where(m.group("unit")))
             return
 
 
@@ -383,6 +383,9 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
         v, d = _signature_date(tx, conv.order)
         p = tx.prov(path, d[0], d[1]) if d else None
     fs.set("effective_date", v, p)
+    def where(snippet: str):
+        return tx.locate(path, snippet)
+
     # the rate: the first percentage in a sentence about paying a fee
     for sentence in re.split(r"(?<=[.;])\s+", flat):
         low = fold(sentence)
@@ -390,24 +393,24 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
             continue
         m = _PERCENT.search(sentence)
         if m:
-            fs.set("rate_percent", nz.parse_number(m.group(1).replace(",", ".")), None)
+            fs.set("rate_percent", nz.parse_number(m.group(1).replace(",", ".")), where(m.group(0)))
             if kind in ("royalty", "licence", "distribution"):
                 b = _BASE.search(sentence[m.start():])
                 if b:
-                    fs.set("royalty_base", b.group(1).strip(), None)
+                    fs.set("royalty_base", b.group(1).strip(), where(b.group(1)))
             break
     if "rate_percent" not in fs:
-        _fixed_fee(flat, fs, conv.style)
+        _fixed_fee(flat, fs, conv.style, where)
     m = re.search(r"\b(?:payable|paid|expressed)\s+in\s+([A-Z]{3})\b", flat)
     cur = nz.currency_code(m.group(1)) if m else None
     if cur is None:
         cur, _ = find_currency(pages, reader)
     fs.set("currency", cur, None)
     if _NOT_CONDITION.search(flat):
-        fs.set("condition_of_sale", False, None)
+        fs.set("condition_of_sale", False, where(_NOT_CONDITION.search(flat).group(0)))
     elif _CONDITION.search(flat):
-        fs.set("condition_of_sale", True, None)
+        fs.set("condition_of_sale", True, where(_CONDITION.search(flat).group(0)))
     m = _PRODUCTS.search(flat)
     if m:
-        fs.set("products", m.group(1).strip(), None)
+        fs.set("products", m.group(1).strip(), where(m.group(1)))
     return fs, []

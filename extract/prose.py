@@ -101,6 +101,14 @@ class Text:
             i += 1
         return out
 
+    def locate(self, path: str, snippet: str):
+        """The provenance of a snippet of flattened text (spaces and line breaks as they fall), or None."""
+        toks = snippet.split()
+        if not toks:
+            return None
+        m = re.search(r"\s+".join(re.escape(t) for t in toks), self.text)
+        return self.prov(path, m.start(), m.end()) if m else None
+
     def prov(self, path: str, start: int, end: int):
         return provenance(path, self.words_in(start, end), self.method, " ".join(self.text[start:end].split()))
 

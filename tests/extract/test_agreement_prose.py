@@ -198,6 +198,9 @@ def test_royalty_rate_fixed_amount_and_base(tmp_path, clause, rate, fixed, base)
     fs = _fields(tmp_path, ["ROYALTY AGREEMENT", ROYALTY_PREAMBLE, clause])
     assert fs.get("rate_percent") == rate and fs.get("fixed_amount") == fixed
     assert fs.get("royalty_base") == base
+    prov = fs.prov("rate_percent" if rate is not None else "fixed_amount")
+    assert prov is not None and prov.page == 1 and prov.bbox[2] > prov.bbox[0]
+    assert fs.prov("royalty_base").text == base
     assert [(p["name"], p.get("role"), p.get("country")) for p in fs.get("parties")] == [
         ("Alpha Licensing Ltd.", "licensor", "GB"), ("Beta Imports Inc.", "licensee", None)]
     assert fs.get("effective_date") == "2023-03-01"
