@@ -37,7 +37,14 @@ ROLE_TERMS = {**{r: r for r in ROLES}, "licencor": "licensor", "sales agent": "a
               "buying agent": "agent", "vendor": "seller", "customer": "buyer", "discloser": "discloser",
               "disclosing party": "discloser", "recipient": "recipient", "receiving party": "recipient",
               "employer": "employer", "employee": "employee", "executive": "employee", "consultant": "consultant",
-              "contractor": "contractor", "lender": "lender", "borrower": "borrower"}
+              "contractor": "contractor", "lender": "lender", "borrower": "borrower",
+              "lizenzgeber": "licensor", "lizenznehmer": "licensee", "handelsvertreter": "agent",
+              "lieferant": "supplier", "kaufer": "buyer", "verkaufer": "seller", "vertriebshandler": "distributor",
+              "concedant": "licensor", "licencie": "licensee", "agent commercial": "agent", "fournisseur": "supplier",
+              "acheteur": "buyer", "vendeur": "seller", "distributeur": "distributor", "mandant": "principal",
+              "comitente": "principal", "mandante": "principal", "licenciante": "licensor",
+              "licenciatario": "licensee", "proveedor": "supplier", "comprador": "buyer", "vendedor": "seller",
+              "agente": "agent", "distribuidor": "distributor"}
 # phrasings that put the agreement's own date before it: "dated as of", "made and entered into this 20th day of"
 _DATE_LEAD = re.compile(r"\b(?:dated|effective|made|entered\s+into|executed|signed|as\s+of|commenc\w*)\b"
                         r"[^.;()\"“”]{0,40}$", re.IGNORECASE)

@@ -26,12 +26,12 @@ ENTITY_SUFFIXES = (
     "GmbH", "AG", "KG", "GmbH & Co. KG", "S.A.", "SA", "S.A.S.", "SAS", "S.p.A.", "SpA", "S.r.l.", "Srl", "S.L.",
     "S.A. de C.V.", "S. de R.L.", "B.V.", "BV", "N.V.", "NV", "A/S", "AS", "ASA", "AB", "Oy", "Oyj", "K.K.",
     "Pty Ltd", "Pty. Ltd.", "Pte. Ltd.", "Sdn. Bhd.", "Bhd", "SE", "S.E.", "Kft.", "s.r.o.", "a.s.", "Sp. z o.o.",
-    "Ltda.", "Ltda", "S.A.C.", "Bancorp", "Bancshares", "Trust", "Bank", "Holdings", "Group", "Partners",
+    "Ltda.", "Ltda", "S.A.C.", "e.K.", "OHG", "UG", "GbR", "S.A.R.L.", "SARL", "S.à r.l.", "S.C.", "S.R.L.", "Bancorp", "Bancshares", "Trust", "Bank", "Holdings", "Group", "Partners",
     "Fund", "Associates", "Foundation", "University", "Association",
 )
 # words that may sit inside a name between capitalised words ("Bank of America", "Procter & Gamble")
 NAME_CONNECTORS = ("of", "and", "&", "the", "de", "du", "des", "la", "le", "del", "der", "von", "van", "y", "e",
-                   "für", "for", "-", "/", "'s", "’s", "@")
+                   "und", "et", "für", "for", "-", "/", "'s", "’s", "@")
 # capitalised words that open a sentence or stand for a party but are no one's name
 NOT_NAMES = (
     "the", "this", "that", "these", "such", "each", "any", "all", "both", "either", "neither", "other", "its",
@@ -49,6 +49,8 @@ DESCRIPTOR_WORDS = ("a", "an", "who", "whose", "which", "residing", "resides", "
                     "on", "together", "its", "acting", "organized", "organised", "incorporated", "formerly",
                     "doing", "d/b/a", "dba", "through", "by", "as", "individually", "in", "of", "hereinafter",
                     "duly", "registered", "existing", "domiciled", "whose")
+# articles that may stand between "between" and a name
+ARTICLES = ("der", "die", "dem", "den", "la", "el", "le", "les", "los", "las", "il", "lo")
 # a period after these is not the end of a sentence
 ABBREVIATIONS = ("inc", "corp", "co", "ltd", "no", "nos", "st", "mr", "mrs", "ms", "dr", "jr", "sr", "blvd", "ave",
                  "u.s", "l.p", "l.l.c", "n.v", "b.v", "s.a", "p.c", "n.a", "e.g", "i.e", "vs", "v", "inc.", "ste",
@@ -179,7 +181,10 @@ _NOT_NAMES = frozenset(NOT_NAMES)
 # legal forms written as abbreviations with a full stop ("Inc.", "Co."); "LLC." is a name and a full stop
 _DOTTED = frozenset(("inc", "corp", "co", "ltd", "ltda", "bhd", "pty", "pte", "kft", "sdn"))
 _SUFFIX_KEYS = frozenset(s.lower().rstrip(".") for s in ENTITY_SUFFIXES)
-_SEPARATORS = frozenset((",", ";", "and", "between", "among", "&", ")", ":", "with", "amongst", "by", "hand"))
+_SEPARATORS = frozenset((",", ";", "and", "between", "among", "&", ")", ":", "with", "amongst", "by", "hand",
+                         "entre", "y", "zwischen", "und", "entre", "et", "tra", "fra"))
+# words that join two parties ("Acme Corp. and Beta LLC", "… S.A.S. y Representaciones …")
+_JOINERS = frozenset(("and", "&", "y", "und", "et"))
 
 
 @dataclass
@@ -203,7 +208,7 @@ def has_suffix(name: str) -> bool:
 
 def _defined_term(paren: str) -> tuple[str | None, int, int]:
     """The last quoted term in a parenthesis: (the “Company”), (together with its affiliates, “JDA”)."""
-    found = list(re.finditer(r"[\"“”'‘’]{1,2}([^\"“”]{1,60}?)['’]?[\"“”]", paren))
+    found = list(re.finditer(r"[\"“”„'‘’]{1,2}([^\"“”„]{1,60}?)['’]?[\"“”]", paren))
     if not found:
         return None, 0, 0
     m = found[-1]
@@ -238,12 +243,17 @@ def party_names(text: str, start: int = 0, end: int | None = None) -> list[Name]
         while k >= 0 and doc[k].is_space:
             k -= 1
         prev = doc[k].lower_ if k >= 0 else "between"
+        if prev in ARTICLES:  # "zwischen der Schwäbische … AG", "entre la Sociedad …"
+            k -= 1
+            while k >= 0 and doc[k].is_space:
+                k -= 1
+            prev = doc[k].lower_ if k >= 0 else "between"
         if prev not in _SEPARATORS:
             continue
         # a run "Acme Corp. and Beta LLC" is two names: split after a legal form
         pieces = [(s, e)]
         for k in range(s + 1, e - 1):
-            if doc[k].lower_ in ("and", "&") and doc[k - 1].text.lower().rstrip(".") in _SUFFIX_KEYS and \
+            if doc[k].lower_ in _JOINERS and doc[k - 1].text.lower().rstrip(".") in _SUFFIX_KEYS and \
                     doc[k - 1].text[0].isupper():
                 pieces = [(s, k), (k + 1, e)]
                 break

@@ -214,3 +214,16 @@ def test_royalty_rate_fixed_amount_and_base(tmp_path, clause, rate, fixed, base)
 def test_condition_of_sale(tmp_path, clause, expected):
     fs = _fields(tmp_path, ["ROYALTY AGREEMENT", ROYALTY_PREAMBLE, clause])
     assert fs.get("condition_of_sale") is expected
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("Contrato de agencia celebrado el 30 de noviembre de 2024 entre Textiles Andinos de Colombia S.A.S. "
+     "(el \u201cMandante\u201d) y Representaciones Comerciales Andes Ltda. (el \u201cAgente\u201d).",
+     [("Textiles Andinos de Colombia S.A.S.", "principal"), ("Representaciones Comerciales Andes Ltda.", "agent")]),
+    ("Handelsvertretervertrag zwischen der Schwaebische Praezisionsteile AG (der \u201eUnternehmer\u201c) und "
+     "Handelsvertretung Kessler KG (der \u201eHandelsvertreter\u201c).",
+     [("Schwaebische Praezisionsteile AG", None), ("Handelsvertretung Kessler KG", "agent")]),
+])
+def test_preambles_in_other_languages(tmp_path, sentence, expected):
+    fs = _fields(tmp_path, ["CONTRATO / VERTRAG", sentence])
+    assert [(p["name"], p.get("role")) for p in fs.get("parties")] == expected
