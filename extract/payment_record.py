@@ -108,7 +108,17 @@ def _mt_party(lines: list[list]):
     return party
 
 
+def _raw_message(reader: Reader) -> bool:
+    """Whether the page is the message itself (block 4 "{4:", or tags with their values set against them,
+    ":20:FT2507…"), not a bank's printed copy whose tags are followed by field names ("Ordering Customer")."""
+    firsts = [ln[0].text for ln in reader.lines if ln]
+    glued = sum(1 for t in firsts if re.match(r"^:\d{2}[A-Z]?:\S", t))
+    return glued >= 2 or any("{4:" in w.text for ln in reader.lines for w in ln)
+
+
 def _mt_extract(reader: Reader, fs: FieldSet) -> None:
+    if not _raw_message(reader):
+        return
     fields = _mt_fields(reader)
     if not fields:
         return

@@ -129,3 +129,27 @@ def test_remittance_advice_pdf(tmp_path):
     assert f["payment_date"] == "2025-08-04"
     assert f["reference"] == "RA-2025-08-0417"
     assert f["purpose"].startswith("Royalty Q2 2025")
+
+
+def test_printed_copy_with_field_names_is_not_read_as_the_raw_message(tmp_path):
+    text = """PAYMENT ADVICE
+Customer Credit Transfer - SWIFT MT103 copy
+:20: Sender's Reference FT25082913240
+:32A: Value Date / Currency / Interbank Settled 29/08/2025 USD 738.76
+:50K: Ordering Customer /****8117
+Keystone Valve & Fitting Co.
+610 Susquehanna Trail
+York, PA 17406
+:59: Beneficiary Customer /577749201536
+Handelsvertretung Kessler e.K.
+Koenigsallee 92a
+40212 Duesseldorf
+:70: Remittance Information Sales commission invoice SCH-258579
+"""
+    p = _write(tmp_path / "advice.txt", text)
+    fs, _ = payment_record.extract(load(p, p.name).pages, p.name)
+    # the field names are labels for the label reader, never part of a party or of the purpose
+    for name in ("payer", "payee"):
+        assert fs.get(name) is None or not fs.get(name).name.startswith(("Ordering", "Beneficiary"))
+    assert not (fs.get("purpose") or "").startswith("Remittance Information")
+    assert fs.get("reference") == "FT25082913240"
