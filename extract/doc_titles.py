@@ -99,7 +99,9 @@ TITLES: dict[str, dict[str, list[str]]] = {
     "payment_record": {
         "en": ["payment advice", "remittance advice", "wire transfer", "payment confirmation", "debit advice",
                "credit advice", "transfer confirmation", "swift", "mt103", "bank statement", "remittance",
-               "proof of payment", "wire transfer confirmation", "swift confirmation"],
+               "proof of payment", "wire transfer confirmation", "swift confirmation",
+               # a SWIFT MT103 message itself: field 23B, its bank operation code
+               "23b cred", "23b crts", "23b spay", "23b spri", "23b sstd"],
         "es": ["comprobante de pago", "aviso de pago", "comprobante de transferencia", "transferencia bancaria",
                "orden de pago"],
         "pt": ["comprovante de pagamento", "aviso de pagamento", "comprovante de transferencia"],

@@ -2,7 +2,8 @@
 OCR (Tesseract) for scanned pages and images. A bad file becomes an error message, never an exception.
 
 The file type is sniffed from its first bytes, never from its extension: a scan saved as ``.pdf`` that is
-really a JPEG is read as a JPEG, and a text file named ``.pdf`` is reported as unsupported.
+really a JPEG is read as a JPEG. Plain text (a SWIFT message, an exported advice) is read as one page of words
+at their character columns; a text file named ``.pdf`` or as another binary format is reported as unsupported.
 """
 from __future__ import annotations
 
@@ -83,6 +84,8 @@ def load(path: Path, rel: str) -> Loaded:
                 return office
         elif kind is not None:
             return _load_image(path, rel)
+        elif _plain_text(head) and path.suffix.lower() not in BINARY_SUFFIXES:
+            return _load_text(path, rel)
     except PermissionError:
         return Loaded(rel, error="cannot read file: Permission denied")
     except MemoryError:
@@ -341,6 +344,46 @@ def _layout(rows: list[list[str]]) -> Page:
     width = max(612.0, (lefts[-1] + widths[-1] + MARGIN) if ncols else 612.0)
     height = max(792.0, top + MARGIN)
     return Page(1, width, height, words, [], "text", None)
+
+
+TEXT_MAX_BYTES = 5_000_000
+# names that promise a binary format: text inside such a file is a wrong or broken file, reported as unsupported
+BINARY_SUFFIXES = frozenset((".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".docx",
+                             ".xlsx", ".zip", ".doc", ".xls"))
+TAB = 8
+
+
+def _plain_text(head: bytes) -> bool:
+    """Plain text in UTF-8 or a single-byte encoding (Latin-1 / Windows-1252): no NULs or control bytes, and
+    not markup (XML and HTML have their own readers or none)."""
+    if b"\x00" in head or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return False
+    return not any(b < 32 and b not in (9, 10, 12, 13) for b in head)
+
+
+def _load_text(path: Path, rel: str) -> Loaded:
+    """A plain-text file (a SWIFT message, an exported advice) as one page: each line a row of words placed
+    by their character column, so columns the text aligns with spaces stay aligned as boxes."""
+    data = path.read_bytes()[:TEXT_MAX_BYTES]
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    words: list[Word] = []
+    top = MARGIN
+    width = 612.0
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n"):
+        line = line.expandtabs(TAB)
+        for m in re.finditer(r"\S+", line):
+            x0 = MARGIN + m.start() * CHAR_W
+            words.append(Word(m.group(), x0, top, x0 + len(m.group()) * CHAR_W, top + 10.0, 1))
+            width = max(width, x0 + len(m.group()) * CHAR_W + MARGIN)
+        top += LINE_H
+    if not words:
+        return Loaded(rel, error="text file without text")
+    return Loaded(rel, [Page(1, width, max(792.0, top + MARGIN), words, [], "text", None)])
 
 
 def _docx_rows(path: Path) -> list[list[str]]:
