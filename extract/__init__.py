@@ -16,7 +16,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract threads fight over c
 from ..models.records import Document  # noqa: E402
 
 # Bump when an extractor changes what it reads: cached extractions of older versions are redone.
-EXTRACTOR_VERSION = "0.4.5"
+EXTRACTOR_VERSION = "0.5.0"
 
 
 def sha256_of(path: Path) -> str:
