@@ -3,6 +3,7 @@ pour countries, and the heats with their weights and chemistry, merged across th
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Sequence
 
 from ..models.records import FieldSet, LineItem
@@ -23,6 +24,40 @@ COLUMNS = ("heat_number", "grade", "weight", "melt_country", "pour_country", "de
 _TYPE_RE = re.compile(r"(EN|DIN|ISO)\s*(10204|50049|10474)\s*[:/-]?\s*(?:type\s*)?(2\.1|2\.2|3\.1|3\.2)\s*(B|C)?",
                       re.IGNORECASE)
 TITLE_WORDS = ("certificate", "certificado", "zeugnis", "report", "page", "test")
+
+
+_CHEM_NUMBER = re.compile(r"^(\d+)(?:[.,](\d+))?$")
+_SCAN_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1"})
+RATE_WORDS = ("per", "pro", "por", "/m", "kg/m", "kgm")  # "Weight per m", "kg/m": a mass per length, not a weight
+
+
+def _rate_header(header: str) -> bool:
+    return any(t in RATE_WORDS for t in fold(header).replace("/", " /").split()) or "/m" in header.lower()
+
+
+def chem_value(text: str, scanned: bool = False) -> Decimal | None:
+    """A chemistry cell's mass fraction as printed: either separator is the decimal one (a percentage never
+    reaches a thousand), trailing zeros kept. On a scan a letter O is a zero, and a value that starts with a
+    zero but shows no separator ("043", "0039") lost its decimal comma after that zero. A value given only as
+    a bound ("<0,001") is no analysis and is left out."""
+    for tok in text.split():
+        tok = tok.strip("|[](){}'‘’`:;*")
+        if not tok or tok[0] in "<>≤≥":
+            return None
+        if scanned and any(c.isdigit() for c in tok):
+            tok = tok.translate(_SCAN_DIGITS)
+        m = _CHEM_NUMBER.match(tok.rstrip("%"))
+        if not m:
+            if any(c.isdigit() for c in tok):
+                return None
+            continue
+        whole, frac = m.group(1), m.group(2)
+        if frac is not None:
+            return Decimal(f"{whole}.{frac}")
+        if scanned and len(whole) >= 2 and whole[0] == "0":
+            return Decimal(f"0.{whole[1:]}")
+        return Decimal(whole)
+    return None
 
 
 def _text(v: str) -> str | None:
@@ -90,14 +125,14 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
                 if text is None:
                     continue
                 if col.key.startswith("chem_"):
-                    v = conv.number(text.split()[0]) if text.split() else None
+                    v = chem_value(text, scanned=reader.method.get(row.cells[col.key][0].page) == "ocr")
                     if v is not None:
                         chem[col.key[5:]] = v
                 elif col.key == "grade" and "grade" not in item:
                     item.set("grade", nz.clean_text(text), reader.prov(row.cells[col.key]))
                 elif col.key in ("melt_country", "pour_country") and col.key not in item:
                     item.set(col.key, nz.country_code(text), reader.prov(row.cells[col.key]))
-                elif col.key == "weight" and "weight_kg" not in item:
+                elif col.key == "weight" and "weight_kg" not in item and not _rate_header(col.header):
                     q, _ = quantity_and_unit(text, conv)
                     unit = nz.weight_unit(text) or header_unit(col) or doc_unit or "KG"
                     item.set("weight_kg", nz.to_kg(q, unit) if q is not None else None,

@@ -234,6 +234,10 @@ def _read_rows(reader: Reader, i: int, cols: list[Column], table: Table, anchors
         for ph in split_by_rules(phrases_of(line), rules):
             _assign(ph, cols, cells, numeric)
         if not cells:
+            if len(table.rows) == rows_before:  # a header's further lines (units, "value per area"): no values
+                last_bottom = max(w.bottom for w in line)
+                j += 1
+                continue
             break
         if reader.method.get(page) == "ocr" and len(cells) == 1 and \
                 len("".join(w.text for ws in cells.values() for w in ws).strip("|_-'‘’.,:;!")) <= 1:
