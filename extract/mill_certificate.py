@@ -3,6 +3,7 @@ pour countries, and the heats with their weights and chemistry, merged across th
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 from typing import Sequence
 
@@ -11,7 +12,8 @@ from . import normalize as nz
 from .common import (conventions, document_weight_unit, letterhead, parse_id, party_from_lines, quantity_and_unit,
                      read_party,
                      table_header_lines)
-from .labels import Reader, fold
+from .labels import Reader, fold, match_line
+from .layout import lines_of
 from .pages import Page, Word
 from .tables import find_tables, header_unit, summary_cells
 from .vocab import ELEMENTS
@@ -70,8 +72,12 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
     reader = Reader(pages, path, KEYS)
     doc_unit = document_weight_unit(pages)
     fs = FieldSet()
-    tables = [t for t in find_tables(reader, COLUMNS, anchors=("heat_number",),
-                                     numeric=("weight", *[f"chem_{s}" for s in ELEMENTS])) if t.rows]
+    tables = _heat_tables(reader)
+    reread = _reread_headers(pages, reader, tables)
+    if reread is not None:  # a scan's table header read again as a block: its one-letter cells come back
+        pages = reread
+        reader = Reader(pages, path, KEYS)
+        tables = _heat_tables(reader)
     skip = table_header_lines(reader, tables)
 
     def hits(key):
@@ -242,6 +248,71 @@ def _coded_boxes(reader: Reader, conv, fs: FieldSet, doc_unit: str | None, weak:
             fs.discard(name)
 
 
+
+
+def _heat_tables(reader: Reader):
+    return [t for t in find_tables(reader, COLUMNS, anchors=("heat_number",),
+                                   numeric=("weight", *[f"chem_{s}" for s in ELEMENTS])) if t.rows]
+
+
+HEADER_BAND_LINES = 6  # a heats table's header: its label line and at most this many lines under it
+
+
+def _column_hits(lines: Sequence[Sequence[Word]]) -> int:
+    return sum(len({h.key for h in match_line(ln, COLUMNS, kind="column", fuzzy=True)}) for ln in lines if ln)
+
+
+def _data_row(line: Sequence[Word]) -> bool:
+    """A table row of values: three numbers or more."""
+    return sum(any(c.isdigit() for c in w.text) and not any(c.isalpha() for c in w.text.strip("Oo")) for w in line) >= 3
+
+
+def _reread_headers(pages: Sequence[Page], reader: Reader, tables) -> list[Page] | None:
+    """On a scan, the header of each heats table (from the line naming the heat column down to its first row
+    of values) read again as one block: a full-page reading drops small isolated cells such as the element
+    symbols "C", "S", "V". The pages with the band's words replaced, when that finds more column labels;
+    None when nothing changed."""
+    from .ocr import read_band
+
+    starts = {i for t in tables for i in t.header_lines}
+    starts |= {h.line for h in reader.find("heat_number")}
+    by_number = {p.number: p for p in pages}
+    bands: dict[int, list[tuple[float, float]]] = {}
+    for i in sorted(starts):
+        ln = reader.lines[i]
+        page = by_number.get(ln[0].page)
+        if page is None or page.method != "ocr":
+            continue
+        h = max(w.height for w in ln)
+        top = min(w.top for w in ln) - 0.4 * h
+        bottom = max(w.bottom for w in ln) + 0.4 * h
+        for nxt in reader.lines[i + 1:i + 1 + HEADER_BAND_LINES]:
+            if nxt[0].page != ln[0].page or _data_row(nxt):
+                break
+            bottom = max(w.bottom for w in nxt) + 0.2 * h
+        if any(t0 <= top <= b0 for t0, b0 in bands.get(page.number, [])):
+            continue
+        bands.setdefault(page.number, []).append((top, bottom))
+    if not bands:
+        return None
+    out = list(pages)
+    changed = False
+    for k, page in enumerate(pages):
+        words = list(page.words)
+        for top, bottom in bands.get(page.number, []):
+            inside = [w for w in words if top <= w.ymid <= bottom]
+            best, fresh = _column_hits(lines_of(inside)), None
+            for reading in read_band(page, top, bottom):
+                hits = _column_hits(lines_of(reading))
+                if hits > best:
+                    best, fresh = hits, reading
+            if fresh is None:
+                continue
+            words = [w for w in words if not top <= w.ymid <= bottom] + fresh
+            changed = True
+        if words != page.words:
+            out[k] = replace(page, words=words)
+    return out if changed else None
 
 
 _SYMBOLS = {fold(sym): sym for sym in ELEMENTS}

@@ -148,9 +148,9 @@ def grayscale(image: Image.Image, dpi: int) -> tuple[Image.Image, float]:
     return gray, scale
 
 
-def binarize(gray: Image.Image) -> Image.Image:
+def binarize(gray: Image.Image, deskew: bool = True) -> Image.Image:
     """Deskewed, denoised, black text on white with the ruling lines removed: the image Tesseract reads."""
-    angle = skew_angle(gray)
+    angle = skew_angle(gray) if deskew else 0.0
     if abs(angle) >= 0.1:
         gray = gray.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
     gray = gray.filter(ImageFilter.MedianFilter(3))
@@ -426,3 +426,42 @@ def ocr_page(image: Image.Image, dpi: int, page_no: int, lang: str | None = None
 def ocr_image(image: Image.Image, dpi: int, page_no: int, lang: str | None = None) -> list[Word]:
     """Words of one page image, boxes in PDF points of the upright page (see ``ocr_page``)."""
     return ocr_page(image, dpi, page_no, lang).words
+
+
+BAND_CONFIG = "--oem 1 --psm 6 -c preserve_interword_spaces=0"
+
+
+def read_band(page, top: float, bottom: float, lang: str = BASE_LANG) -> list[list[Word]]:
+    """Readings of a horizontal band of an OCR page (``top``..``bottom`` in points), each as one block of text
+    lines: the band in gray as scanned, and the band binarised without its ruling lines (each reads some small
+    cells the other misses). The page's full reading lays the page out first and drops what looks like specks:
+    a table header's one- and two-letter cells ("C", "Si", "V") go missing there; read as a block they come
+    back. Boxes are in the page's points; no readings when the page cannot be rendered or read."""
+    top, bottom = max(0.0, top), min(float(page.height), bottom)
+    if page.render is None or bottom - top < 4 or not ocr_available():
+        return []
+    try:
+        image = page.image(TARGET_DPI)
+        px = image.width / float(page.width)  # pixels per point of the rendered page
+        box = (0, max(0, int(top * px)), image.width, min(image.height, int(round(bottom * px))))
+        gray = ImageOps.grayscale(image.crop(box))
+        return [_band_words(b, lang, page.number, px, box[1]) for b in (gray, binarize(gray, deskew=False))]
+    except Exception:  # a render or Tesseract failure leaves the page as first read
+        return []
+
+
+def _band_words(band: Image.Image, lang: str, page_no: int, px: float, offset: int) -> list[Word]:
+    import pytesseract
+
+    data = pytesseract.image_to_data(band, lang=lang, config=BAND_CONFIG, output_type=pytesseract.Output.DICT)
+    box = (0, offset)
+    words: list[Word] = []
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        x, y, w, h = data["left"][i], data["top"][i] + box[1], data["width"][i], data["height"][i]
+        words.append(Word(text, x / px, y / px, (x + w) / px, (y + h) / px, page_no,
+                          max(0.0, min(1.0, conf / 100.0))))
+    return words
