@@ -24,6 +24,7 @@ from PIL import Image, ImageFilter, ImageOps  # noqa: E402
 from .pages import Word  # noqa: E402
 
 TARGET_DPI = 300
+MIN_RULE_INCH = 0.35  # a straight stroke shorter than this is a letter's (a 24-point title's stems), not a rule
 BASE_LANG = "eng"  # the first reading of every page
 LANG = BASE_LANG  # kept for callers that name a language explicitly
 CONFIG = "--oem 1 --psm 3 -c preserve_interword_spaces=0"
@@ -148,7 +149,12 @@ def grayscale(image: Image.Image, dpi: int) -> tuple[Image.Image, float]:
     return gray, scale
 
 
-def binarize(gray: Image.Image, deskew: bool = True) -> Image.Image:
+def rule_length(width: int, dpi: float = TARGET_DPI) -> int:
+    """The shortest straight run of ink taken for a ruling line: longer than a large title's letters."""
+    return max(25, round(MIN_RULE_INCH * dpi), round(width / 40))
+
+
+def binarize(gray: Image.Image, deskew: bool = True, dpi: float = TARGET_DPI) -> Image.Image:
     """Deskewed, denoised, black text on white with the ruling lines removed: the image Tesseract reads."""
     angle = skew_angle(gray) if deskew else 0.0
     if abs(angle) >= 0.1:
@@ -156,7 +162,7 @@ def binarize(gray: Image.Image, deskew: bool = True) -> Image.Image:
     gray = gray.filter(ImageFilter.MedianFilter(3))
     a = np.asarray(gray, dtype=np.uint8)
     ink = a < _otsu(a)
-    ink &= ~ruling_lines(ink, max(25, round(gray.width / 40)))
+    ink &= ~ruling_lines(ink, rule_length(gray.width, dpi))
     return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8))
 
 
@@ -225,7 +231,7 @@ def line_direction(gray: Image.Image, dpi: float = TARGET_DPI) -> float | None:
     ink = a < _otsu(a)
     if ink.mean() < 0.002:
         return None
-    ink &= ~ruling_lines(ink, max(25, round(small.width / 40)))
+    ink &= ~ruling_lines(ink, rule_length(small.width, dpi / factor))
     n = max(2, round(SMEAR_MM / 25.4 * dpi / factor))
     across, down = _mean_run(_smear(ink, n, 1), 1), _mean_run(_smear(ink, n, 0), 0)
     return across / down if down else None
@@ -398,7 +404,7 @@ def ocr_page(image: Image.Image, dpi: int, page_no: int, lang: str | None = None
         result.rotate = orient.rotate
     if lang is None and orient is not None:
         result.lang = _script_lang(orient, result.lang)
-    binary = binarize(turn(gray, result.rotate))
+    binary = binarize(turn(gray, result.rotate), dpi=dpi * scale)
     words = _read(binary, result.lang, page_no, to_pt)
     result.passes += 1
     if poor(words) and orient is None:  # upside down, sideways where the ink could not tell, or another script
@@ -406,7 +412,7 @@ def ocr_page(image: Image.Image, dpi: int, page_no: int, lang: str | None = None
         result.osd += 1
         lang2 = _script_lang(orient, result.lang) if lang is None else result.lang
         if orient.rotate or lang2 != result.lang:
-            binary2 = binarize(turn(gray, orient.rotate)) if orient.rotate else binary
+            binary2 = binarize(turn(gray, orient.rotate), dpi=dpi * scale) if orient.rotate else binary
             words2 = _read(binary2, lang2, page_no, to_pt)
             result.passes += 1
             if _score(words2) > _score(words):
