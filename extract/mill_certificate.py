@@ -44,7 +44,9 @@ def chem_value(text: str, scanned: bool = False) -> Decimal | None:
     a bound ("<0,001") is no analysis and is left out."""
     for tok in text.split():
         tok = tok.strip("|[](){}'‘’`:;*")
-        if not tok or tok[0] in "<>≤≥":
+        if not tok:
+            continue
+        if tok[0] in "<>≤≥":
             return None
         if scanned and any(c.isdigit() for c in tok):
             tok = tok.translate(_SCAN_DIGITS)
