@@ -110,6 +110,8 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
         for h in hits(key):
             if "pour" in fold(h.text) and key == "melt_country" and v:
                 fs.set("pour_country", v, p)
+    reread = _reread_chemistry(reader, tables)
+    places = _column_places(reader, tables, reread)
     # heats, merged by heat number across tables (weights in one, chemistry in another)
     heats: dict[str, FieldSet] = {}
     provs: dict[str, object] = {}
@@ -133,7 +135,8 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
                 if text is None:
                     continue
                 if col.key.startswith("chem_"):
-                    v = chem_value(text, scanned=reader.method.get(row.cells[col.key][0].page) == "ocr")
+                    v = _chem_choice(reread, places, row, col.key, text,
+                                     reader.method.get(row.cells[col.key][0].page) == "ocr")
                     if v is not None:
                         chem[col.key[5:]] = v
                 elif col.key == "grade" and "grade" not in item:
@@ -315,6 +318,83 @@ def _reread_headers(pages: Sequence[Page], reader: Reader, tables) -> list[Page]
         if words != page.words:
             out[k] = replace(page, words=words)
     return out if changed else None
+
+
+def _reread_chemistry(reader: Reader, tables) -> dict[tuple[int, str], Decimal]:
+    """On a scan, each heat's line of analyses read again on its own, as one line: the values under each
+    element column, keyed by (id of the row, column key). Values the line reading cannot place or parse are
+    left to the page's reading."""
+    from .ocr import read_band
+
+    out: dict[tuple[int, str], Decimal] = {}
+    pages = {p.number: p for p in reader.pages}
+    for t in tables:
+        chem_cols = [c for c in t.columns if c.key.startswith("chem_")]
+        if not chem_cols:
+            continue
+        for row in t.rows:
+            heat = row.cells.get("heat_number")
+            if not heat or not parse_id(row.text("heat_number") or ""):
+                continue
+            page = pages.get(heat[0].page)
+            if page is None or page.method != "ocr":
+                continue
+            first = min(heat, key=lambda w: w.top)
+            h = first.height
+            line = [w for w in row.words if abs(w.ymid - first.ymid) < 0.6 * h]
+            top = min(w.top for w in line) - 0.35 * h
+            bottom = max(w.bottom for w in line) + 0.35 * h
+            right = chem_cols[-1].right if chem_cols[-1].right < 1e8 else max(w.x1 for w in line) + h
+            readings = read_band(page, top, bottom, x0=max(0.0, min(w.x0 for w in line) - h), x1=right, line=True)
+            for words in readings[:1]:
+                cells: dict[str, list[Word]] = {}
+                for w in words:
+                    col = next((c for c in chem_cols if c.left <= w.xmid < c.right), None)
+                    if col is not None and any(ch.isdigit() for ch in w.text):
+                        cells.setdefault(col.key, []).append(w)
+                for key, ws in cells.items():
+                    v = chem_value(ws[0].text, scanned=True) if len(ws) == 1 else None
+                    if v is not None:
+                        out[(id(row), key)] = v
+    return out
+
+
+def _places(v: Decimal) -> int:
+    return max(0, -v.as_tuple().exponent) if isinstance(v.as_tuple().exponent, int) else 0
+
+
+def _readings(reread, row, key: str, text: str | None, scanned: bool) -> list[Decimal]:
+    page_value = chem_value(text, scanned=scanned) if text else None
+    return [v for v in (reread.get((id(row), key)), page_value) if v is not None]
+
+
+def _column_places(reader: Reader, tables, reread) -> dict[tuple[int, str], int]:
+    """The number of decimals each element column prints (a column of analyses keeps one precision): the
+    most common over the column's readings, keyed by (id of the table, column key)."""
+    out: dict[tuple[int, str], int] = {}
+    for t in tables:
+        for col in t.columns:
+            if not col.key.startswith("chem_"):
+                continue
+            counts: dict[int, int] = {}
+            for row in t.rows:
+                cell = row.cells.get(col.key)
+                scanned = bool(cell) and reader.method.get(cell[0].page) == "ocr"
+                for v in _readings(reread, row, col.key, row.text(col.key), scanned):
+                    counts[_places(v)] = counts.get(_places(v), 0) + 1
+            if counts:
+                out[(id(t), col.key)] = max(counts, key=lambda k: (counts[k], k))
+            for row in t.rows:
+                out[(id(row), col.key)] = out.get((id(t), col.key), -1)
+    return out
+
+
+def _chem_choice(reread, places, row, key: str, text: str, scanned: bool) -> Decimal | None:
+    """A heat's value in an element column: of the line's own reading and the page's, the first printed to
+    the column's precision, else the line's."""
+    values = _readings(reread, row, key, text, scanned)
+    want = places.get((id(row), key), -1)
+    return next((v for v in values if _places(v) == want), values[0] if values else None)
 
 
 _SYMBOLS = {fold(sym): sym for sym in ELEMENTS}

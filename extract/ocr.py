@@ -437,37 +437,47 @@ def ocr_image(image: Image.Image, dpi: int, page_no: int, lang: str | None = Non
 BAND_CONFIG = "--oem 1 --psm 6 -c preserve_interword_spaces=0"
 
 
-def read_band(page, top: float, bottom: float, lang: str = BASE_LANG) -> list[list[Word]]:
-    """Readings of a horizontal band of an OCR page (``top``..``bottom`` in points), each as one block of text
-    lines: the band in gray as scanned, and the band binarised without its ruling lines (each reads some small
-    cells the other misses). The page's full reading lays the page out first and drops what looks like specks:
-    a table header's one- and two-letter cells ("C", "Si", "V") go missing there; read as a block they come
-    back. Boxes are in the page's points; no readings when the page cannot be rendered or read."""
+LINE_CONFIG = "--oem 1 --psm 7 -c preserve_interword_spaces=0"
+
+
+def read_band(page, top: float, bottom: float, lang: str = BASE_LANG, x0: float = 0.0, x1: float | None = None,
+              line: bool = False) -> list[list[Word]]:
+    """Readings of a band of an OCR page (``top``..``bottom``, ``x0``..``x1`` in points) read again on its own.
+    The page's full reading lays the whole page out first: it drops what looks like specks (a table header's
+    one- and two-letter cells "C", "Si", "V") and, in small print, takes a 1 for a 4 or a 7 more often than a
+    line read alone. A block (``line=False``) is read twice, in gray as scanned and binarised without its
+    ruling lines (each reads some small cells the other misses); one line of a table (``line=True``) once,
+    binarised. Boxes are in the page's points; no readings when the page cannot be rendered or read."""
     top, bottom = max(0.0, top), min(float(page.height), bottom)
-    if page.render is None or bottom - top < 4 or not ocr_available():
+    x1 = float(page.width) if x1 is None else min(float(page.width), x1)
+    if page.render is None or bottom - top < 4 or x1 - x0 < 4 or not ocr_available():
         return []
     try:
         image = page.image(TARGET_DPI)
         px = image.width / float(page.width)  # pixels per point of the rendered page
-        box = (0, max(0, int(top * px)), image.width, min(image.height, int(round(bottom * px))))
+        box = (max(0, int(x0 * px)), max(0, int(top * px)), min(image.width, int(round(x1 * px))),
+               min(image.height, int(round(bottom * px))))
         gray = ImageOps.grayscale(image.crop(box))
-        return [_band_words(b, lang, page.number, px, box[1]) for b in (gray, binarize(gray, deskew=False))]
+        if line:
+            return [_band_words(binarize(gray, deskew=False), lang, LINE_CONFIG, page.number, px, box)]
+        return [_band_words(b, lang, BAND_CONFIG, page.number, px, box)
+                for b in (gray, binarize(gray, deskew=False))]
     except Exception:  # a render or Tesseract failure leaves the page as first read
         return []
 
 
-def _band_words(band: Image.Image, lang: str, page_no: int, px: float, offset: int) -> list[Word]:
+def _band_words(band: Image.Image, lang: str, config: str, page_no: int, px: float,
+                box: tuple[int, int, int, int]) -> list[Word]:
     import pytesseract
 
-    data = pytesseract.image_to_data(band, lang=lang, config=BAND_CONFIG, output_type=pytesseract.Output.DICT)
-    box = (0, offset)
+    data = pytesseract.image_to_data(band, lang=lang, config=config, output_type=pytesseract.Output.DICT)
     words: list[Word] = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
         conf = float(data["conf"][i])
         if not text or conf < 0:
             continue
-        x, y, w, h = data["left"][i], data["top"][i] + box[1], data["width"][i], data["height"][i]
+        x, y, w, h = data["left"][i] + box[0], data["top"][i] + box[1], data["width"][i], data["height"][i]
         words.append(Word(text, x / px, y / px, (x + w) / px, (y + h) / px, page_no,
                           max(0.0, min(1.0, conf / 100.0))))
     return words
