@@ -123,6 +123,8 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
             if not heat:
                 continue
             key = nz.id_key(heat)
+            if key not in heats and reader.method.get(row.cells["heat_number"][0].page) == "ocr":
+                key = _same_heat(key, order)
             if key not in heats:
                 heats[key] = FieldSet()
                 heats[key].set("heat_number", heat, reader.prov(row.cells["heat_number"]))
@@ -272,6 +274,39 @@ def _data_row(line: Sequence[Word]) -> bool:
     return sum(any(c.isdigit() for c in w.text) and not any(c.isalpha() for c in w.text.strip("Oo")) for w in line) >= 3
 
 
+def _same_heat(key: str, known: list[str]) -> str:
+    """On a scan, a heat read one character short at either end ("2531857" under "H2531857" of the weights
+    table) is that heat, when it is the only one it could be."""
+    if len(key) < 5:
+        return key
+    like = [k for k in known if len(k) == len(key) + 1 and (k.startswith(key) or k.endswith(key))]
+    return like[0] if len(like) == 1 else key
+
+
+def _label_words(words: Sequence[Word]) -> list[list[Word]]:
+    """The words of each column label the words spell."""
+    return [list(h.words) for ln in lines_of(words) if ln for h in match_line(ln, COLUMNS, kind="column", fuzzy=True)]
+
+
+def _overlap(a: Word, b: Word) -> bool:
+    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.bottom, b.bottom) > max(a.top, b.top)
+
+
+def _merge_labels(base: list[Word], other: list[Word]) -> list[Word]:
+    """``base`` with the column labels ``other`` reads where ``base`` reads none: each reading of a header
+    recognises some cells the other garbles ("Cu," / "Cul"), so the header takes the cells either recognised."""
+    if not base:
+        return list(other)
+    have = [w for lab in _label_words(base) for w in lab]
+    out = list(base)
+    for lab in _label_words(other):
+        if any(_overlap(w, h) for w in lab for h in have):
+            continue
+        out = [x for x in out if not any(_overlap(x, w) for w in lab)] + lab
+        have += lab
+    return out
+
+
 def _reread_headers(pages: Sequence[Page], reader: Reader, tables) -> list[Page] | None:
     """On a scan, the header of each heats table (from the line naming the heat column down to its first row
     of values) read again as one block: a full-page reading drops small isolated cells such as the element
@@ -306,14 +341,12 @@ def _reread_headers(pages: Sequence[Page], reader: Reader, tables) -> list[Page]
         words = list(page.words)
         for top, bottom in bands.get(page.number, []):
             inside = [w for w in words if top <= w.ymid <= bottom]
-            best, fresh = _column_hits(lines_of(inside)), None
-            for reading in read_band(page, top, bottom):
-                hits = _column_hits(lines_of(reading))
-                if hits > best:
-                    best, fresh = hits, reading
-            if fresh is None:
+            merged = inside
+            for reading in sorted(read_band(page, top, bottom), key=lambda r: -_column_hits(lines_of(r))):
+                merged = _merge_labels(merged, reading)
+            if _column_hits(lines_of(merged)) <= _column_hits(lines_of(inside)):
                 continue
-            words = [w for w in words if not top <= w.ymid <= bottom] + fresh
+            words = [w for w in words if not top <= w.ymid <= bottom] + merged
             changed = True
         if words != page.words:
             out[k] = replace(page, words=words)
@@ -337,8 +370,8 @@ def _reread_chemistry(reader: Reader, tables) -> dict[tuple[int, str], Decimal]:
             if not heat or not parse_id(row.text("heat_number") or ""):
                 continue
             page = pages.get(heat[0].page)
-            if page is None or page.method != "ocr":
-                continue
+            if page is None or page.method != "ocr" or all(_confident(row, c.key) for c in chem_cols):
+                continue  # a text layer, or a scan read surely: no second reading
             first = min(heat, key=lambda w: w.top)
             h = first.height
             line = [w for w in row.words if abs(w.ymid - first.ymid) < 0.6 * h]
@@ -363,9 +396,21 @@ def _places(v: Decimal) -> int:
     return max(0, -v.as_tuple().exponent) if isinstance(v.as_tuple().exponent, int) else 0
 
 
+CONFIDENT_CELL = 0.9  # a scan's cell read at least this sure, with its decimal separator, stands as read
+
+
+def _confident(row, key: str) -> bool:
+    """A scanned element cell the page's reading is sure of: every word confident, the separator seen."""
+    ws = [w for w in row.cells.get(key, []) if any(c.isdigit() for c in w.text)]
+    return bool(ws) and all(w.conf >= CONFIDENT_CELL for w in ws) and any(c in ws[0].text for c in ".,")
+
+
 def _readings(reread, row, key: str, text: str | None, scanned: bool) -> list[Decimal]:
+    """A cell's readings, the likelier first: the page's when it is sure of it, else the line's own."""
     page_value = chem_value(text, scanned=scanned) if text else None
-    return [v for v in (reread.get((id(row), key)), page_value) if v is not None]
+    line_value = reread.get((id(row), key))
+    order = (page_value, line_value) if not scanned or _confident(row, key) else (line_value, page_value)
+    return [v for v in order if v is not None]
 
 
 def _column_places(reader: Reader, tables, reread) -> dict[tuple[int, str], int]:
@@ -390,8 +435,8 @@ def _column_places(reader: Reader, tables, reread) -> dict[tuple[int, str], int]
 
 
 def _chem_choice(reread, places, row, key: str, text: str, scanned: bool) -> Decimal | None:
-    """A heat's value in an element column: of the line's own reading and the page's, the first printed to
-    the column's precision, else the line's."""
+    """A heat's value in an element column: of the page's reading and the line's own, the first (see
+    ``_readings``) printed to the column's precision, else the first."""
     values = _readings(reread, row, key, text, scanned)
     want = places.get((id(row), key), -1)
     return next((v for v in values if _places(v) == want), values[0] if values else None)

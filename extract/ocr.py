@@ -24,7 +24,7 @@ from PIL import Image, ImageFilter, ImageOps  # noqa: E402
 from .pages import Word  # noqa: E402
 
 TARGET_DPI = 300
-MIN_RULE_INCH = 0.35  # a straight stroke shorter than this is a letter's (a 24-point title's stems), not a rule
+MIN_RULE_INCH = 0.2  # a straight stroke shorter than this is a letter's (a large title's stems), not a rule
 BASE_LANG = "eng"  # the first reading of every page
 LANG = BASE_LANG  # kept for callers that name a language explicitly
 CONFIG = "--oem 1 --psm 3 -c preserve_interword_spaces=0"
