@@ -5,9 +5,9 @@ records the PDF text layer gives (boxes in PDF points of the upright page).
 A page scanned sideways or upside down is turned upright with Tesseract's orientation and script detection
 (OSD), run only when the page needs it: when the lines of ink run down the page rather than across (a cheap
 measure on a downscaled image), or when the first reading is too poor to be the page read the right way up.
-The language is chosen per page: the page is read in English first, and read again with another language's
-model only when the words read show that language (its stop words and letters, a table below) or when OSD
-names a script English cannot read (Han)."""
+The language is chosen per page: the page is read with English and Spanish first, and read again with another
+language's model alongside only when the words read show that language (its stop words and letters, a table
+below) or when OSD names a script those cannot read (Han)."""
 from __future__ import annotations
 
 import os
@@ -25,7 +25,9 @@ from .pages import Word  # noqa: E402
 
 TARGET_DPI = 300
 MIN_RULE_INCH = 0.2  # a straight stroke shorter than this is a letter's (a large title's stems), not a rule
-BASE_LANG = "eng"  # the first reading of every page
+# The first reading of every page: English with Spanish alongside reads the trade's English pages no worse
+# (better, on the fixture scans, than English alone) and Spanish ones without a second pass.
+BASE_LANG = "eng+spa"
 LANG = BASE_LANG  # kept for callers that name a language explicitly
 CONFIG = "--oem 1 --psm 3 -c preserve_interword_spaces=0"
 
@@ -318,11 +320,11 @@ def language_scores(words: list[Word]) -> dict[str, int]:
 def page_language(words: list[Word]) -> str:
     """The language a first (English) reading shows: English unless another shows clearly more markers."""
     scores = language_scores(words)
-    eng = scores.get(BASE_LANG, 0)
-    best = max((lang for lang in scores if lang != BASE_LANG), key=lambda k: scores[k], default=BASE_LANG)
+    eng = scores.get("eng", 0)
+    best = max((lang for lang in scores if lang != "eng"), key=lambda k: scores[k], default="eng")
     if scores.get(best, 0) >= MIN_LANG_MARKERS and scores[best] >= eng + LANG_MARGIN:
         return best
-    return BASE_LANG
+    return "eng"
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -376,7 +378,7 @@ def _score(words: list[Word]) -> float:
 def _lang_for(lang: str) -> str:
     """``lang`` with English alongside, limited to the installed models (English alone when none is)."""
     have = installed_languages()
-    parts = [p for p in dict.fromkeys([BASE_LANG, *lang.split("+")]) if not have or p in have]
+    parts = [p for p in dict.fromkeys([*BASE_LANG.split("+"), *lang.split("+")]) if not have or p in have]
     return "+".join(parts) or BASE_LANG
 
 
@@ -419,7 +421,7 @@ def ocr_page(image: Image.Image, dpi: int, page_no: int, lang: str | None = None
                 words, binary, result.rotate, result.lang = words2, binary2, orient.rotate, lang2
     if lang is None and result.lang == BASE_LANG:
         other = page_language(words)
-        if other != BASE_LANG and other in installed_languages():
+        if other not in BASE_LANG.split("+") and other in installed_languages():
             lang2 = _lang_for(other)
             words2 = _read(binary, lang2, page_no, to_pt)
             result.passes += 1

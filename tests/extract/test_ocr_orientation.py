@@ -61,7 +61,7 @@ def test_upright_page_is_read_once_without_an_orientation_check(upright, monkeyp
 
     monkeypatch.setattr(ocr, "detect_orientation", no_osd)
     got = ocr.ocr_page(upright, 300, 1)
-    assert (got.rotate, got.osd, got.passes, got.lang) == (0, 0, 1, "eng")
+    assert (got.rotate, got.osd, got.passes, got.lang) == (0, 0, 1, ocr.BASE_LANG)
     assert {"commercial", "invoice", "harbour", "steel", "coils"} <= _words(got.words)
 
 
@@ -127,12 +127,25 @@ def test_language_of_a_page_from_its_words():
     assert ocr.page_language([]) == "eng"
 
 
-@pytest.mark.skipif("spa" not in ocr.installed_languages(), reason="no Spanish model installed")
-def test_spanish_page_is_read_again_with_the_spanish_model(tmp_path):
+GERMAN = ["HANDELSRECHNUNG", "Rechnung Nr. 4471 vom 12. März 2025 für die Lieferung",
+          "Verkäufer: Schwäbische Stahlwerke GmbH und Co. KG",
+          "Die Ware wird mit dem Schiff an den Käufer geliefert",
+          "Der Preis ist in Euro und die Zahlung erfolgt in dreißig Tagen",
+          "Gewicht der Lieferung und Menge der Stücke auf der Rechnung"]
+
+
+def test_spanish_page_is_read_once_by_the_first_models(tmp_path):
     got = ocr.ocr_page(_page_image(tmp_path, SPANISH), 300, 1)
-    assert "spa" in got.lang.split("+") and got.passes == 2 and got.osd == 0
+    assert "spa" in got.lang.split("+") and got.passes == 1 and got.osd == 0
     assert {"factura", "mercancía", "descripción"} & _words(got.words)
 
 
-def test_english_page_keeps_the_english_model(upright_reading):
-    assert upright_reading.lang == "eng" and upright_reading.passes == 1
+@pytest.mark.skipif("deu" not in ocr.installed_languages(), reason="no German model installed")
+def test_german_page_is_read_again_with_the_german_model(tmp_path):
+    got = ocr.ocr_page(_page_image(tmp_path, GERMAN), 300, 1)
+    assert "deu" in got.lang.split("+") and got.passes == 2 and got.osd == 0
+    assert {"verkäufer", "käufer", "dreißig"} & _words(got.words)
+
+
+def test_english_page_keeps_the_first_models(upright_reading):
+    assert upright_reading.lang == ocr.BASE_LANG and upright_reading.passes == 1
