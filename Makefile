@@ -6,9 +6,12 @@ PYTHON  ?= python3
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PKGS := tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa poppler-utils chromium
+OCR_LANGS := eng spa deu fra ita por nld tur chi-sim
+APT_PKGS := tesseract-ocr tesseract-ocr-osd $(addprefix tesseract-ocr-,$(OCR_LANGS)) poppler-utils chromium
 
 export OMP_THREAD_LIMIT := 1
+empty :=
+space := $(empty) $(empty)
 
 .PHONY: demo test setup system-deps bench clean fixtures external
 
@@ -22,7 +25,7 @@ setup: system-deps $(STAMP)
 
 system-deps:
 	@if ! command -v tesseract >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v chromium >/dev/null \
-	    || ! tesseract --list-langs 2>/dev/null | grep -qx spa; then \
+	    || [ "$$(tesseract --list-langs 2>/dev/null | grep -cxE 'osd|$(subst $(space),|,$(subst -,_,$(OCR_LANGS)))')" -lt $(words osd $(OCR_LANGS)) ]; then \
 	  echo "Installing Tesseract, poppler and Chromium (the report test renders in it) with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PKGS); \
 	fi

@@ -172,7 +172,7 @@ def _pdf_error(exc: BaseException) -> str:
 def _load_pdf(path: Path, rel: str) -> Loaded:
     import pdfplumber
 
-    from .ocr import ocr_image
+    from .ocr import ocr_page
 
     try:
         pdf = pdfplumber.open(path)
@@ -209,9 +209,10 @@ def _load_pdf(path: Path, rel: str) -> Loaded:
                 img = render(OCR_DPI)
             except Exception as exc:
                 return Loaded(rel, error=f"cannot render page {number} for OCR: {type(exc).__name__}: {exc}")
-            # the rendered image is the page at OCR_DPI, so OCR boxes come back in this page's points
-            ocr_words = ocr_image(img, OCR_DPI, number)
-            pages.append(Page(number, width, height, ocr_words, rules, "ocr", render))
+            # the rendered image is the page at OCR_DPI, so OCR boxes come back in this page's points, turned
+            # upright when the scan lies sideways or upside down (the page, its rules and its render with it)
+            ocr = ocr_page(img, OCR_DPI, number)
+            pages.append(_upright_page(number, width, height, ocr, rules, render))
     except RuntimeError as exc:  # Tesseract missing or failing
         return Loaded(rel, error=str(exc))
     finally:
@@ -247,6 +248,19 @@ def _with_einvoice(loaded: Loaded, path: Path) -> Loaded:
             loaded.warnings.append(f"the pages are not read ({loaded.error}); the embedded e-invoice XML is")
             loaded.error = None
     return loaded
+
+
+def _upright_page(number: int, width: float, height: float, ocr, rules: list[Rule], render) -> Page:
+    """An OCR page as it reads: a page OCR turned upright gets the turned size, rules and render."""
+    from .ocr import UprightRender, turn_box
+
+    if not ocr.rotate:
+        return Page(number, width, height, ocr.words, rules, "ocr", render)
+    rules = [Rule(*turn_box((r.x0, r.top, r.x1, r.bottom), width, height, ocr.rotate)) for r in rules]
+    if ocr.rotate in (90, 270):
+        width, height = height, width
+    return Page(number, width, height, ocr.words, rules, "ocr",
+                UprightRender(render, ocr.rotate) if render is not None else None)
 
 
 # -- images ----------------------------------------------------------------------------------------------
@@ -287,7 +301,7 @@ def image_dpi(info: dict) -> float:
 def _load_image(path: Path, rel: str) -> Loaded:
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
-    from .ocr import ocr_image
+    from .ocr import ocr_page
 
     Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, 300_000_000)
     pages: list[Page] = []
@@ -296,9 +310,9 @@ def _load_image(path: Path, rel: str) -> Loaded:
             for i, frame in enumerate(ImageSequence.Iterator(im)):
                 dpi = image_dpi({**im.info, **frame.info})
                 img = frame.convert("RGB")
-                words = ocr_image(img, round(dpi), i + 1)
-                pages.append(Page(i + 1, img.width * 72 / dpi, img.height * 72 / dpi, words, [], "ocr",
-                                  _ImageRender(str(path), i, dpi)))
+                ocr = ocr_page(img, round(dpi), i + 1)
+                pages.append(_upright_page(i + 1, img.width * 72 / dpi, img.height * 72 / dpi, ocr, [],
+                                           _ImageRender(str(path), i, dpi)))
     except UnidentifiedImageError:
         return Loaded(rel, error="corrupt image: cannot be decoded")
     except RuntimeError as exc:  # Tesseract missing or failing

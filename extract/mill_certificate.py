@@ -3,6 +3,8 @@ pour countries, and the heats with their weights and chemistry, merged across th
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from decimal import Decimal
 from typing import Sequence
 
 from ..models.records import FieldSet, LineItem
@@ -10,7 +12,8 @@ from . import normalize as nz
 from .common import (conventions, document_weight_unit, letterhead, parse_id, party_from_lines, quantity_and_unit,
                      read_party,
                      table_header_lines)
-from .labels import Reader, fold
+from .labels import Reader, fold, match_line
+from .layout import lines_of
 from .pages import Page, Word
 from .tables import find_tables, header_unit, summary_cells
 from .vocab import CHEMISTRY_ROWS, ELEMENTS
@@ -25,6 +28,42 @@ _TYPE_RE = re.compile(r"(EN|DIN|ISO)\s*(10204|50049|10474)\s*[:/-]?\s*(?:type\s*
 TITLE_WORDS = ("certificate", "certificado", "zeugnis", "report", "page", "test")
 
 
+_CHEM_NUMBER = re.compile(r"^(\d+)(?:[.,](\d+))?$")
+_SCAN_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1"})
+RATE_WORDS = ("per", "pro", "por", "/m", "kg/m", "kgm")  # "Weight per m", "kg/m": a mass per length, not a weight
+
+
+def _rate_header(header: str) -> bool:
+    return any(t in RATE_WORDS for t in fold(header).replace("/", " /").split()) or "/m" in header.lower()
+
+
+def chem_value(text: str, scanned: bool = False) -> Decimal | None:
+    """A chemistry cell's mass fraction as printed: either separator is the decimal one (a percentage never
+    reaches a thousand), trailing zeros kept. On a scan a letter O is a zero, and a value that starts with a
+    zero but shows no separator ("043", "0039") lost its decimal comma after that zero. A value given only as
+    a bound ("<0,001") is no analysis and is left out."""
+    for tok in text.split():
+        tok = tok.strip("|[](){}'‘’`:;*")
+        if not tok:
+            continue
+        if tok[0] in "<>≤≥":
+            return None
+        if scanned and any(c.isdigit() for c in tok):
+            tok = tok.translate(_SCAN_DIGITS)
+        m = _CHEM_NUMBER.match(tok.rstrip("%"))
+        if not m:
+            if any(c.isdigit() for c in tok):
+                return None
+            continue
+        whole, frac = m.group(1), m.group(2)
+        if frac is not None:
+            return Decimal(f"{whole}.{frac}")
+        if scanned and len(whole) >= 2 and whole[0] == "0":
+            return Decimal(f"0.{whole[1:]}")
+        return Decimal(whole)
+    return None
+
+
 def _text(v: str) -> str | None:
     t = nz.clean_text(v).strip(" :")
     return t if t and any(c.isalpha() for c in t) else None
@@ -35,8 +74,12 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
     reader = Reader(pages, path, KEYS)
     doc_unit = document_weight_unit(pages)
     fs = FieldSet()
-    tables = [t for t in find_tables(reader, COLUMNS, anchors=("heat_number",),
-                                     numeric=("weight", *[f"chem_{s}" for s in ELEMENTS])) if t.rows]
+    tables = _heat_tables(reader)
+    reread = _reread_headers(pages, reader, tables)
+    if reread is not None:  # a scan's table header read again as a block: its one-letter cells come back
+        pages = reread
+        reader = Reader(pages, path, KEYS)
+        tables = _heat_tables(reader)
     skip = table_header_lines(reader, tables)
 
     def hits(key):
@@ -67,6 +110,8 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
         for h in hits(key):
             if "pour" in fold(h.text) and key == "melt_country" and v:
                 fs.set("pour_country", v, p)
+    reread = _reread_chemistry(reader, tables)
+    places = _column_places(reader, tables, reread)
     # heats, merged by heat number across tables (weights in one, chemistry in another)
     heats: dict[str, FieldSet] = {}
     provs: dict[str, object] = {}
@@ -78,6 +123,8 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
             if not heat:
                 continue
             key = nz.id_key(heat)
+            if key not in heats and reader.method.get(row.cells["heat_number"][0].page) == "ocr":
+                key = _same_heat(key, order)
             if key not in heats:
                 heats[key] = FieldSet()
                 heats[key].set("heat_number", heat, reader.prov(row.cells["heat_number"]))
@@ -90,14 +137,15 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
                 if text is None:
                     continue
                 if col.key.startswith("chem_"):
-                    v = conv.number(text.split()[0]) if text.split() else None
+                    v = _chem_choice(reread, places, row, col.key, text,
+                                     reader.method.get(row.cells[col.key][0].page) == "ocr")
                     if v is not None:
                         chem[col.key[5:]] = v
                 elif col.key == "grade" and "grade" not in item:
                     item.set("grade", nz.clean_text(text), reader.prov(row.cells[col.key]))
                 elif col.key in ("melt_country", "pour_country") and col.key not in item:
                     item.set(col.key, nz.country_code(text), reader.prov(row.cells[col.key]))
-                elif col.key == "weight" and "weight_kg" not in item:
+                elif col.key == "weight" and "weight_kg" not in item and not _rate_header(col.header):
                     q, _ = quantity_and_unit(text, conv)
                     unit = nz.weight_unit(text) or header_unit(col) or doc_unit or "KG"
                     item.set("weight_kg", nz.to_kg(q, unit) if q is not None else None,
@@ -207,6 +255,191 @@ def _coded_boxes(reader: Reader, conv, fs: FieldSet, doc_unit: str | None, weak:
             fs.discard(name)
 
 
+
+
+def _heat_tables(reader: Reader):
+    return [t for t in find_tables(reader, COLUMNS, anchors=("heat_number",),
+                                   numeric=("weight", *[f"chem_{s}" for s in ELEMENTS])) if t.rows]
+
+
+HEADER_BAND_LINES = 6  # a heats table's header: its label line and at most this many lines under it
+
+
+def _column_hits(lines: Sequence[Sequence[Word]]) -> int:
+    return sum(len({h.key for h in match_line(ln, COLUMNS, kind="column", fuzzy=True)}) for ln in lines if ln)
+
+
+def _data_row(line: Sequence[Word]) -> bool:
+    """A table row of values: three numbers or more."""
+    return sum(any(c.isdigit() for c in w.text) and not any(c.isalpha() for c in w.text.strip("Oo")) for w in line) >= 3
+
+
+def _same_heat(key: str, known: list[str]) -> str:
+    """On a scan, a heat read one character short at either end ("2531857" under "H2531857" of the weights
+    table) is that heat, when it is the only one it could be."""
+    if len(key) < 5:
+        return key
+    like = [k for k in known if len(k) == len(key) + 1 and (k.startswith(key) or k.endswith(key))]
+    return like[0] if len(like) == 1 else key
+
+
+def _label_words(words: Sequence[Word]) -> list[list[Word]]:
+    """The words of each column label the words spell."""
+    return [list(h.words) for ln in lines_of(words) if ln for h in match_line(ln, COLUMNS, kind="column", fuzzy=True)]
+
+
+def _overlap(a: Word, b: Word) -> bool:
+    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.bottom, b.bottom) > max(a.top, b.top)
+
+
+def _merge_labels(base: list[Word], other: list[Word]) -> list[Word]:
+    """``base`` with the column labels ``other`` reads where ``base`` reads none: each reading of a header
+    recognises some cells the other garbles ("Cu," / "Cul"), so the header takes the cells either recognised."""
+    if not base:
+        return list(other)
+    have = [w for lab in _label_words(base) for w in lab]
+    out = list(base)
+    for lab in _label_words(other):
+        if any(_overlap(w, h) for w in lab for h in have):
+            continue
+        out = [x for x in out if not any(_overlap(x, w) for w in lab)] + lab
+        have += lab
+    return out
+
+
+def _reread_headers(pages: Sequence[Page], reader: Reader, tables) -> list[Page] | None:
+    """On a scan, the header of each heats table (from the line naming the heat column down to its first row
+    of values) read again as one block: a full-page reading drops small isolated cells such as the element
+    symbols "C", "S", "V". The pages with the band's words replaced, when that finds more column labels;
+    None when nothing changed."""
+    from .ocr import read_band
+
+    starts = {i for t in tables for i in t.header_lines}
+    starts |= {h.line for h in reader.find("heat_number")}
+    by_number = {p.number: p for p in pages}
+    bands: dict[int, list[tuple[float, float]]] = {}
+    for i in sorted(starts):
+        ln = reader.lines[i]
+        page = by_number.get(ln[0].page)
+        if page is None or page.method != "ocr":
+            continue
+        h = max(w.height for w in ln)
+        top = min(w.top for w in ln) - 0.4 * h
+        bottom = max(w.bottom for w in ln) + 0.4 * h
+        for nxt in reader.lines[i + 1:i + 1 + HEADER_BAND_LINES]:
+            if nxt[0].page != ln[0].page or _data_row(nxt):
+                break
+            bottom = max(w.bottom for w in nxt) + 0.2 * h
+        if any(t0 <= top <= b0 for t0, b0 in bands.get(page.number, [])):
+            continue
+        bands.setdefault(page.number, []).append((top, bottom))
+    if not bands:
+        return None
+    out = list(pages)
+    changed = False
+    for k, page in enumerate(pages):
+        words = list(page.words)
+        for top, bottom in bands.get(page.number, []):
+            inside = [w for w in words if top <= w.ymid <= bottom]
+            merged = inside
+            for reading in sorted(read_band(page, top, bottom), key=lambda r: -_column_hits(lines_of(r))):
+                merged = _merge_labels(merged, reading)
+            if _column_hits(lines_of(merged)) <= _column_hits(lines_of(inside)):
+                continue
+            words = [w for w in words if not top <= w.ymid <= bottom] + merged
+            changed = True
+        if words != page.words:
+            out[k] = replace(page, words=words)
+    return out if changed else None
+
+
+def _reread_chemistry(reader: Reader, tables) -> dict[tuple[int, str], Decimal]:
+    """On a scan, each heat's line of analyses read again on its own, as one line: the values under each
+    element column, keyed by (id of the row, column key). Values the line reading cannot place or parse are
+    left to the page's reading."""
+    from .ocr import read_band
+
+    out: dict[tuple[int, str], Decimal] = {}
+    pages = {p.number: p for p in reader.pages}
+    for t in tables:
+        chem_cols = [c for c in t.columns if c.key.startswith("chem_")]
+        if not chem_cols:
+            continue
+        for row in t.rows:
+            heat = row.cells.get("heat_number")
+            if not heat or not parse_id(row.text("heat_number") or ""):
+                continue
+            page = pages.get(heat[0].page)
+            if page is None or page.method != "ocr" or all(_confident(row, c.key) for c in chem_cols):
+                continue  # a text layer, or a scan read surely: no second reading
+            first = min(heat, key=lambda w: w.top)
+            h = first.height
+            line = [w for w in row.words if abs(w.ymid - first.ymid) < 0.6 * h]
+            top = min(w.top for w in line) - 0.35 * h
+            bottom = max(w.bottom for w in line) + 0.35 * h
+            right = chem_cols[-1].right if chem_cols[-1].right < 1e8 else max(w.x1 for w in line) + h
+            readings = read_band(page, top, bottom, x0=max(0.0, min(w.x0 for w in line) - h), x1=right, line=True)
+            for words in readings[:1]:
+                cells: dict[str, list[Word]] = {}
+                for w in words:
+                    col = next((c for c in chem_cols if c.left <= w.xmid < c.right), None)
+                    if col is not None and any(ch.isdigit() for ch in w.text):
+                        cells.setdefault(col.key, []).append(w)
+                for key, ws in cells.items():
+                    v = chem_value(ws[0].text, scanned=True) if len(ws) == 1 else None
+                    if v is not None:
+                        out[(id(row), key)] = v
+    return out
+
+
+def _places(v: Decimal) -> int:
+    return max(0, -v.as_tuple().exponent) if isinstance(v.as_tuple().exponent, int) else 0
+
+
+CONFIDENT_CELL = 0.9  # a scan's cell read at least this sure, with its decimal separator, stands as read
+
+
+def _confident(row, key: str) -> bool:
+    """A scanned element cell the page's reading is sure of: every word confident, the separator seen."""
+    ws = [w for w in row.cells.get(key, []) if any(c.isdigit() for c in w.text)]
+    return bool(ws) and all(w.conf >= CONFIDENT_CELL for w in ws) and any(c in ws[0].text for c in ".,")
+
+
+def _readings(reread, row, key: str, text: str | None, scanned: bool) -> list[Decimal]:
+    """A cell's readings, the likelier first: the page's when it is sure of it, else the line's own."""
+    page_value = chem_value(text, scanned=scanned) if text else None
+    line_value = reread.get((id(row), key))
+    order = (page_value, line_value) if not scanned or _confident(row, key) else (line_value, page_value)
+    return [v for v in order if v is not None]
+
+
+def _column_places(reader: Reader, tables, reread) -> dict[tuple[int, str], int]:
+    """The number of decimals each element column prints (a column of analyses keeps one precision): the
+    most common over the column's readings, keyed by (id of the table, column key)."""
+    out: dict[tuple[int, str], int] = {}
+    for t in tables:
+        for col in t.columns:
+            if not col.key.startswith("chem_"):
+                continue
+            counts: dict[int, int] = {}
+            for row in t.rows:
+                cell = row.cells.get(col.key)
+                scanned = bool(cell) and reader.method.get(cell[0].page) == "ocr"
+                for v in _readings(reread, row, col.key, row.text(col.key), scanned):
+                    counts[_places(v)] = counts.get(_places(v), 0) + 1
+            if counts:
+                out[(id(t), col.key)] = max(counts, key=lambda k: (counts[k], k))
+            for row in t.rows:
+                out[(id(row), col.key)] = out.get((id(t), col.key), -1)
+    return out
+
+
+def _chem_choice(reread, places, row, key: str, text: str, scanned: bool) -> Decimal | None:
+    """A heat's value in an element column: of the page's reading and the line's own, the first (see
+    ``_readings``) printed to the column's precision, else the first."""
+    values = _readings(reread, row, key, text, scanned)
+    want = places.get((id(row), key), -1)
+    return next((v for v in values if _places(v) == want), values[0] if values else None)
 
 
 _SYMBOLS = {fold(sym): sym for sym in ELEMENTS}

@@ -501,6 +501,10 @@ def _read_rows(reader: Reader, i: int, last: int, cols: list[Column], table: Tab
         for ph in split_by_rules(phrases_of(_glue_currency(line)), rules):
             _assign(ph, cols, cells, numeric)
         if not cells:
+            if len(table.rows) == rows_before:  # a header's further lines (units, "value per area"): no values
+                last_bottom = max(w.bottom for w in line)
+                j += 1
+                continue
             break
         if priced and not any(_numeric_line(cells.get(k, [])) for k in ("quantity", "unit_price")) and \
                 _numeric_line(cells.get("amount", [])) and _total_phrase(line):
