@@ -295,6 +295,11 @@ def sender_line(pages: Sequence[Page], reader: Reader) -> tuple[Party | None, ob
                 continue
             if not any(_POSTCODE.search(p) for p in parts[1:]) or any(reader.is_label(w) for w in ph.words):
                 continue
+            # it stands alone over the window: a line that closes a block above it in its column ("Dongguan,
+            # Guangdong 523850, China" under a letterhead's street) is that block's town, not a sender line
+            if i and any(min(p.x1, ph.x1) - max(p.x0, ph.x0) > 0 and 0 <= ph.top - p.bottom < 1.5 * ph.height
+                         and abs(p.height - ph.height) <= 0.2 * ph.height for p in phrases_of(lines[i - 1])):
+                continue
             # a recipient's block under it, in its column
             below = [b for b in lines[i + 1:i + 5]
                      if any(abs(p.x0 - ph.x0) <= 2 * ph.height for p in phrases_of(b))]
