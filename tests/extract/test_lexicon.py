@@ -325,9 +325,10 @@ def test_a_letterhead_town_line_is_no_sender_line(tmp_path):
     """A letterhead's last line names town, postcode and country like a window envelope's sender line does; it
     closes the block above it, so the block names the seller."""
     items = [(170, 50, "HARBOUR POLYMERS CO., LTD.", 11), (170, 64, "No. 7 Gangwan Road, Xiangzhou", 11),
-             (170, 78, "Zhuhai, Guangdong 519000, China", 11), (50, 130, "Bill To", 10),
+             (170, 78, "Zhuhai, Guangdong 519000, China", 11), (170, 92, "Tel +86 756 8812 3300", 11),
+             (50, 130, "Bill To", 10),
              (50, 144, "Lakeshore Supply, Inc.", 10), (50, 158, "2200 Harbor Pkwy", 10),
-             (50, 172, "Toledo, OH 43611", 10), (50, 100, "COMMERCIAL INVOICE", 16)] + _BODY
+             (50, 172, "Toledo, OH 43611", 10), (50, 110, "COMMERCIAL INVOICE", 16)] + _BODY
     path = tmp_path / "town_line.pdf"
     _write_lines(path, items)
     doc = extract_file(path, path.name)[0]
