@@ -69,8 +69,13 @@ def _is_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+_POSSESSIVE = re.compile(r"(?<=\w)['’‘]s\b", re.IGNORECASE)
+
+
 def _toks(text: str) -> list[str]:
-    """Folded tokens, an elided article split off ("d'origine" -> "d", "origine")."""
+    """Folded tokens, an English possessive dropped ("Mill's test certificate" is a mill test certificate) and an
+    elided article split off ("d'origine" -> "d", "origine")."""
+    text = _POSSESSIVE.sub("", text)
     return tokens_of(text.replace("’", " ").replace("'", " ").replace("‘", " "))
 
 

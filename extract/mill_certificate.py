@@ -83,7 +83,8 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
     skip = table_header_lines(reader, tables)
 
     def hits(key):
-        return sorted([h for h in reader.find(key) if h.line not in skip], key=lambda h: -len(h.words))
+        return sorted([h for h in reader.find(key) if h.line not in skip and not _other_box(reader, h, key)],
+                      key=lambda h: -len(h.words))
 
     for name, parse in (("certificate_number", parse_id), ("po_number", parse_id), ("invoice_number", parse_id),
                         ("issue_date", conv.date), ("product", _text), ("specification", _text)):
@@ -197,6 +198,16 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
 EN10168_BOXES = {"A01": "mill", "A03": "certificate_number", "A06": "customer", "A07": "po_number",
                  "B01": "product", "B13": "total_weight_kg", "Z02": "issue_date"}
 _CODE = re.compile(r"^([ABZ]\d{2})(?:\.(\d{1,2}))?$")  # "A06", "A06.1" (a box's first subdivision is the box)
+
+
+def _other_box(reader: Reader, hit, key: str) -> bool:
+    """Whether the label stands in an EN 10168 box whose code says it holds something else: "A10 Buyer reference
+    number" is no purchase order however its words read; the box code the label's line sets before it decides."""
+    codes = [w for w in reader.lines[hit.line] if w.x1 <= hit.words[0].x0 + 0.5 and _CODE.match(w.text)]
+    if not codes:
+        return False
+    m = _CODE.match(codes[-1].text)
+    return EN10168_BOXES.get(m.group(1)) != key
 
 
 def _coded_boxes(reader: Reader, conv, fs: FieldSet, doc_unit: str | None, weak: set[str]) -> None:

@@ -272,3 +272,19 @@ def test_garment_sizes_are_no_chemistry():
     """Single letters in a row ("S M L XL", "B C") name no elements: no mill certificate."""
     pages = _page([["Style", "S", "M", "L", "XL", "B", "C", "P"], ["T-100", "10", "20", "20", "10", "1", "2", "3"]])
     assert classify(pages)[0] != "mill_certificate"
+
+
+def test_a_possessive_title_names_its_type():
+    """"MILL'S TEST CERTIFICATE", "Manufacturer’s Packing List": the possessive does not hide the title."""
+    from appraiser.extract.pages import Page, Word
+
+    def title_page(title: str) -> list:
+        words, x = [], 150
+        for w in title.split():
+            words.append(Word(w, x, 60, x + 11 * len(w), 78, 1, 0.9))
+            x += 11 * len(w) + 8
+        words += [Word("Diameter", 40, 130, 90, 139, 1, 0.9), Word("25", 200, 130, 212, 139, 1, 0.9)]
+        return [Page(1, 842, 595, words, [], "ocr")]
+
+    assert classify(title_page("MILL'S TEST CERTIFICATE (EN 10204 3.1)"))[0] == "mill_certificate"
+    assert classify(title_page("Manufacturer’s Packing List"))[0] == "packing_list"
