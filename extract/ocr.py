@@ -341,17 +341,21 @@ class OcrPage:
     osd: int = 0
 
 
-def _read(binary: Image.Image, lang: str, page_no: int, to_pt: float) -> list[Word]:
+def _read(binary: Image.Image, lang: str, page_no: int, to_pt: float, config: str = CONFIG,
+          origin: tuple[int, int] = (0, 0)) -> list[Word]:
+    """Tesseract's words with their boxes (pixels from ``origin`` in the page image, times ``to_pt``) and
+    confidences."""
     import pytesseract
 
-    data = pytesseract.image_to_data(binary, lang=lang, config=CONFIG, output_type=pytesseract.Output.DICT)
+    data = pytesseract.image_to_data(binary, lang=lang, config=config, output_type=pytesseract.Output.DICT)
     words: list[Word] = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
         conf = float(data["conf"][i])
         if not text or conf < 0:
             continue
-        x, y, w, h = data["left"][i], data["top"][i], data["width"][i], data["height"][i]
+        x, y = data["left"][i] + origin[0], data["top"][i] + origin[1]
+        w, h = data["width"][i], data["height"][i]
         words.append(Word(text, x * to_pt, y * to_pt, (x + w) * to_pt, (y + h) * to_pt, page_no,
                           max(0.0, min(1.0, conf / 100.0))))
     return words
@@ -461,25 +465,9 @@ def read_band(page, top: float, bottom: float, lang: str = BASE_LANG, x0: float 
                min(image.height, int(round(bottom * px))))
         gray = ImageOps.grayscale(image.crop(box))
         if line:
-            return [_band_words(binarize(gray, deskew=False), lang, LINE_CONFIG, page.number, px, box)]
-        return [_band_words(b, lang, BAND_CONFIG, page.number, px, box)
+            return [_read(binarize(gray, deskew=False), lang, page.number, 1 / px, LINE_CONFIG, box[:2])]
+        return [_read(b, lang, page.number, 1 / px, BAND_CONFIG, box[:2])
                 for b in (gray, binarize(gray, deskew=False))]
     except Exception:  # a render or Tesseract failure leaves the page as first read
         return []
 
-
-def _band_words(band: Image.Image, lang: str, config: str, page_no: int, px: float,
-                box: tuple[int, int, int, int]) -> list[Word]:
-    import pytesseract
-
-    data = pytesseract.image_to_data(band, lang=lang, config=config, output_type=pytesseract.Output.DICT)
-    words: list[Word] = []
-    for i, text in enumerate(data["text"]):
-        text = (text or "").strip()
-        conf = float(data["conf"][i])
-        if not text or conf < 0:
-            continue
-        x, y, w, h = data["left"][i] + box[0], data["top"][i] + box[1], data["width"][i], data["height"][i]
-        words.append(Word(text, x / px, y / px, (x + w) / px, (y + h) / px, page_no,
-                          max(0.0, min(1.0, conf / 100.0))))
-    return words
