@@ -240,34 +240,6 @@ def test_a_broken_file_does_not_raise(tmp_path):
     assert doc.error
 
 
-# --- the real invoices of the external corpora ------------------------------------------------------
-
-def _score(folder):
-    from appraiser.evaluation import evaluate
-
-    return evaluate(folder, workers=1)
-
-
-def test_factur_x_invoices_read_from_their_pages_alone(tmp_path):
-    folder = EXTERNAL / "facturx"
-    if not folder.is_dir():
-        pytest.skip("external corpus not present")
-    from appraiser.external import page_only_copy
-
-    copy = page_only_copy(folder, tmp_path / "facturx")
-    report = _score(copy)
-    assert report.doc_type_accuracy == 1.0
-    assert report.total("fields").f1 >= 1.0, report.total("fields")
-
-
-def test_invoice2data_invoices(tmp_path):
-    folder = EXTERNAL / "invoice2data"
-    if not folder.is_dir():
-        pytest.skip("external corpus not present")
-    report = _score(folder)
-    assert report.total("fields").f1 >= 0.94, report.total("fields")
-
-
 def _write_lines(path, items, title=("Invoice", 50, 520)):
     """A one-page PDF from (x, y, text, size) items; y from the top."""
     from reportlab.lib.pagesizes import A4

@@ -1,21 +1,17 @@
 """Invoice tables as real invoices set them: headers in German, French, Spanish and Dutch, headers on two lines,
 descriptions wrapping over several lines, a VAT-rate and a discount column, currency signs set apart from the
-amounts, indented detail lines, page footers, a table going on over two pages; and the external corpora of
-real invoices at the floors measured on them."""
+amounts, indented detail lines, page footers, a table going on over two pages (the external corpora of real
+invoices are scored in tests/test_external.py)."""
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from appraiser.evaluation import evaluate
 from appraiser.extract import extract_file
 
-ROOT = Path(__file__).resolve().parents[2]
-EXTERNAL = (ROOT / ".." / "shared" / "corpus" / "external").resolve()
 
 H = A4[1]
 
@@ -241,32 +237,3 @@ def test_chemistry_across_takes_the_actual_row_not_the_limits(tmp_path):
     [heat] = items
     assert heat.get("chemistry") == {"C": Decimal("0.150"), "Si": Decimal("0.005"), "Mn": Decimal("1.000"),
                                      "P": Decimal("0.014"), "S": Decimal("0.007")}
-
-
-# --- the real invoices of the external corpora (skipped where ../shared is absent) ------------------------------
-
-def _corpus(name: str) -> Path:
-    folder = EXTERNAL / name
-    if not (folder / "truth.json").is_file():
-        pytest.skip(f"external corpus {name} absent")
-    return folder
-
-
-def test_invoice2data_line_items_floor():
-    # the Azure invoice carries its Factur-X XML, read exactly: its net unit price (BT-146) where the page prints
-    # the gross price beside a discount column, which the truth labels
-    rep = evaluate(_corpus("invoice2data"), workers=1)
-    assert rep.total("lines").f1 >= 0.93, rep.total("lines")
-
-
-def test_facturx_page_only_line_items_floor(tmp_path):
-    from appraiser.external import page_only_copy
-
-    copy = page_only_copy(_corpus("facturx"), tmp_path / "facturx")
-    rep = evaluate(copy, workers=1)
-    assert rep.total("lines").f1 >= 0.90, rep.total("lines")
-
-
-def test_en10168_line_items_floor():
-    rep = evaluate(_corpus("en10168"), workers=1)
-    assert rep.total("lines").f1 >= 0.98, rep.total("lines")
