@@ -196,18 +196,26 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
 
 # EN 10168 numbers the boxes of an inspection document the same in every language: what each code holds
 EN10168_BOXES = {"A01": "mill", "A03": "certificate_number", "A06": "customer", "A07": "po_number",
-                 "B01": "product", "B13": "total_weight_kg", "Z02": "issue_date"}
+                 "B01": "product", "B02": "specification",
+                 "B13": "total_weight_kg", "Z02": "issue_date"}
+_FIELD_OF_LABEL = {"total_weight": "total_weight_kg"}  # label concepts named apart from their field
 _CODE = re.compile(r"^([ABZ]\d{2})(?:\.(\d{1,2}))?$")  # "A06", "A06.1" (a box's first subdivision is the box)
 
 
 def _other_box(reader: Reader, hit, key: str) -> bool:
     """Whether the label stands in an EN 10168 box whose code says it holds something else: "A10 Buyer reference
-    number" is no purchase order however its words read; the box code the label's line sets before it decides."""
-    codes = [w for w in reader.lines[hit.line] if w.x1 <= hit.words[0].x0 + 0.5 and _CODE.match(w.text)]
+    number" is no purchase order however its words read; the box code that opens the label's cell decides."""
+    cell = next((ph.words for ph in reader.phrases(hit.line) if hit.words[0] in ph.words), [])
+    codes = [w for w in cell if w.x1 <= hit.words[0].x0 + 0.5 and _CODE.match(w.text)]
     if not codes:
         return False
-    m = _CODE.match(codes[-1].text)
-    return EN10168_BOXES.get(m.group(1)) != key
+    key = _FIELD_OF_LABEL.get(key, key)
+    holds = EN10168_BOXES.get(_CODE.match(codes[-1].text).group(1))
+    if holds is not None:  # a box the standard gives to a field: that field's
+        return holds != key
+    # a box the table does not map: no field the standard boxes elsewhere (an "A10 Buyer reference" is no A07
+    # order number), any other field (melt country) as its label says
+    return key in EN10168_BOXES.values()
 
 
 def _coded_boxes(reader: Reader, conv, fs: FieldSet, doc_unit: str | None, weak: set[str]) -> None:
@@ -218,6 +226,8 @@ def _coded_boxes(reader: Reader, conv, fs: FieldSet, doc_unit: str | None, weak:
         text = v.name if hasattr(v, "name") else v
         if isinstance(text, str) and _CODE.match(text.split()[0] if text.split() else ""):
             weak.add(name)  # "B03 Dodatkowe wymogi": another box's label read as the value
+        elif isinstance(text, str) and text.lstrip().startswith("/"):
+            weak.add(name)  # "/ Norme du produit": the label's version in another language, not its value
     for i, ln in enumerate(reader.lines):
         codes = [w for w in ln if _CODE.match(w.text)]
         for k, cw in enumerate(codes):
