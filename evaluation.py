@@ -273,7 +273,7 @@ def _score_findings(truth: list | None, pred: list, rep: Report) -> None:
         return
     remaining: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for f in pred:
-        if f.get("status") == "dismissed":
+        if f.get("status") in ("dismissed", "to_verify"):  # not asserted: in no precision or recall
             continue
         remaining[(f["code"], _ident(f.get("entry_number", "")))].append(f)
     for tf in truth:

@@ -199,9 +199,10 @@ SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
 
 def at_or_above(findings: Iterable[Finding], threshold: str) -> list[Finding]:
-    """The findings still standing (not dismissed) whose severity is at or above ``threshold``."""
+    """The findings asserted (open or accepted; not dismissed, not to be verified) whose severity is at or above
+    ``threshold``."""
     floor = SEVERITY_RANK[threshold]
-    return [f for f in findings if f.status != "dismissed" and SEVERITY_RANK.get(f.severity, 3) >= floor]
+    return [f for f in findings if f.counted and SEVERITY_RANK.get(f.severity, 3) >= floor]
 
 
 def review(root: Path, db: Path | str | None = None, workers: int | None = None, declared: Path | None = None,
@@ -256,10 +257,14 @@ def finding_lines(findings: Sequence[Finding]) -> Iterable[str]:
         yield f"    {f.title}"
         if f.reason:
             yield f"    reason: {f.reason}"
-    open_, acc, dis = (sum(1 for f in findings if f.status == s) for s in ("open", "accepted", "dismissed"))
-    live = q2(sum((f.loss_of_revenue for f in findings if f.status != "dismissed"), Decimal(0)))
-    yield f"{len(findings)} findings: {open_} open, {acc} accepted, {dis} dismissed; loss of revenue USD {live:,} " \
-          "(dismissed left out; per finding, before money shared between findings is counted once)"
+        for what in f.verify:
+            yield f"    to verify: {what}"
+    open_, acc, dis, tv = (sum(1 for f in findings if f.status == s)
+                           for s in ("open", "accepted", "dismissed", "to_verify"))
+    live = q2(sum((f.loss_of_revenue for f in findings if f.counted), Decimal(0)))
+    yield f"{len(findings)} findings: {open_} open, {acc} accepted, {dis} dismissed, {tv} to verify; loss of revenue " \
+          f"USD {live:,} (dismissed and to-verify left out; per finding, before money shared between findings is " \
+          "counted once)"
 
 
 def summary_lines(result: RunSummary) -> Iterable[str]:
@@ -286,8 +291,15 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
     yield f"Entries: {len(a.entries)}"
     for e in a.entries:
         yield f"  {e.entry_number}: {_count(len(e.documents), 'document')}, {_count(len(e.lines), 'line')}"
-    live = [f for f in a.findings if f.status != "dismissed"]
-    dismissed = len(a.findings) - len(live)
+    live = [f for f in a.findings if f.counted]
+    dismissed = sum(1 for f in a.findings if f.status == "dismissed")
+    unsure = [f for f in a.findings if f.status == "to_verify"]
+    if unsure:
+        yield f"To verify: {len(unsure)} (the evidence is too weak to assert them; counted in no total)"
+        for f in unsure:
+            yield f"  {f.code} entry {f.entry_number}" + (f" line {f.line_no}" if f.line_no else "") + f"  (id {f.id})"
+            for what in f.verify:
+                yield f"    check: {what}"
     if not live:
         yield "Findings: none" + (f" ({dismissed} dismissed, left out)" if dismissed else "")
         return

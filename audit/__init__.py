@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Iterable, Sequence
 
 from ..models.records import Document, Entry, Finding, q2
+from . import gate
 from .context import Context, Result
 from .link import link
 from .rules import RULES
@@ -40,9 +41,11 @@ def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None
                 results.extend(fn(ctx))
             except Exception as exc:  # a rule's defect must not lose the other rules' findings
                 errors.append(f"{rule.code} on {entry.entry_number}: {type(exc).__name__}: {exc}")
+        gate.apply(ctx, [r.finding for r in results])
+        findings.extend(r.finding for r in results)
+        results = [r for r in results if r.finding.status != "to_verify"]  # counted in no total
         changes = [c for r in results for c in r.changes]
         if results:
-            findings.extend(r.finding for r in results)
             own = q2(sum((r.finding.loss_of_revenue for r in results), Decimal(0)))
             if changes:
                 rev = revenue.entry_total(ctx.revenue, changes)

@@ -56,6 +56,7 @@ class ReportData:
     by_code: dict[str, Totals] = field(default_factory=dict)
     root: str | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (document path, warning)
+    to_verify: list[Finding] = field(default_factory=list)  # the evidence gate's items: in no total
 
     @property
     def total_loss(self) -> Decimal:
@@ -64,11 +65,12 @@ class ReportData:
 
 def collect(store, root: str | None = None) -> ReportData:
     findings = store.findings()
-    live = [f for f in findings if f.status != "dismissed"]
+    live = [f for f in findings if f.counted]
     entries = {e.entry_number: e for e in store.entries()}
     saved = json.loads(store.meta("entry_totals") or "{}")
     data = ReportData(live, [f for f in findings if f.status == "dismissed"], entries, {},
-                      root=root or store.last_root(), warnings=store.warnings())
+                      root=root or store.last_root(), warnings=store.warnings(),
+                      to_verify=[f for f in findings if f.status == "to_verify"])
     for f in live:
         e = entries.get(f.entry_number)
         importer = e.header.get("importer") if e else None
@@ -220,6 +222,15 @@ def render_html(data: ReportData) -> str:
     parts.append("<h2>Findings</h2>")
     for f in sorted(data.findings, key=lambda f: (f.entry_number, f.code, f.line_no or 0)):
         parts += _finding_html(f, crops)
+    if data.to_verify:  # listed apart: what to check and where; counted in no total, never drafted
+        parts.append("<h2>To verify</h2><p class=meta>The values these rest on are too weak to assert them (a "
+                     "possible misread, nothing to corroborate them): check each point, then accept or dismiss. "
+                     "They are counted in no total.</p><ul>")
+        for f in data.to_verify:
+            checks = "".join(f"<li>{escape(w)}</li>" for w in f.verify)
+            parts.append(f"<li><b>{escape(f.code)}</b> entry {escape(f.entry_number)} ({escape(f.id)}): "
+                         f"{escape(f.title)}<ul>{checks}</ul></li>")
+        parts.append("</ul>")
     if data.warnings:  # e.g. an e-invoice's embedded XML and its printed page disagree
         parts.append("<h2>Document warnings</h2><ul>")
         parts += [f"<li><b>{escape(path)}</b>: {escape(w)}</li>" for path, w in data.warnings]

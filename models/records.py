@@ -340,6 +340,11 @@ class Evidence:
 
 ZERO = Decimal("0.00")
 
+# a finding's status: open (asserted, undecided), accepted, dismissed, or to_verify (the evidence gate found the
+# values it rests on too weak to assert it: listed apart with what to check, counted in no total, never drafted)
+STATUSES = ("open", "accepted", "dismissed", "to_verify")
+COUNTED = ("open", "accepted")  # the statuses totals, reviews and drafts count
+
 
 @dataclass(slots=True)
 class Finding:
@@ -362,11 +367,20 @@ class Finding:
     reason: str | None = None
     arithmetic: list[str] = field(default_factory=list)  # the worked sums, one step a line
     rate_unknown: bool = False
+    # the evidence gate (audit/gate.py): what to check before the finding can be asserted (status to_verify), and
+    # why its confidence is what it is
+    verify: list[str] = field(default_factory=list)
+    confidence_reasons: list[str] = field(default_factory=list)
     id: str = ""
 
     def __post_init__(self) -> None:
         if not self.id:
             self.id = self.stable_id()
+
+    @property
+    def counted(self) -> bool:
+        """Asserted: counted in totals, reviews and drafts (not dismissed, not to be verified)."""
+        return self.status in COUNTED
 
     def stable_id(self) -> str:
         """Derived from code, entry, line and evidence, so a re-run keeps reviewers' decisions."""
@@ -386,6 +400,7 @@ class Finding:
             "evidence": [e.to_json() for e in self.evidence],
             "arithmetic": list(self.arithmetic),
             "rate_unknown": self.rate_unknown,
+            "verify": list(self.verify), "confidence_reasons": list(self.confidence_reasons),
             "reviewer": self.reviewer, "reviewed_at": self.reviewed_at, "reason": self.reason,
         }
 
@@ -402,9 +417,11 @@ class Finding:
                                e.get("xpath") or None)
                       for e in d.get("evidence", [])],
             arithmetic=list(d.get("arithmetic", [])), rate_unknown=bool(d.get("rate_unknown", False)),
+            verify=[str(x) for x in d.get("verify") or []],
+            confidence_reasons=[str(x) for x in d.get("confidence_reasons") or []],
             reviewer=d.get("reviewer"), reviewed_at=d.get("reviewed_at"), reason=d.get("reason"),
         )
 
 
 __all__ = ["Money", "Provenance", "Party", "Field", "FieldSet", "LineItem", "Document", "EntryLine",
-           "Entry", "Link", "Evidence", "Finding", "q2", "CENT", "ZERO", "replace"]
+           "Entry", "Link", "Evidence", "Finding", "q2", "CENT", "ZERO", "replace", "STATUSES", "COUNTED"]
