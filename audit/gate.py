@@ -313,7 +313,7 @@ def mpf_readings(ctx: Context) -> list[Decimal]:
 
 def _confidence_of_evidence(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     for e in finding.evidence:
-        c = getattr(e, "confidence", None)
+        c = e.confidence
         if c is not None and c < s.low_confidence:
             v.check(f"{e.path}, page {e.page}: \"{e.text}\" was read with confidence {c:.2f}")
     for path in {e.path for e in finding.evidence}:

@@ -323,18 +323,22 @@ class Evidence:
     text: str
     bbox: tuple[float, float, float, float] | None = None
     xpath: str | None = None  # the element of an e-invoice XML the evidence was read from
+    confidence: float | None = None  # how sure the reading was, where OCR read it
 
     @classmethod
     def of(cls, prov: Provenance | None, text: str | None = None) -> "Evidence | None":
         if prov is None:
             return None
-        return cls(prov.path, prov.page, text if text is not None else prov.text, prov.bbox, prov.xpath)
+        return cls(prov.path, prov.page, text if text is not None else prov.text, prov.bbox, prov.xpath,
+                   prov.confidence if prov.method == "ocr" else None)
 
     def to_json(self) -> dict:
         out = {"path": self.path, "page": self.page, "text": self.text,
                "bbox": [round(c, 2) for c in self.bbox] if self.bbox else None}
         if self.xpath:
             out["xpath"] = self.xpath
+        if self.confidence is not None:
+            out["confidence"] = round(self.confidence, 3)
         return out
 
 
@@ -414,7 +418,7 @@ class Finding:
             fees_delta=Decimal(d.get("fees_delta") or "0"), loss_of_revenue=Decimal(d.get("loss_of_revenue") or "0"),
             confidence=float(d.get("confidence", 0.9)),
             evidence=[Evidence(e["path"], e.get("page"), e.get("text", ""), tuple(e["bbox"]) if e.get("bbox") else None,
-                               e.get("xpath") or None)
+                               e.get("xpath") or None, e.get("confidence"))
                       for e in d.get("evidence", [])],
             arithmetic=list(d.get("arithmetic", [])), rate_unknown=bool(d.get("rate_unknown", False)),
             verify=[str(x) for x in d.get("verify") or []],
