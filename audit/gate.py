@@ -374,7 +374,8 @@ def _undervaluation(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> 
             v.check(f"invoice {inv.get('invoice_number') or inv.path}: its lines do not add up to its total: "
                     f"check the amounts on {where(inv, 'total')}")
         elif ties is None and not (total is not None and total in paid):
-            v.lower(s.uncorroborated_confidence, f"no second reading of the total of {inv.path}")
+            v.check(f"invoice {inv.get('invoice_number') or inv.path}: its total {total} has no second reading (no "
+                    f"lines read that add up to it, no payment of it): check {where(inv, 'total')}")
     if ctx.entry.header.get("currency") not in (None, "USD") or any(i.get("currency") not in (None, "USD")
                                                                     for i in invoices):
         rate = num(ctx.entry.header.get("exchange_rate"))
