@@ -551,6 +551,24 @@ def _document_missing(ctx: Context, finding: Finding, v: Verdict, s: Settings) -
                     "not read): check whether it is this entry's invoice")
 
 
+def _section232_undeclared(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
+    line = ctx.line(finding.line_no)
+    if line is None:
+        return
+    doc = next(iter(ctx.documents("entry_summary")), None)
+    mine = revenue._digits(line.get("hts"))
+    for other in ctx.entry.lines:
+        if other is line or not any(revenue.is_section232(a.get("hts")) for a in other.get("additional") or []):
+            continue
+        theirs = revenue._digits(other.get("hts"))
+        near = not theirs or not mine or theirs[:8] == mine[:8] or (
+            scanned(doc) and len(theirs) == len(mine) and sum(p != q for p, q in zip(theirs, mine)) == 1)
+        if near:
+            v.check(f"line {other.line_no} declares the Section 232 line for {other.get('hts') or 'an HTS not read'}: "
+                    f"line {finding.line_no} may be its non-metal value; check the lines on "
+                    f"{doc.path if doc else 'the entry summary'}")
+
+
 def _fta(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     for c in ctx.linked.by_path.values():
         if c.doc_type != "certificate_of_origin":
@@ -569,6 +587,7 @@ GATES: dict[str, Callable[[Context, Finding, Verdict, Settings], None]] = {
     "HTS_MISMATCH": _hts,
     "DOCUMENT_MISSING": _document_missing,
     "FTA_CLAIM_UNSUPPORTED": _fta,
+    "SECTION232_UNDECLARED": _section232_undeclared,
 }
 
 
