@@ -110,3 +110,27 @@ def test_a_misread_fee_is_to_verify_with_what_to_check():
     assert exported["status"] == "to_verify" and exported["verify"] == f.verify
     lines = "\n".join(finding_lines(result.findings))
     assert "to verify: " in lines and "1 to verify" in lines or " to verify;" in lines
+
+
+def test_to_verify_items_are_reported_apart_and_counted_in_no_total(tmp_path):
+    import csv
+
+    from appraiser.audit.report import write_report
+    from appraiser.models.store import Store
+
+    result, entry = _misread_mpf()
+    store = Store(tmp_path / "gate.db")
+    try:
+        store.save_audit(result.entries, result.findings)
+        paths = write_report(store, tmp_path / "out", str(CORPUS / "check"))
+        stored = store.findings()
+    finally:
+        store.close()
+    [f] = [f for f in stored if f.code == "MPF_MISCALCULATED" and f.entry_number == entry]
+    assert f.status == "to_verify" and f.verify  # what to check survives the store
+    html = paths["html"].read_text(encoding="utf-8")
+    assert "<h2>To verify</h2>" in html and "box 499" in html
+    rows = list(csv.DictReader(paths["csv"].open(encoding="utf-8")))
+    counted = sum((g.loss_of_revenue for g in stored if g.counted), D(0))
+    assert D(rows[-1]["loss_of_revenue"]) == counted
+    assert rows and all(f.id not in r["finding_ids"] and "to_verify" not in r["statuses"] for r in rows)
