@@ -301,6 +301,45 @@ def eval_(corpus: Path, truth: Path | None, db: Path | None, audit_only: bool, w
 
 
 @main.command()
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--share", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="Share of the extracted values to corrupt.")
+@click.option("--seeds", type=click.IntRange(1), default=20, show_default=True, help="Runs, one per seed.")
+@click.option("--db", "db", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Corrupt this database's documents (a run of CORPUS) instead of the truth's own.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def noise(corpus: Path, share: float, seeds: int, db: Path | None, as_json: bool) -> None:
+    """How the audit stands up to extraction errors: corrupt a share of the values of CORPUS's documents as real
+    extraction does (a digit on a scan, a separator, a rate for an amount, swapped fields, missing values), audit,
+    and score the open findings against the truth; what the evidence gate held back is counted apart."""
+    from . import evaluation, noise as noise_
+    from .audit.revenue import load_tariff
+
+    try:
+        truth_path = evaluation.find_truth(corpus)
+    except FileNotFoundError as exc:
+        _usage(str(exc))
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    documents = truth.get("documents", [])
+    if db is not None:
+        with _open_store(db) as store:
+            documents = store.export(with_provenance=True)["documents"]
+    tariff_name = (truth.get("meta") or {}).get("tariff")
+    tariff_path = truth_path.parent / tariff_name if tariff_name else None
+    tariff = load_tariff(tariff_path) if tariff_path and tariff_path.is_file() else None
+    rep = noise_.measure(truth, documents, share, seeds, tariff)
+    if as_json:
+        click.echo(json.dumps(rep.to_json(), indent=2))
+        return
+    data = rep.to_json()
+    click.echo(f"{corpus}: {share:.0%} of the values corrupted, {seeds} seeds: open findings precision "
+               f"{data['precision']:.3f}, recall {data['recall']:.3f}; to verify {data['to_verify_per_run']} per run")
+    for label, key in (("false open", "false_open_by_code"), ("missed", "missed_by_code")):
+        if data[key]:
+            click.echo(f"  {label}: " + ", ".join(f"{c} {n}" for c, n in data[key].items()))
+
+
+@main.command()
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The folder of external corpora (default: ../shared/corpus/external beside the project).")
 @click.option("--corpus", "names", multiple=True, help="Only this corpus (repeatable).")

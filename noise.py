@@ -184,3 +184,36 @@ def run(truth: dict, documents: list[dict], share: float, seed: int, tariff=None
         out.fp += n
         out.false_open.extend([k] * n)
     return out
+
+
+@dataclass
+class NoiseReport:
+    share: float
+    runs: list[NoiseRun]
+
+    def total(self, name: str) -> int:
+        return sum(getattr(r, name) for r in self.runs)
+
+    @property
+    def precision(self) -> float:
+        tp, fp = self.total("tp"), self.total("fp")
+        return tp / (tp + fp) if tp + fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        tp, fn = self.total("tp"), self.total("fn")
+        return tp / (tp + fn) if tp + fn else 1.0
+
+    def to_json(self) -> dict:
+        from collections import Counter
+
+        return {"share": self.share, "seeds": len(self.runs), "precision": round(self.precision, 4),
+                "recall": round(self.recall, 4), "to_verify_per_run": round(self.total("to_verify") / len(self.runs), 2)
+                if self.runs else 0.0,
+                "false_open_by_code": dict(Counter(c for r in self.runs for c, _ in r.false_open).most_common()),
+                "missed_by_code": dict(Counter(c for r in self.runs for c, _ in r.missed).most_common())}
+
+
+def measure(truth: dict, documents: list[dict], share: float = 0.05, seeds: int = 20, tariff=None) -> NoiseReport:
+    """``seeds`` runs of :func:`run`, seeds 0 … seeds − 1."""
+    return NoiseReport(share, [run(truth, documents, share, seed, tariff) for seed in range(seeds)])

@@ -62,12 +62,10 @@ def test_every_planted_finding_passes_the_gate(split):
 def test_corrupted_values_land_in_to_verify_not_in_findings(split):
     """5 % of the values corrupted, 20 seeds: open findings keep precision ≥ 0.95 and recall ≥ 0.85."""
     truth, tariff = _split(split)
-    runs = [noise.run(truth, truth["documents"], 0.05, seed, tariff) for seed in SEEDS]
-    tp, fp, fn = (sum(getattr(r, k) for r in runs) for k in ("tp", "fp", "fn"))
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    assert precision >= 0.95, [r.false_open for r in runs if r.false_open]
-    assert recall >= 0.85, [r.missed for r in runs if r.missed]
-    assert sum(r.to_verify for r in runs) > 0  # the doubtful ones are listed, not dropped
+    rep = noise.measure(truth, truth["documents"], 0.05, len(SEEDS), tariff)
+    assert rep.precision >= 0.95, rep.to_json()["false_open_by_code"]
+    assert rep.recall >= 0.85, rep.to_json()["missed_by_code"]
+    assert rep.total("to_verify") > 0  # the doubtful ones are listed, not dropped
 
 
 def test_noise_is_what_extraction_does_and_repeatable():
@@ -134,3 +132,16 @@ def test_to_verify_items_are_reported_apart_and_counted_in_no_total(tmp_path):
     counted = sum((g.loss_of_revenue for g in stored if g.counted), D(0))
     assert D(rows[-1]["loss_of_revenue"]) == counted
     assert rows and all(f.id not in r["finding_ids"] and "to_verify" not in r["statuses"] for r in rows)
+
+
+def test_the_noise_command_prints_the_figures():
+    from click.testing import CliRunner
+
+    from appraiser.cli import main
+
+    res = CliRunner().invoke(main, ["noise", str(CORPUS / "check"), "--seeds", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["seeds"] == 2 and 0 < data["precision"] <= 1 and 0 < data["recall"] <= 1
+    res = CliRunner().invoke(main, ["noise", str(CORPUS / "check"), "--share", "2"])
+    assert res.exit_code == 2
