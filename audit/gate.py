@@ -486,6 +486,8 @@ def _arithmetic(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None
                 problems.append("a value of another line belongs here (exchanged, both lines multiply out)")
             elif gross(q * p, a, s):
                 problems.append("too far apart for a slip; a column may be misread")
+            elif abs(q * p - a) <= abs(q) * Decimal(1).scaleb(p.as_tuple().exponent) / 2:
+                problems.append("the unit price as printed is rounded; the difference is within its rounding")
             corroborated_q = pl_q.get(str(li.get("part_number"))) == q or (
                 None not in quantities and entry_q and None not in entry_q
                 and sum(quantities, Decimal(0)) == sum(entry_q, Decimal(0)))
@@ -518,22 +520,25 @@ def _arithmetic(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None
 
 def _hts(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     declared = {revenue._digits(ln.get("hts")) for ln in ctx.entry.lines if ln.get("hts")}
+    items: list[tuple[str, list[str]]] = []
     for d in ctx.documents("commercial_invoice"):
         for li in d.line_items:
             h = revenue._digits(li.get("hts"))
             if not h or h in declared or any(x.startswith(h) or h.startswith(x) for x in declared):
                 continue
+            problems = []
             if scanned(d) and any(len(h) == len(x) and sum(p != q for p, q in zip(h, x)) == 1 for x in declared):
-                v.check(f"{d.path}: HTS {li.get('hts')} differs from the declared one in one digit on a scan: "
-                        "check it")
-    hs = [revenue._digits(li.get("hts")) for d in ctx.documents("commercial_invoice") for li in d.line_items]
-    if ctx.tariff is not None:
-        for d in ctx.documents("commercial_invoice"):
-            for li in d.line_items:
-                if li.get("hts") and ctx.tariff.general_rate(str(li.get("hts"))) is None and \
-                        not ctx.tariff.special_programs(str(li.get("hts"))):
-                    v.lower(s.uncorroborated_confidence, f"{li.get('hts')} is not in the tariff schedule supplied")
-    if not hs:
+                problems.append("it differs from the declared number in one digit on a scan")
+            if len(h) == 8 and any(x[:6] == h[:6] for x in declared):
+                problems.append("an eight-digit code that agrees to the six digits of the Harmonized System may be "
+                                "the exporting country's own tariff number, not a U.S. HTS number")
+            if ctx.tariff is not None and ctx.tariff.general_rate(str(li.get("hts"))) is None and \
+                    not ctx.tariff.special_programs(str(li.get("hts"))):
+                v.lower(s.uncorroborated_confidence, f"{li.get('hts')} is not in the tariff schedule supplied")
+            items.append((f"{d.path}: HTS {li.get('hts')}", problems))
+    if items:
+        v.weigh(items)
+    elif not any(li.get("hts") for d in ctx.documents("commercial_invoice") for li in d.line_items):
         v.check("no HTS number read on the invoice lines")
 
 

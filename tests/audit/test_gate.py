@@ -145,3 +145,39 @@ def test_the_noise_command_prints_the_figures():
     assert data["seeds"] == 2 and 0 < data["precision"] <= 1 and 0 < data["recall"] <= 1
     res = CliRunner().invoke(main, ["noise", str(CORPUS / "check"), "--share", "2"])
     assert res.exit_code == 2
+
+
+def _with(split, change):
+    """The split's truth documents with ``change(docs)`` applied; the audit of them."""
+    truth, tariff = _split(split)
+    docs = json.loads(json.dumps(truth["documents"]))
+    entry = change(docs)
+    return audit([document_from_json(d) for d in docs], tariff=tariff), entry
+
+
+def _first_clean_invoice_line(docs, planted):
+    for d in docs:
+        if d["doc_type"] == "entry_summary" and d["fields"]["entry_number"] not in planted:
+            numbers = set(d["fields"].get("invoice_numbers") or [])
+            for inv in docs:
+                if inv["doc_type"] == "commercial_invoice" and inv["fields"].get("invoice_number") in numbers \
+                        and inv["line_items"] and inv["line_items"][0].get("hts"):
+                    return d, inv
+    raise AssertionError("no clean entry with an invoice")
+
+
+def test_an_exporting_countrys_eight_digit_code_is_not_asserted_as_an_hts_mismatch():
+    truth, _ = _split("check")
+    planted = {f["entry_number"] for f in truth["findings"] if f["code"] == "HTS_MISMATCH"}
+
+    def national(docs):
+        summary, inv = _first_clean_invoice_line(docs, planted)
+        declared = summary["line_items"][0]["hts"].replace(".", "")
+        for li in inv["line_items"]:
+            li["hts"] = f"{declared[:4]}.{declared[4:6]}.97"  # same HS 6, a national subdivision
+        return summary["fields"]["entry_number"]
+
+    result, entry = _with("check", national)
+    [f] = [f for f in result.findings if f.code == "HTS_MISMATCH" and f.entry_number == entry]
+    assert f.status == "to_verify" and any("Harmonized System" in w for w in f.verify)
+
