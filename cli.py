@@ -257,13 +257,23 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
 
 
 @main.command()
-def rules() -> None:
-    """List the audit rules: code, severity, legal basis and what each checks."""
-    from .audit.rules import RULES
+@click.option("--json", "as_json", is_flag=True, help="Print the rule specs as JSON.")
+def rules(as_json: bool) -> None:
+    """List the audit rules: code, severity, revenue effect, legal basis, what each checks and needs."""
+    from .audit.rules import rules_table
 
-    for r in RULES:
-        click.echo(f"{r.code:<32} {r.severity:<7} {r.legal_basis}")
-        click.echo(f"{'':<32} {r.description}")
+    table = rules_table()
+    if as_json:
+        click.echo(json.dumps(table, indent=2, ensure_ascii=False))
+        return
+    for r in table:
+        click.echo(f"{r['code']:<32} {r['severity']:<7} {r['revenue']} ({r['direction']})  {r['title']}")
+        pad = " " * 33
+        click.echo(f"{pad}basis: {r['legal_basis']}")
+        click.echo(f"{pad}checks: {r['description']}")
+        click.echo(f"{pad}matters: {r['materiality']}")
+        needs = "; ".join(f"{t}: {', '.join(n)}" for t, n in r["needs"].items())
+        click.echo(f"{pad}needs: {needs}" + (f"; facts: {', '.join(r['facts'])}" if r["facts"] else ""))
 
 
 @main.command("eval")
