@@ -56,6 +56,7 @@ class ReportData:
     by_code: dict[str, Totals] = field(default_factory=dict)
     root: str | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (document path, warning)
+    rule_errors: list = field(default_factory=list)  # rules that failed (RuleError): their findings are missing
 
     @property
     def total_loss(self) -> Decimal:
@@ -68,7 +69,7 @@ def collect(store, root: str | None = None) -> ReportData:
     entries = {e.entry_number: e for e in store.entries()}
     saved = json.loads(store.meta("entry_totals") or "{}")
     data = ReportData(live, [f for f in findings if f.status == "dismissed"], entries, {},
-                      root=root or store.last_root(), warnings=store.warnings())
+                      root=root or store.last_root(), warnings=store.warnings(), rule_errors=store.rule_errors())
     for f in live:
         e = entries.get(f.entry_number)
         importer = e.header.get("importer") if e else None
@@ -212,6 +213,12 @@ def render_html(data: ReportData) -> str:
              f'<p class="meta">Written {escape(now)} from the documents in {escape(data.root or "an unknown folder")}. '
              f"{len(data.findings)} findings stand (open or accepted), {len(data.dismissed)} dismissed. "
              f"Loss of revenue: <b>USD {_money(data.total_loss)}</b>.</p>"]
+    if data.rule_errors:  # a defect of the tool: say so before any total
+        parts.append(f'<h2 class="rule-errors">Rules that failed ({len(data.rule_errors)}): their findings are '
+                     "missing and the totals are incomplete</h2><ul>")
+        parts += [f"<li><b>{escape(e.code)}</b> on entry {escape(e.entry_number)}: {escape(e.error_type)}: "
+                  f"{escape(e.message)}</li>" for e in data.rule_errors]
+        parts.append("</ul>")
     parts += _totals_table("Totals by importer", "importer", data.by_importer)
     parts += _totals_table("Totals by entry", "entry", data.by_entry, lambda k: data.entry_loss[k])
     if shared:

@@ -406,5 +406,29 @@ class Finding:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RuleError:
+    """A rule that raised on an entry: the tool's own failure, reported (never swallowed); its findings are missing."""
+
+    code: str
+    entry_number: str
+    error_type: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code} on {self.entry_number}: {self.error_type}: {self.message}"
+
+    def __contains__(self, text: str) -> bool:  # ``"HTS_MISMATCH" in error``, as on its one-line form
+        return text in str(self)
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "entry_number": self.entry_number, "error_type": self.error_type,
+                "message": self.message}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "RuleError":
+        return cls(d.get("code", ""), d.get("entry_number", ""), d.get("error_type", ""), d.get("message", ""))
+
+
 __all__ = ["Money", "Provenance", "Party", "Field", "FieldSet", "LineItem", "Document", "EntryLine",
-           "Entry", "Link", "Evidence", "Finding", "q2", "CENT", "ZERO", "replace"]
+           "Entry", "Link", "Evidence", "Finding", "RuleError", "q2", "CENT", "ZERO", "replace"]
