@@ -201,7 +201,7 @@ RULES: list[RuleSpec] = [
         Needs({CI: ("hts", "description", "part_number", "amount", "quantity"), PL: ("description", "part_number"),
                MC: ("certificate_number",), CO: ("goods",),
                ES: ("hts", "spi", "duty_rate", "entered_value", "additional", "entry_number")}),
-        "consistency:hts"),
+        "hts:hts"),
     RuleSpec(
         "QUANTITY_MISMATCH", "medium", "Quantity or weight disagrees between the documents",
         f"{REASONABLE_CARE}; 19 CFR 141.86 (contents of invoices)",
@@ -213,7 +213,7 @@ RULES: list[RuleSpec] = [
                PL: ("quantity", "unit", "part_number", "net_weight_kg", "total_net_weight_kg", "packages",
                     "packing_list_number"),
                MC: ("weight_kg", "total_weight_kg"), ES: ("quantity", "unit", "hts", "entered_value")}),
-        "consistency:quantity"),
+        "quantity:quantity"),
     RuleSpec(
         "ARITHMETIC_ERROR", "low", "Invoice arithmetic does not add up",
         "No statutory basis: an internal check of the commercial invoice, whose contents 19 CFR 141.86 "
@@ -224,7 +224,7 @@ RULES: list[RuleSpec] = [
         (),
         Needs({CI: ("quantity", "unit_price", "amount", "line_no", "subtotal", "total", "charges", "currency"),
                AI: ("total", "currency"), PL: ("quantity", "part_number")}),
-        "consistency:arithmetic"),
+        "arithmetic:arithmetic"),
     RuleSpec(
         "RELATED_PARTY_UNDECLARED", "medium", "Related parties declared as not related",
         f"{TAA}, (g) (related persons) and (b)(2)(B) (acceptability of transaction value between related "
