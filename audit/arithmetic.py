@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..extract.normalize import id_key
+from ..models.fold import id_key
 from ..models.records import Document, Finding
 from .context import Context, Result
 from .crosscheck import (CENT, _digit_string, _fmt, _goods_lines, _groups, _l, _line_no, _n,

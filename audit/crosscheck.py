@@ -20,7 +20,8 @@ from decimal import Decimal
 from rapidfuzz import utils
 
 from ..extract.lexicon import WEIGHT_FACTORS
-from ..extract.normalize import id_key, unit_code
+from ..extract.normalize import unit_code
+from ..models.fold import hts_digits, id_key
 from ..models.records import Document
 from . import revenue
 from .context import Context
@@ -94,10 +95,6 @@ def _revenue(ctx: Context, changes):
         return None
 
 
-def _digits(hts) -> str:
-    return re.sub(r"\D", "", str(hts or ""))
-
-
 def _fmt(x: Decimal | None) -> str:
     if x is None:
         return "—"
@@ -133,7 +130,7 @@ def _distinct(docs: list[Document], number_field: str) -> list[Document]:
 
 def _goods_lines(ctx: Context):
     """The entry's lines of goods (chapter 99 numbers are sub-lines, not goods)."""
-    return [ln for ln in ctx.entry.lines if _t(ln, "hts") and not _digits(_t(ln, "hts")).startswith(("98", "99"))]
+    return [ln for ln in ctx.entry.lines if _t(ln, "hts") and not hts_digits(_t(ln, "hts")).startswith(("98", "99"))]
 
 
 @dataclass
@@ -168,7 +165,7 @@ class _Group:
 def _groups(lines) -> list[_Group]:
     out: dict[str, _Group] = {}
     for ln in lines:
-        d = _hts_digits(_t(ln, "hts")) or _digits(_t(ln, "hts"))[:10]
+        d = _hts_digits(_t(ln, "hts")) or hts_digits(_t(ln, "hts"))[:10]
         out.setdefault(d, _Group(str(_t(ln, "hts")), d)).lines.append(ln)
     return list(out.values())
 
@@ -300,7 +297,7 @@ def _hts_digits(text) -> str:
     """The digits of an HTS number written as one (NNNN.NN, NNNN.NN.NN, NNNN.NN.NNNN, NNNN.NN.NN.NN, 6, 8 or 10
     digits); "" for anything else (a number read short on a scan is no classification)."""
     m = _HTS_SHAPE.match(str(text or ""))
-    return _digits(m.group(1)) if m else ""
+    return hts_digits(m.group(1)) if m else ""
 
 
 def _consistent(doc_digits: str, declared_digits: str) -> bool:

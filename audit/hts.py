@@ -12,6 +12,7 @@ from rapidfuzz import fuzz
 from ..models.records import Document, Finding, Provenance, q2
 from . import revenue
 from .context import Context, Result
+from ..models.fold import fmt_pct
 from .crosscheck import (STRONG_MATCH, _consistent, _doc_name, _entry_complete, _entry_evidence, _entry_ocr, _fmt,
                          _goods_lines, _Group, _groups, _hts_digits, _l, _line_no, _n, _revenue, _t, _usd, _words)
 from .rules import BY_CODE
@@ -243,23 +244,23 @@ def _hts_finding(ctx: Context, rule, g: _Group, found: list[tuple[_Item, float, 
                      "of classification only, with no amount.")
     else:
         decl = Decimal(rate_decl)
-        steps.append(f"rate under {primary.number}: {rate_doc.normalize():f} % ({rate_how}); declared "
-                     f"{decl.normalize():f} %")
+        steps.append(f"rate under {primary.number}: {fmt_pct(rate_doc)} ({rate_how}); declared "
+                     f"{fmt_pct(decl)}")
         diff = rate_doc - decl
         if diff == 0:
             steps.append("same rate under both numbers: no duty effect, loss of revenue 0.00")
-            rate_text = f"Both numbers carry {decl.normalize():f} %: the difference costs no duty."
+            rate_text = f"Both numbers carry {fmt_pct(decl)}: the difference costs no duty."
         elif diff < 0:
             over = q2(value * -diff / 100)
-            steps.append(f"{_fmt(value)} × ({rate_doc.normalize():f} % − {decl.normalize():f} %) = −{over:,}: "
+            steps.append(f"{_fmt(value)} × ({fmt_pct(rate_doc)} − {fmt_pct(decl)}) = −{over:,}: "
                          "duty overpaid if the documents' number is right; no loss of revenue")
-            rate_text = (f"The documents' number carries a lower rate ({rate_doc.normalize():f} % against "
-                         f"{decl.normalize():f} %): if it is right, duty of USD {over:,} was overpaid (a matter for "
+            rate_text = (f"The documents' number carries a lower rate ({fmt_pct(rate_doc)} against "
+                         f"{fmt_pct(decl)}): if it is right, duty of USD {over:,} was overpaid (a matter for "
                          "a post-summary correction or protest), not a loss of revenue.")
         else:
             ch = revenue.Change(line_no=_line_no(line), value_delta=value, rates=[diff], key=f"hts:{g.digits}",
                                 fee_base_delta=Decimal(0),
-                                note=f"rate {rate_doc.normalize():f} % instead of {decl.normalize():f} %")
+                                note=f"rate {fmt_pct(rate_doc)} instead of {fmt_pct(decl)}")
             rev = _revenue(ctx, [ch])
             if rev is None:
                 unknown = True
@@ -269,8 +270,8 @@ def _hts_finding(ctx: Context, rule, g: _Group, found: list[tuple[_Item, float, 
                 duty = rev.duty_delta
                 steps += list(rev.arithmetic)
                 changes.append(ch)
-                rate_text = (f"Under {primary.number} the goods pay {rate_doc.normalize():f} % instead of the "
-                             f"{decl.normalize():f} % declared: USD {_fmt(value)} × {diff.normalize():f} % = "
+                rate_text = (f"Under {primary.number} the goods pay {fmt_pct(rate_doc)} instead of the "
+                             f"{fmt_pct(decl)} declared: USD {_fmt(value)} × {fmt_pct(diff)} = "
                              f"USD {duty:,} of duty; the fees do not change.")
         if _l(line, "additional"):
             steps.append("chapter 99 rates declared on the line are left as declared")

@@ -11,11 +11,12 @@ from itertools import combinations
 from rapidfuzz import fuzz
 
 from ..extract.lexicon import WEIGHT_FACTORS
-from ..extract.normalize import id_key, to_kg
+from ..extract.normalize import to_kg
+from ..models.fold import hts_digits, id_key
 from ..models.records import Document, Finding
 from .context import Context, Result
 from .crosscheck import (DESCRIPTION_SAME, WEIGHT_FLOOR, WEIGHT_TOLERANCE, _confirmed_quantity,
-                         _consistent, _declared_ok, _digits, _distinct, _doc_name, _entry_complete, _entry_evidence,
+                         _consistent, _declared_ok, _distinct, _doc_name, _entry_complete, _entry_evidence,
                          _entry_ocr, _fmt, _goods_lines, _Group, _groups, _is_weight, _line_no, _n, _rounding_unit, _t,
                          _unit, _words, misread)
 from .rules import BY_CODE
@@ -233,7 +234,7 @@ def _invoice_vs_entry(ctx: Context, invoices: list[Document], groups: list[_Grou
             if len(groups) == 1:
                 per[groups[0].digits].append((inv, li))
                 continue
-            fits = [g for g in groups if _consistent(_digits(_t(li, "hts")), g.digits)]
+            fits = [g for g in groups if _consistent(hts_digits(_t(li, "hts")), g.digits)]
             if len(fits) != 1:
                 return []  # goods that cannot be placed on one line: no totals per line
             per[fits[0].digits].append((inv, li))
