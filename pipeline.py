@@ -137,7 +137,9 @@ def scan(root: Path, store: Store, workers: int | None = None,
                 path, rel, digest = futures[fut]
                 try:
                     record(*fut.result())
-                except Exception as exc:  # a worker that died: the file is recorded, the run goes on
+                # the boundary of one file in a worker process (a worker that died, a result that cannot be
+                # unpickled): the file is recorded with the error's type, the run goes on
+                except Exception as exc:
                     record(Document(path=rel, sha256=digest, error=f"extraction failed: {exc!r}"), 0.0)
     stats.removed = store.forget_missing(rel for _, rel in files)
     stats.seconds = time.perf_counter() - start
@@ -222,7 +224,7 @@ def default_reviewer() -> str:
 
     try:
         return getpass.getuser()
-    except Exception:  # no login name in this environment
+    except (KeyError, OSError, ImportError):  # no login name (no passwd entry, no pwd module) in this environment
         return "reviewer"
 
 

@@ -108,7 +108,7 @@ def _rate_for(ctx: Context, digits: str, spi: str | None) -> tuple[Decimal | Non
             return special, f"special rate under SPI {spi}"
     try:
         rate = tariff.general_rate(digits)
-    except Exception:  # a schedule object without the method: no rate
+    except (AttributeError, ArithmeticError):  # a schedule object without the method, or a rate not a number
         rate = None
     if rate is None and len(digits) == 6:
         # a 6-digit number: its rate is known when every 8-digit rate under it is the same
@@ -118,7 +118,7 @@ def _rate_for(ctx: Context, digits: str, spi: str | None) -> tuple[Decimal | Non
             if k.startswith(digits) and len(k) >= 8:
                 try:
                     rates.add(tariff.general_rate(k))
-                except Exception:
+                except (AttributeError, ArithmeticError):
                     rates.add(None)
         if len(rates) == 1 and None not in rates:
             rate = rates.pop()
