@@ -84,8 +84,8 @@ RULES: list[RuleSpec] = [
         ("duty", "fees"),
         Needs({AI: ("assist_kind", "total", "currency", "buyer", "supplier", "ship_to", "part_numbers",
                     "production_quantity", "charges"),
-               CI: ("part_number", "quantity", "seller", "buyer"),
-               ES: ("entered_value", "hts", "importer", "entry_date")}),
+               CI: ("invoice_number", "part_number", "quantity", "amount", "seller", "buyer"),
+               ES: ("entered_value", "total_entered_value", "hts", "importer", "entry_date", "summary_date")}),
         "assists:check"),
     RuleSpec(
         "ROYALTY_UNDECLARED", "high", "Undeclared royalty or licence fee",
@@ -99,8 +99,8 @@ RULES: list[RuleSpec] = [
         Needs({AG: ("agreement_type", "parties", "effective_date", "rate_percent", "fixed_amount", "currency",
                     "royalty_base", "condition_of_sale", "products"),
                PR: ("payer", "payee", "payment_date", "amount", "currency", "reference", "purpose"),
-               CI: ("invoice_number", "seller", "buyer", "total", "part_number", "description"),
-               ES: ("entered_value", "hts", "invoice_numbers", "exchange_rate")}),
+               CI: ("invoice_number", "seller", "buyer", "total", "part_number", "description", "quantity"),
+               ES: ("entered_value", "hts", "invoice_numbers", "exchange_rate", "importer")}),
         "additions:royalty"),
     RuleSpec(
         "PACKING_UNDECLARED", "high", "Undeclared packing costs",
@@ -144,9 +144,11 @@ RULES: list[RuleSpec] = [
         "Always above rounding: the core of a valuation audit; a gap repeated across entries or shown by payments "
         "above the invoice points to a second invoice.",
         ("duty", "fees"),
-        Needs({CI: ("invoice_number", "total", "subtotal", "currency", "seller", "buyer", "charges", "incoterm"),
-               PR: ("amount", "currency", "payer", "payee", "reference", "purpose"),
-               ES: ("entered_value", "total_entered_value", "invoice_numbers", "exchange_rate", "importer")}),
+        Needs({CI: ("invoice_number", "total", "subtotal", "currency", "seller", "buyer", "charges", "incoterm",
+                    "country_of_origin", "description", "hts"),
+               PR: ("amount", "currency", "payer", "payee", "reference", "purpose"), AG: ("parties",),
+               ES: ("entered_value", "total_entered_value", "invoice_numbers", "exchange_rate", "importer",
+                    "manufacturer_id")}),
         "valuation:undervaluation"),
     RuleSpec(
         "DEDUCTION_UNSUPPORTED", "high", "Deduction from the price the documents do not support",
@@ -169,9 +171,9 @@ RULES: list[RuleSpec] = [
         "At 50 % (since 4 June 2025) every dollar of content understated owes half a dollar of duty; CBP audits the "
         "content declaration of derivative articles.",
         ("duty", "fees"),
-        Needs({ES: ("additional", "entered_value", "hts", "quantity"),
+        Needs({ES: ("additional", "entered_value", "hts", "quantity", "unit", "entry_number", "invoice_numbers"),
                MC: ("heat_number", "total_weight_kg", "melt_country", "mill"),
-               CI: ("invoice_number", "description", "amount", "currency", "total", "seller")}),
+               CI: ("invoice_number", "description", "amount", "currency", "total", "seller", "buyer")}),
         "section232:content"),
     RuleSpec(
         "MELT_POUR_MISMATCH", "medium", "Country of melt and pour misdeclared",
@@ -198,7 +200,8 @@ RULES: list[RuleSpec] = [
         "When the rates differ (duty owed or refundable), or the HTS decides Section 232 or a preference; between "
         "equal rates a classification question to resolve, without revenue.",
         ("duty",),
-        Needs({CI: ("hts", "description", "part_number", "amount", "quantity"), PL: ("description", "part_number"),
+        Needs({CI: ("invoice_number", "line_no", "hts", "description", "part_number", "amount", "quantity"),
+               PL: ("description", "part_number"),
                MC: ("certificate_number",), CO: ("goods",),
                ES: ("hts", "spi", "duty_rate", "entered_value", "additional", "entry_number")}),
         "hts:hts"),
@@ -209,10 +212,12 @@ RULES: list[RuleSpec] = [
         "When the difference is beyond rounding and ties to value (goods shipped but not invoiced) or to the "
         "Section 232 content; otherwise a documentation error.",
         (),
-        Needs({CI: ("quantity", "unit", "part_number", "description", "invoice_number"),
+        Needs({CI: ("quantity", "unit", "unit_price", "amount", "part_number", "description", "invoice_number",
+                    "po_number", "subtotal", "total"),
                PL: ("quantity", "unit", "part_number", "net_weight_kg", "total_net_weight_kg", "packages",
-                    "packing_list_number"),
-               MC: ("weight_kg", "total_weight_kg"), ES: ("quantity", "unit", "hts", "entered_value")}),
+                    "packing_list_number", "invoice_number", "po_number"),
+               MC: ("certificate_number", "weight_kg", "total_weight_kg"),
+               ES: ("quantity", "unit", "hts", "entered_value")}),
         "quantity:quantity"),
     RuleSpec(
         "ARITHMETIC_ERROR", "low", "Invoice arithmetic does not add up",
@@ -222,8 +227,9 @@ RULES: list[RuleSpec] = [
         "When the error changes the total the entered value rests on; otherwise a sign of a re-typed or altered "
         "invoice worth a look.",
         (),
-        Needs({CI: ("quantity", "unit_price", "amount", "line_no", "subtotal", "total", "charges", "currency"),
-               AI: ("total", "currency"), PL: ("quantity", "part_number")}),
+        Needs({CI: ("invoice_number", "quantity", "unit", "unit_price", "amount", "line_no", "subtotal", "total",
+                    "charges", "currency"),
+               AI: ("total", "currency"), PL: ("quantity", "part_number"), ES: ("total_entered_value", "hts")}),
         "arithmetic:arithmetic"),
     RuleSpec(
         "RELATED_PARTY_UNDECLARED", "medium", "Related parties declared as not related",
@@ -234,7 +240,8 @@ RULES: list[RuleSpec] = [
         "Always for the declaration; for value when the relationship influenced the price (circumstances of sale "
         "or test values), which the finding cannot measure by itself.",
         (),
-        Needs({ES: ("related_party", "importer"), CI: ("seller", "buyer", "unit_price", "part_number"),
+        Needs({ES: ("related_party", "importer", "exchange_rate"),
+               CI: ("seller", "buyer", "unit_price", "part_number", "description", "amount", "total", "currency"),
                AG: ("parties",), PR: ("payer", "payee")}),
         "related_party:check"),
     RuleSpec(
@@ -263,7 +270,7 @@ RULES: list[RuleSpec] = [
         Needs({ES: ("spi", "hts", "entered_value", "entry_number", "importer"),
                CO: ("agreement", "blanket_period_from", "blanket_period_to", "goods", "exporter", "producer",
                     "importer"),
-               CI: ("invoice_date", "seller", "currency")}),
+               CI: ("invoice_date", "seller", "currency", "description")}),
         "fta:check"),
     RuleSpec(
         "MPF_MISCALCULATED", "low", "Merchandise processing fee declared short",

@@ -89,3 +89,19 @@ def test_section_232_and_first_sale_cite_their_sources():
 
 def test_rule_is_the_spec():
     assert rules.Rule is RuleSpec
+
+
+def test_the_needs_of_a_module_s_rules_name_every_field_its_checks_read():
+    """A field a check module reads is in the needs of a rule checked there: the specs say what rules read."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "models"))
+    from test_doctypes import ALL_FIELDS, _reads
+
+    needed: dict[str, set[str]] = {}
+    for r in RULES:
+        needed.setdefault(r.check.split(":")[0], set()).update(
+            n for names in r.needs.documents.values() for n in names)
+    for module, names in needed.items():
+        read = {n for _, n in _reads(ROOT / "audit" / f"{module}.py") if n in ALL_FIELDS}
+        assert sorted(read - names) == [], module
