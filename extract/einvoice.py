@@ -330,7 +330,7 @@ def _attachments(pdf, problems: list[str]) -> Iterator[tuple[str, bytes]]:
             return
         try:
             data = stream.read_bytes()
-        except (pikepdf.PdfError, RuntimeError, ValueError) as exc:  # a damaged stream: not readable
+        except (pikepdf.PikepdfError, RuntimeError, ValueError) as exc:  # a damaged stream: not readable
             problems.append(f"attached file {fallback or '(unnamed)'} cannot be read: {type(exc).__name__}")
             return
         yield str(spec.get("/UF") or spec.get("/F") or fallback), data
@@ -338,7 +338,7 @@ def _attachments(pdf, problems: list[str]) -> Iterator[tuple[str, bytes]]:
     try:
         for name, spec in pdf.attachments.items():
             yield from of_spec(spec.obj, name)
-    except (pikepdf.PdfError, RuntimeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (pikepdf.PikepdfError, RuntimeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         # a damaged EmbeddedFiles name tree: said, and the /AF arrays and annotations are still looked at
         problems.append(f"the PDF's EmbeddedFiles name tree cannot be read: {type(exc).__name__}")
     holders = [pdf.Root] + [p.obj for p in pdf.pages]
@@ -363,7 +363,7 @@ def embedded(path: Path) -> tuple[InvoiceXml | None, list[str]]:
     warnings: list[str] = []
     try:
         pdf = pikepdf.open(path)
-    except (pikepdf.PdfError, OSError, ValueError, RuntimeError):  # pdfplumber reports what is wrong with the
+    except (pikepdf.PikepdfError, OSError, ValueError, RuntimeError):  # pdfplumber reports what is wrong with the
         return None, warnings  # file (recorded as its error); here it simply carries no attachment
     try:
         for name, data in _attachments(pdf, warnings):
