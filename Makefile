@@ -1,6 +1,7 @@
 # make demo — set everything up and run the main job on fixtures/demo
 # make test — set everything up and run the test suite
 # make external — score the external corpora (../shared/corpus/external) in one table
+# make readme, make schema — regenerate the README's rule table and models/export.schema.json
 VENV    ?= .venv
 PYTHON  ?= python3
 BIN     := $(VENV)/bin
@@ -13,7 +14,7 @@ export OMP_THREAD_LIMIT := 1
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: demo test setup system-deps bench clean fixtures external
+.PHONY: demo test setup system-deps bench clean fixtures external readme schema
 
 demo: setup
 	$(BIN)/appraiser run fixtures/demo --db demo.db
@@ -49,3 +50,10 @@ clean:
 
 external: setup
 	$(BIN)/appraiser external
+
+# the README's rule table and the export JSON Schema are generated from the rule specs and the doc-type table
+readme: $(STAMP)
+	$(BIN)/python -m appraiser.audit.rules --readme README.md
+
+schema: $(STAMP)
+	$(BIN)/python -m appraiser.models.schema

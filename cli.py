@@ -73,6 +73,15 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
         result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick)
     for line in pipeline.summary_lines(result):
         click.echo(line)
+    _exit_on_rule_errors(result.audit.errors)
+
+
+def _exit_on_rule_errors(errors) -> None:
+    """A rule that failed is the tool's own failure (SPEC §3): say so and exit 3, whatever the findings."""
+    if errors:
+        click.echo(f"Error: {len(errors)} rule run(s) failed; the findings are incomplete "
+                   f"(first: {errors[0]}).", err=True)
+        sys.exit(pipeline.TOOL_FAILURE)
 
 
 @main.command()
@@ -88,7 +97,8 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
 def review(path: Path, fail_on: str, db: Path | None, workers: int | None, declared: Path | None,
            tariff: Path | None) -> None:
-    """Check one shipment folder before filing: print the findings; exit 1 at or above --fail-on."""
+    """Check one shipment folder before filing: print the findings; exit 1 at or above --fail-on, 3 when a rule
+    failed (the review is incomplete)."""
     if db is not None:
         try:
             Store(db).close()
@@ -99,6 +109,7 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
         click.echo("No entry found: put the draft 7501 in the folder or pass --declared CSV.", err=True)
     for line in pipeline.summary_lines(result):
         click.echo(line)
+    _exit_on_rule_errors(result.audit.errors)
     if fail_on != "none":
         blocking = pipeline.at_or_above(result.audit.findings, fail_on)
         if blocking:
@@ -130,9 +141,12 @@ def audit(db: Path, declared: Path | None, tariff: Path | None) -> None:
     """Link and audit the documents already in the database."""
     with _open_store(db) as store:
         summary = pipeline.audit_store(store, declared=declared, tariff=tariff)
+    for line in pipeline.rule_error_lines(summary.errors):
+        click.echo(line)
     click.echo(f"Entries: {len(summary.entries)}; findings: {len(summary.findings)}")
     for f in summary.findings:
         click.echo(f"  [{f.severity}] {f.code} {f.entry_number} loss USD {f.loss_of_revenue:,.2f} ({f.id})")
+    _exit_on_rule_errors(summary.errors)
 
 
 @main.command()
@@ -257,13 +271,23 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
 
 
 @main.command()
-def rules() -> None:
-    """List the audit rules: code, severity, legal basis and what each checks."""
-    from .audit.rules import RULES
+@click.option("--json", "as_json", is_flag=True, help="Print the rule specs as JSON.")
+def rules(as_json: bool) -> None:
+    """List the audit rules: code, severity, revenue effect, legal basis, what each checks and needs."""
+    from .audit.rules import rules_table
 
-    for r in RULES:
-        click.echo(f"{r.code:<32} {r.severity:<7} {r.legal_basis}")
-        click.echo(f"{'':<32} {r.description}")
+    table = rules_table()
+    if as_json:
+        click.echo(json.dumps(table, indent=2, ensure_ascii=False))
+        return
+    for r in table:
+        click.echo(f"{r['code']:<32} {r['severity']:<7} {r['revenue']} ({r['direction']})  {r['title']}")
+        pad = " " * 33
+        click.echo(f"{pad}basis: {r['legal_basis']}")
+        click.echo(f"{pad}checks: {r['description']}")
+        click.echo(f"{pad}matters: {r['materiality']}")
+        needs = "; ".join(f"{t}: {', '.join(n)}" for t, n in r["needs"].items())
+        click.echo(f"{pad}needs: {needs}" + (f"; facts: {', '.join(r['facts'])}" if r["facts"] else ""))
 
 
 @main.command("eval")

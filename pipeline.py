@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from .extract import EXTRACTOR_VERSION, extract_file, sha256_of
-from .models.records import Document, Entry, Finding, q2
+from .models.records import Document, Entry, Finding, RuleError, q2
 from .models.store import Store
 
 IGNORE_FILE = ".appraiserignore"
@@ -38,6 +38,7 @@ class AuditSummary:
     entries: list[Entry]
     findings: list[Finding]
     entry_totals: dict[str, dict] = field(default_factory=dict)
+    errors: list[RuleError] = field(default_factory=list)  # rules that failed: the tool's own failure (exit 3)
 
 
 def _ignore_patterns(root: Path) -> list[str]:
@@ -136,7 +137,9 @@ def scan(root: Path, store: Store, workers: int | None = None,
                 path, rel, digest = futures[fut]
                 try:
                     record(*fut.result())
-                except Exception as exc:  # a worker that died: the file is recorded, the run goes on
+                # the boundary of one file in a worker process (a worker that died, a result that cannot be
+                # unpickled): the file is recorded with the error's type, the run goes on
+                except Exception as exc:
                     record(Document(path=rel, sha256=digest, error=f"extraction failed: {exc!r}"), 0.0)
     stats.removed = store.forget_missing(rel for _, rel in files)
     stats.seconds = time.perf_counter() - start
@@ -163,13 +166,13 @@ def audit_store(store: Store, declared: Path | None = None, tariff: Path | None 
     if rates:
         kwargs["rates"] = rates
     result = audit(documents, **kwargs)
-    store.save_audit(result.entries, result.findings)
+    store.save_audit(result.entries, result.findings, result.errors)
     # the entries' totals (money two findings share counted once), for the findings they were computed over
     store.meta("entry_totals", json.dumps({
         k: {**v, "finding_ids": sorted(f.id for f in result.findings if f.entry_number == k)}
         for k, v in (getattr(result, "entry_totals", {}) or {}).items()}))
     findings = store.findings()  # with reviewers' decisions re-applied
-    return AuditSummary(result.entries, findings, getattr(result, "entry_totals", {}) or {})
+    return AuditSummary(result.entries, findings, getattr(result, "entry_totals", {}) or {}, list(result.errors))
 
 
 @dataclass
@@ -189,7 +192,7 @@ def run(root: Path, db: Path | str, workers: int | None = None, declared: Path |
         documents = store.documents()
         store.finish_run(run_id, {"seen": stats.seen, "extracted": stats.extracted, "cached": stats.cached,
                                   "errors": stats.errors, "entries": len(summary.entries),
-                                  "findings": len(summary.findings)})
+                                  "findings": len(summary.findings), "rule_errors": len(summary.errors)})
         return RunSummary(stats, summary, documents)
     finally:
         store.close()
@@ -222,7 +225,7 @@ def default_reviewer() -> str:
 
     try:
         return getpass.getuser()
-    except Exception:  # no login name in this environment
+    except (KeyError, OSError, ImportError):  # no login name (no passwd entry, no pwd module) in this environment
         return "reviewer"
 
 
@@ -288,6 +291,7 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
         for rel, w in sorted(warned):
             yield f"  {rel}: {w}"
     a = result.audit
+    yield from rule_error_lines(a.errors)
     yield f"Entries: {len(a.entries)}"
     for e in a.entries:
         yield f"  {e.entry_number}: {_count(len(e.documents), 'document')}, {_count(len(e.lines), 'line')}"
@@ -329,6 +333,19 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
     shared = any(t.get("counted_once") for t in a.entry_totals.values())
     yield f"Total loss of revenue: USD {total:,}" + (
         " (money that two findings touch counted once)" if shared else "")
+
+
+TOOL_FAILURE = 3  # exit code: a rule failed, so the findings are incomplete (SPEC §3: a failure of the tool)
+
+
+def rule_error_lines(errors: Sequence[RuleError]) -> Iterable[str]:
+    """The rules that failed, one line each; nothing when none did."""
+    if not errors:
+        return
+    yield (f"RULES FAILED: {len(errors)} (a defect of the tool: their findings are missing and the totals "
+           "below are incomplete):")
+    for e in errors:
+        yield f"  {e.code} on entry {e.entry_number}: {e.error_type}: {e.message}"
 
 
 def progress_stream() -> bool:

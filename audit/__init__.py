@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable, Sequence
 
-from ..models.records import Document, Entry, Finding, q2
+from ..models.records import Document, Entry, Finding, RuleError, q2
 from . import gate
 from .context import Context, Result
 from .link import link
@@ -21,7 +21,7 @@ class AuditResult:
     findings: list[Finding]
     entry_totals: dict[str, dict] = field(default_factory=dict)
     unlinked: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # rules that failed on an entry (the others still ran)
+    errors: list[RuleError] = field(default_factory=list)  # rules that failed on an entry (the others still ran)
 
 
 def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None, tariff=None,
@@ -30,7 +30,7 @@ def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None
 
     linked = link(documents, declared)
     findings: list[Finding] = []
-    errors: list[str] = []
+    errors: list[RuleError] = []
     totals: dict[str, dict] = {}
     checks = [(r, r.function()) for r in RULES]
     for entry in linked.entries:
@@ -39,8 +39,10 @@ def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None
         for rule, fn in checks:
             try:
                 results.extend(fn(ctx))
-            except Exception as exc:  # a rule's defect must not lose the other rules' findings
-                errors.append(f"{rule.code} on {entry.entry_number}: {type(exc).__name__}: {exc}")
+            # the boundary of one rule: any defect in it must not lose the other rules' findings; it is recorded
+            # with its type and reported by the summary, the report and the export, and fails the review (exit 3)
+            except Exception as exc:
+                errors.append(RuleError(rule.code, entry.entry_number, type(exc).__name__, str(exc)))
         gate.apply(ctx, [r.finding for r in results])
         findings.extend(r.finding for r in results)
         results = [r for r in results if r.finding.status != "to_verify"]  # counted in no total

@@ -341,15 +341,8 @@ def goods_date(e: Entry, invoices: list[Document]) -> date | None:
 def agreement_term(d: Document) -> tuple[date | None, date | None]:
     """When an agreement came into force and, where it says, when it ends."""
     start = iso_date(d.get("effective_date"))
+    # no extractor reads an agreement's end (the SPEC table has no such field): open-ended until a fact says so
     end = None
-    for k in ("expiration_date", "expiry_date", "end_date", "term_end", "valid_until"):
-        end = end or iso_date(d.get(k))
-    years = d.get("term_years")
-    if end is None and start is not None and isinstance(years, (int, Decimal)) and 0 < years < 100:
-        try:
-            end = start.replace(year=start.year + int(years))
-        except ValueError:  # 29 February
-            end = start.replace(year=start.year + int(years), day=28)
     return start, end
 
 

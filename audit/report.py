@@ -57,6 +57,7 @@ class ReportData:
     root: str | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (document path, warning)
     to_verify: list[Finding] = field(default_factory=list)  # the evidence gate's items: in no total
+    rule_errors: list = field(default_factory=list)  # rules that failed (RuleError): their findings are missing
 
     @property
     def total_loss(self) -> Decimal:
@@ -69,7 +70,7 @@ def collect(store, root: str | None = None) -> ReportData:
     entries = {e.entry_number: e for e in store.entries()}
     saved = json.loads(store.meta("entry_totals") or "{}")
     data = ReportData(live, [f for f in findings if f.status == "dismissed"], entries, {},
-                      root=root or store.last_root(), warnings=store.warnings(),
+                      root=root or store.last_root(), warnings=store.warnings(), rule_errors=store.rule_errors(),
                       to_verify=[f for f in findings if f.status == "to_verify"])
     for f in live:
         e = entries.get(f.entry_number)
@@ -214,6 +215,12 @@ def render_html(data: ReportData) -> str:
              f'<p class="meta">Written {escape(now)} from the documents in {escape(data.root or "an unknown folder")}. '
              f"{len(data.findings)} findings stand (open or accepted), {len(data.dismissed)} dismissed. "
              f"Loss of revenue: <b>USD {_money(data.total_loss)}</b>.</p>"]
+    if data.rule_errors:  # a defect of the tool: say so before any total
+        parts.append(f'<h2 class="rule-errors">Rules that failed ({len(data.rule_errors)}): their findings are '
+                     "missing and the totals are incomplete</h2><ul>")
+        parts += [f"<li><b>{escape(e.code)}</b> on entry {escape(e.entry_number)}: {escape(e.error_type)}: "
+                  f"{escape(e.message)}</li>" for e in data.rule_errors]
+        parts.append("</ul>")
     parts += _totals_table("Totals by importer", "importer", data.by_importer)
     parts += _totals_table("Totals by entry", "entry", data.by_entry, lambda k: data.entry_loss[k])
     if shared:

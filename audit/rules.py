@@ -1,83 +1,406 @@
-"""The rule table: every finding code with its severity, legal basis, what it checks and where its check
-lives. One line per rule; a new rule is one module exposing ``check(ctx)`` plus one line here.
-``appraiser rules`` prints this table."""
+"""The rule table: one spec per finding code, the one place that says everything about a rule.
+
+A spec holds the code, severity, title, the full legal citation, when the finding matters to an auditor
+(materiality), its revenue effect (duty, fees or none; underpaid or overpaid), what it needs (document types,
+their fields, and fact kinds) and its check function. A new rule is one module exposing a check
+``fn(ctx) -> list[Result]`` plus one ``RuleSpec`` in ``RULES`` below.
+
+``rules_table()`` is the data that ``appraiser rules`` prints and that the README's rule table is generated
+from (``python -m appraiser.audit.rules --readme README.md``, or ``make readme``); ``spec_problems()`` is what
+the tests hold every spec to.
+"""
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Callable
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from ..models.doctypes import FINDING_CODES, DocType, known_field
+
+SEVERITIES = ("high", "medium", "low")
+REVENUE_EFFECTS = ("duty", "fees")  # what a finding's money is; an empty tuple: no revenue effect
+DIRECTIONS = ("underpaid", "overpaid")
+
+CI, PL, MC, ES = DocType.COMMERCIAL_INVOICE, DocType.PACKING_LIST, DocType.MILL_CERTIFICATE, DocType.ENTRY_SUMMARY
+AI, AG, PR, CO, BL = (DocType.ASSIST_INVOICE, DocType.AGREEMENT, DocType.PAYMENT_RECORD,
+                      DocType.CERTIFICATE_OF_ORIGIN, DocType.BILL_OF_LADING)
+
+# the legal texts more than one rule cites, written once
+TAA = "19 U.S.C. 1401a (section 402 of the Tariff Act of 1930, as amended by the Trade Agreements Act of 1979)"
+SECTION_232 = ("Section 232 of the Trade Expansion Act of 1962, 19 U.S.C. 1862; Proclamation 9705 of March 8, 2018 "
+               "(steel) and Proclamation 9704 of March 8, 2018 (aluminium); Proclamation 9980 of January 24, 2020 "
+               "(derivative articles); Proclamations 10896 (steel) and 10895 (aluminium) of February 10, 2025 "
+               "(country exemptions and exclusions ended); Proclamation 10947 of June 3, 2025 (rate raised to 50 %, "
+               "on the steel/aluminium content value)")
+REASONABLE_CARE = "19 U.S.C. 1484(a)(1) (reasonable care in making entry)"
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+@dataclass(frozen=True)
+class Needs:
+    """What a rule reads: documents by type with the fields it reads from them (a document field or a field of
+    its line items, SPEC §4 names), and the fact kinds it reads (``extract/facts.py`` FACT_KINDS)."""
+
+    documents: Mapping[DocType, tuple[str, ...]] = field(default_factory=dict)
+    facts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleSpec:
     code: str
     severity: str  # high | medium | low
-    legal_basis: str
-    description: str
+    title: str
+    legal_basis: str  # the full citation: statute, regulation, proclamations, cases and notices
+    description: str  # what the rule checks and how the amount is measured
+    materiality: str  # when the finding matters to an auditor
+    revenue: tuple[str, ...]  # of REVENUE_EFFECTS; () = no revenue effect
+    needs: Needs
     check: str  # "module:function" under appraiser.audit
+    direction: str = "underpaid"
 
     def function(self) -> Callable:
         module, _, name = self.check.partition(":")
         return getattr(importlib.import_module(f"appraiser.audit.{module}"), name)
 
+    @property
+    def revenue_effect(self) -> str:
+        return " + ".join(self.revenue) if self.revenue else "none"
 
-RULES: list[Rule] = [
-    Rule("ASSIST_UNDECLARED", "high", "19 U.S.C. 1401a(b)(1)(C); 19 CFR 152.102(a), 152.103(d)–(e)",
-         "Moulds, dies, tools, materials, engineering or design supplied by the buyer free or at reduced cost "
-         "and not in the entered value; value = cost of acquisition plus transport to the producer, "
-         "apportioned per unit over the production quantity or in full to the first entry.",
-         "assists:check"),
-    Rule("ROYALTY_UNDECLARED", "high", "19 U.S.C. 1401a(b)(1)(D)",
-         "A royalty or licence fee related to the goods and paid as a condition of their sale (the three "
-         "Hasbro II questions), not in the entered value; amount from payment records, else rate × base.",
-         "additions:royalty"),
-    Rule("PACKING_UNDECLARED", "high", "19 U.S.C. 1401a(b)(1)(A)",
-         "Packing costs incurred by the buyer (containers, coverings, labour and materials of packing) not in "
-         "the entered value.", "additions:packing"),
-    Rule("SELLING_COMMISSION_UNDECLARED", "high", "19 U.S.C. 1401a(b)(1)(B)",
-         "A commission the buyer pays to the seller's agent (a selling commission, unlike a buying commission) "
-         "not in the entered value.", "additions:selling_commission"),
-    Rule("PROCEEDS_UNDECLARED", "high", "19 U.S.C. 1401a(b)(1)(E)",
-         "Proceeds of a later resale, disposal or use of the goods that accrue to the seller, not in the "
-         "entered value.", "additions:proceeds"),
-    Rule("UNDERVALUATION", "high", "19 U.S.C. 1401a(b)(1), (b)(4)",
-         "Entered value below the price actually paid or payable that the invoices and payments show, converted "
-         "at the entry's exchange rate.", "valuation:undervaluation"),
-    Rule("DEDUCTION_UNSUPPORTED", "high", "19 U.S.C. 1401a(b)(3), (b)(4)",
-         "Freight, insurance or other charges deducted from the price beyond what the documents support; only "
-         "international freight, insurance, post-importation costs and duties may be deducted.",
-         "valuation:deductions"),
-    Rule("METAL_CONTENT_MISSTATED", "high", "Section 232 proclamations; CBP guidance",
-         "Declared Section 232 steel or aluminium content value below the content value the documents support, "
-         "under both readings (metal cost; entered value less non-metal components).", "section232:content"),
-    Rule("MELT_POUR_MISMATCH", "medium", "Section 232 proclamations",
-         "Country of melt and pour on the mill certificate differs from the one declared on the entry.",
-         "section232:melt_pour"),
-    Rule("SECTION232_UNDECLARED", "high", "Section 232 proclamations",
-         "Goods of chapters 72, 73 or 76 (or listed derivatives) entered without their chapter 99 line.",
-         "section232:undeclared"),
-    Rule("HTS_MISMATCH", "medium", "19 U.S.C. 1484 (reasonable care)",
-         "The HTS number on the commercial documents differs from the one declared.", "consistency:hts"),
-    Rule("QUANTITY_MISMATCH", "medium", "19 U.S.C. 1484",
-         "Quantity or weight disagrees between invoice, packing list, mill certificate and entry.",
-         "consistency:quantity"),
-    Rule("ARITHMETIC_ERROR", "low", "—",
-         "Quantity × unit price, or the sum of the lines and charges, disagrees with the amount or total shown.",
-         "consistency:arithmetic"),
-    Rule("RELATED_PARTY_UNDECLARED", "medium", "19 U.S.C. 1401a(g)",
-         "Documents show buyer and seller related (ownership, common officers, names or addresses) while the "
-         "entry says not related.", "related_party:check"),
-    Rule("FIRST_SALE_UNSUPPORTED", "high", "Nissho Iwai; 19 CFR 152.103(a)",
-         "Entered value based on an earlier (first) sale without the evidence a first-sale claim needs; "
-         "exposure = last-sale price − first-sale price.", "first_sale:check"),
-    Rule("FTA_CLAIM_UNSUPPORTED", "high", "e.g. CTPA, General Note 34",
-         "A preference claimed (SPI) without a certification covering the goods and dates, or with non-"
-         "originating content over the rule; a failed claim owes the duty and the MPF.", "fta:check"),
-    Rule("MPF_MISCALCULATED", "low", "19 CFR 24.23",
-         "The merchandise processing fee declared differs from the fee due (0.3464 % within the fiscal year's "
-         "minimum and maximum).", "fees:check"),
-    Rule("DOCUMENT_MISSING", "medium", "19 U.S.C. 1509",
-         "An entry without its commercial invoice in the folder.", "documents:check"),
+
+Rule = RuleSpec  # the name the rule modules have always used
+
+
+RULES: list[RuleSpec] = [
+    RuleSpec(
+        "ASSIST_UNDECLARED", "high", "Undeclared assist",
+        "19 U.S.C. 1401a(b)(1)(C) (assists), (h)(1) (definition); 19 CFR 152.102(a) (definition), "
+        "152.103(d) (value of an assist) and (e) (apportionment)",
+        "Moulds, dies, tools, materials, engineering or design supplied by the buyer free or at reduced cost and not "
+        "in the entered value; value = cost of acquisition plus transport to the producer, apportioned per unit over "
+        "the production quantity or in full to the first entry.",
+        "Always when the assist's apportioned value reaches the entry: assists are a frequent audit adjustment; "
+        "the duty and MPF on the added value are owed, and a pattern across entries calls for a prior disclosure.",
+        ("duty", "fees"),
+        Needs({AI: ("assist_kind", "total", "currency", "buyer", "supplier", "ship_to", "part_numbers",
+                    "production_quantity", "charges"),
+               CI: ("invoice_number", "part_number", "quantity", "amount", "seller", "buyer"),
+               ES: ("entered_value", "total_entered_value", "hts", "importer", "entry_date", "summary_date")}),
+        "assists:check"),
+    RuleSpec(
+        "ROYALTY_UNDECLARED", "high", "Undeclared royalty or licence fee",
+        "19 U.S.C. 1401a(b)(1)(D); 19 CFR 152.103(b)(1); the three questions of the Hasbro II general notice, "
+        "27 Cust. B. & Dec. No. 6 (1993)",
+        "A royalty or licence fee related to the goods and paid as a condition of their sale (the three Hasbro II "
+        "questions), not in the entered value; amount from payment records, else rate × base.",
+        "When the agreement covers the imported goods and the buyer cannot buy them without paying it: recurring "
+        "payments make the shortfall grow entry by entry across the look-back period.",
+        ("duty", "fees"),
+        Needs({AG: ("agreement_type", "parties", "effective_date", "rate_percent", "fixed_amount", "currency",
+                    "royalty_base", "condition_of_sale", "products"),
+               PR: ("payer", "payee", "payment_date", "amount", "currency", "reference", "purpose"),
+               CI: ("invoice_number", "seller", "buyer", "total", "part_number", "description", "quantity"),
+               ES: ("entered_value", "hts", "invoice_numbers", "exchange_rate", "importer")}),
+        "additions:royalty"),
+    RuleSpec(
+        "PACKING_UNDECLARED", "high", "Undeclared packing costs",
+        "19 U.S.C. 1401a(b)(1)(A); 19 CFR 152.103(b)(1)",
+        "Packing costs incurred by the buyer (containers, coverings, labour and materials of packing) not in the "
+        "entered value.",
+        "When the buyer pays for packing apart from the price; small per entry, but a systematic omission.",
+        ("duty", "fees"),
+        Needs({CI: ("charges", "currency", "invoice_number", "total"), PR: ("amount", "purpose", "payee"),
+               ES: ("entered_value", "invoice_numbers")}),
+        "additions:packing"),
+    RuleSpec(
+        "SELLING_COMMISSION_UNDECLARED", "high", "Undeclared selling commission",
+        "19 U.S.C. 1401a(b)(1)(B); 19 CFR 152.103(b)(1) (a buying commission is not an addition)",
+        "A commission the buyer pays to the seller's agent (a selling commission, unlike a buying commission) not in "
+        "the entered value.",
+        "When the agent acts for the seller (the seller controls or pays the agent): the whole commission is "
+        "dutiable; a commission correctly shown as a bona fide buying commission is not.",
+        ("duty", "fees"),
+        Needs({AG: ("agreement_type", "parties", "rate_percent", "fixed_amount", "currency"),
+               CI: ("charges", "currency", "invoice_number", "total"), PR: ("amount", "payee", "purpose"),
+               ES: ("entered_value", "invoice_numbers")}),
+        "additions:selling_commission"),
+    RuleSpec(
+        "PROCEEDS_UNDECLARED", "high", "Undeclared proceeds of resale",
+        "19 U.S.C. 1401a(b)(1)(E); 19 CFR 152.103(b)(1)",
+        "Proceeds of a later resale, disposal or use of the goods that accrue to the seller, not in the entered "
+        "value.",
+        "When the seller shares in the buyer's resale revenue: the amount is unknown at entry and is often left out "
+        "of every entry of the period.",
+        ("duty", "fees"),
+        Needs({AG: ("agreement_type", "parties", "rate_percent", "royalty_base", "products"),
+               PR: ("payer", "payee", "amount", "currency", "purpose"),
+               CI: ("invoice_number", "seller", "total"), ES: ("entered_value", "invoice_numbers")}),
+        "additions:proceeds"),
+    RuleSpec(
+        "UNDERVALUATION", "high", "Entered value below the price paid or payable",
+        f"{TAA}, (b)(1) (transaction value) and (b)(4) (price actually paid or payable); 19 CFR 152.103(a)",
+        "Entered value below the price actually paid or payable that the invoices and payments show, converted at the "
+        "entry's exchange rate.",
+        "Always above rounding: the core of a valuation audit; a gap repeated across entries or shown by payments "
+        "above the invoice points to a second invoice.",
+        ("duty", "fees"),
+        Needs({CI: ("invoice_number", "total", "subtotal", "currency", "seller", "buyer", "charges", "incoterm",
+                    "country_of_origin", "description", "hts"),
+               PR: ("amount", "currency", "payer", "payee", "reference", "purpose"), AG: ("parties",),
+               ES: ("entered_value", "total_entered_value", "invoice_numbers", "exchange_rate", "importer",
+                    "manufacturer_id")}),
+        "valuation:undervaluation"),
+    RuleSpec(
+        "DEDUCTION_UNSUPPORTED", "high", "Deduction from the price the documents do not support",
+        f"{TAA}, (b)(3) (exclusions: international freight, insurance, post-importation costs, duties) and (b)(4); "
+        "19 CFR 152.103(a)",
+        "Freight, insurance or other charges deducted from the price beyond what the documents support; only "
+        "international freight, insurance, post-importation costs and duties may be deducted.",
+        "When the deduction is not separately identified on the invoice or exceeds what was paid for it: the "
+        "excess is dutiable value.",
+        ("duty", "fees"),
+        Needs({CI: ("incoterm", "incoterm_place", "charges", "total", "subtotal", "currency", "invoice_number"),
+               BL: ("port_of_loading", "port_of_discharge"),
+               ES: ("entered_value", "total_entered_value", "invoice_numbers", "exchange_rate")}),
+        "valuation:deductions"),
+    RuleSpec(
+        "METAL_CONTENT_MISSTATED", "high", "Section 232 metal content value understated",
+        f"{SECTION_232}; CBP guidance on the steel and aluminium content of derivative articles",
+        "Declared Section 232 steel or aluminium content value below the content value the documents support, under "
+        "both readings (metal cost; entered value less non-metal components).",
+        "At 50 % (since 4 June 2025) every dollar of content understated owes half a dollar of duty; CBP audits the "
+        "content declaration of derivative articles.",
+        ("duty", "fees"),
+        Needs({ES: ("additional", "entered_value", "hts", "quantity", "unit", "entry_number", "invoice_numbers"),
+               MC: ("heat_number", "total_weight_kg", "melt_country", "mill"),
+               CI: ("invoice_number", "description", "amount", "currency", "total", "seller", "buyer")}),
+        "section232:content"),
+    RuleSpec(
+        "MELT_POUR_MISMATCH", "medium", "Country of melt and pour misdeclared",
+        f"{SECTION_232}; the melt-and-pour reporting of the entry summary (CBP Form 7501, block 21 of the 2024 form)",
+        "Country of melt and pour on the mill certificate differs from the one declared on the entry.",
+        "When the declared country changes the Section 232 rate or exemption (e.g. the UK rate, a country "
+        "arrangement); otherwise a reporting error to correct.",
+        ("duty", "fees"),
+        Needs({MC: ("melt_country", "heat_number"), ES: ("melt_country", "hts", "additional", "entered_value")}),
+        "section232:melt_pour"),
+    RuleSpec(
+        "SECTION232_UNDECLARED", "high", "Section 232 line missing",
+        f"{SECTION_232}; HTSUS chapter 99, subchapter III (9903.81 steel, 9903.85 aluminium)",
+        "Goods of chapters 72, 73 or 76 (or listed derivatives) entered without their chapter 99 line.",
+        "Always: the whole Section 232 duty on the content value is unpaid.",
+        ("duty", "fees"),
+        Needs({ES: ("hts", "additional", "entered_value", "description", "country_of_origin"),
+               MC: ("melt_country", "total_weight_kg")}),
+        "section232:undeclared"),
+    RuleSpec(
+        "HTS_MISMATCH", "medium", "HTS number on the documents differs from the one declared",
+        f"{REASONABLE_CARE}; 19 U.S.C. 1202 (HTSUS and its General Rules of Interpretation)",
+        "The HTS number on the commercial documents differs from the one declared.",
+        "When the rates differ (duty owed or refundable), or the HTS decides Section 232 or a preference; between "
+        "equal rates a classification question to resolve, without revenue.",
+        ("duty",),
+        Needs({CI: ("invoice_number", "line_no", "hts", "description", "part_number", "amount", "quantity"),
+               PL: ("description", "part_number"),
+               MC: ("certificate_number",), CO: ("goods",),
+               ES: ("hts", "spi", "duty_rate", "entered_value", "additional", "entry_number")}),
+        "hts:hts"),
+    RuleSpec(
+        "QUANTITY_MISMATCH", "medium", "Quantity or weight disagrees between the documents",
+        f"{REASONABLE_CARE}; 19 CFR 141.86 (contents of invoices)",
+        "Quantity or weight disagrees between invoice, packing list, mill certificate and entry.",
+        "When the difference is beyond rounding and ties to value (goods shipped but not invoiced) or to the "
+        "Section 232 content; otherwise a documentation error.",
+        (),
+        Needs({CI: ("quantity", "unit", "unit_price", "amount", "part_number", "description", "invoice_number",
+                    "po_number", "subtotal", "total"),
+               PL: ("quantity", "unit", "part_number", "net_weight_kg", "total_net_weight_kg", "packages",
+                    "packing_list_number", "invoice_number", "po_number"),
+               MC: ("certificate_number", "weight_kg", "total_weight_kg"),
+               ES: ("quantity", "unit", "hts", "entered_value")}),
+        "quantity:quantity"),
+    RuleSpec(
+        "ARITHMETIC_ERROR", "low", "Invoice arithmetic does not add up",
+        "No statutory basis: an internal check of the commercial invoice, whose contents 19 CFR 141.86 "
+        "prescribes",
+        "Quantity × unit price, or the sum of the lines and charges, disagrees with the amount or total shown.",
+        "When the error changes the total the entered value rests on; otherwise a sign of a re-typed or altered "
+        "invoice worth a look.",
+        (),
+        Needs({CI: ("invoice_number", "quantity", "unit", "unit_price", "amount", "line_no", "subtotal", "total",
+                    "charges", "currency"),
+               AI: ("total", "currency"), PL: ("quantity", "part_number"), ES: ("total_entered_value", "hts")}),
+        "arithmetic:arithmetic"),
+    RuleSpec(
+        "RELATED_PARTY_UNDECLARED", "medium", "Related parties declared as not related",
+        f"{TAA}, (g) (related persons) and (b)(2)(B) (acceptability of transaction value between related "
+        "persons); 19 CFR 152.103(j) (limitations on the use of transaction value)",
+        "Documents show buyer and seller related (ownership, common officers, names or addresses) while the entry "
+        "says not related.",
+        "Always for the declaration; for value when the relationship influenced the price (circumstances of sale "
+        "or test values), which the finding cannot measure by itself.",
+        (),
+        Needs({ES: ("related_party", "importer", "exchange_rate"),
+               CI: ("seller", "buyer", "unit_price", "part_number", "description", "amount", "total", "currency"),
+               AG: ("parties",), PR: ("payer", "payee")}),
+        "related_party:check"),
+    RuleSpec(
+        "FIRST_SALE_UNSUPPORTED", "high", "First-sale value without the evidence it needs",
+        "Nissho Iwai American Corp. v. United States, 982 F.2d 505 (Fed. Cir. 1992); 19 CFR 152.103(a); "
+        f"{TAA}, (b)(1)",
+        "Entered value based on an earlier (first) sale without the evidence a first-sale claim needs; exposure = "
+        "last-sale price − first-sale price.",
+        "When the entered value rests on the earlier sale: without a bona fide sale, goods clearly destined for the "
+        "United States and arm's-length pricing, the whole difference to the last sale is dutiable.",
+        ("duty", "fees"),
+        Needs({CI: ("seller", "buyer", "po_number", "incoterm", "incoterm_place"),
+               AG: ("agreement_type",), BL: ("shipper", "consignee", "port_of_discharge", "bl_number"),
+               ES: ("manufacturer_id", "importer")}),
+        "first_sale:check"),
+    RuleSpec(
+        "FTA_CLAIM_UNSUPPORTED", "high", "Preference claim the documents do not support",
+        "United States–Colombia Trade Promotion Agreement Implementation Act, Pub. L. 112-42; General Note 34, "
+        "HTSUS; 19 CFR Part 10, Subpart T (19 CFR 10.3001 et seq.); 19 CFR 24.23(c) (MPF exemption of "
+        "originating goods)",
+        "A preference claimed (SPI) without a certification covering the goods and dates, or with non-originating "
+        "content over the rule; a failed claim owes the duty and the MPF.",
+        "Always when the claim fails: the general rate and the MPF the claim waived are owed on every entry the "
+        "certification does not cover.",
+        ("duty", "fees"),
+        Needs({ES: ("spi", "hts", "entered_value", "entry_number", "importer"),
+               CO: ("agreement", "blanket_period_from", "blanket_period_to", "goods", "exporter", "producer",
+                    "importer"),
+               CI: ("invoice_date", "seller", "currency", "description")}),
+        "fta:check"),
+    RuleSpec(
+        "MPF_MISCALCULATED", "low", "Merchandise processing fee declared short",
+        "19 U.S.C. 58c(a)(9) (merchandise processing fee); 19 CFR 24.23(b)(1) (0.3464 % ad valorem, with the "
+        "fiscal year's minimum and maximum)",
+        "The merchandise processing fee declared differs from the fee due (0.3464 % within the fiscal year's minimum "
+        "and maximum).",
+        "When the shortfall is more than cents: a fee error usually repeats on every entry of the filer's software "
+        "setup.",
+        ("fees",),
+        Needs({ES: ("mpf", "total_entered_value", "entry_date", "entry_type")}),
+        "fees:check"),
+    RuleSpec(
+        "DOCUMENT_MISSING", "medium", "Entry without its commercial invoice",
+        "19 U.S.C. 1508 (recordkeeping) and 1509 (examination, (a)(1)(A) records); 19 CFR Part 163 and its "
+        "Appendix (the (a)(1)(A) list)",
+        "An entry without its commercial invoice in the folder.",
+        "Always for an audit: a (a)(1)(A)-list record that cannot be produced exposes the importer to record-keeping "
+        "penalties, and nothing in the entry can be checked against the sale.",
+        (),
+        Needs({ES: ("entry_number", "invoice_numbers"), CI: ("invoice_number",)}),
+        "documents:check"),
 ]
 
-BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
+BY_CODE: dict[str, RuleSpec] = {r.code: r for r in RULES}
+
+
+def fact_kinds() -> set[str] | None:
+    """The fact kinds extraction knows (``extract/facts.py`` FACT_KINDS), or None while there is no such table."""
+    try:
+        from ..extract import facts
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.endswith("extract.facts"):
+            return None
+        raise
+    kinds = getattr(facts, "FACT_KINDS", None)
+    return set(kinds) if kinds is not None else None
+
+
+def spec_problems(spec: RuleSpec) -> list[str]:
+    """What is wrong or missing in a spec (empty when complete)."""
+    out = []
+    if spec.code not in FINDING_CODES:
+        out.append(f"{spec.code}: not a SPEC finding code")
+    elif FINDING_CODES[spec.code] != spec.direction:
+        out.append(f"{spec.code}: direction {spec.direction!r}, the SPEC says {FINDING_CODES[spec.code]!r}")
+    if spec.severity not in SEVERITIES:
+        out.append(f"{spec.code}: severity {spec.severity!r} not one of {SEVERITIES}")
+    if spec.direction not in DIRECTIONS:
+        out.append(f"{spec.code}: direction {spec.direction!r} not one of {DIRECTIONS}")
+    for name in ("title", "legal_basis", "description", "materiality"):
+        if not (getattr(spec, name) or "").strip() or getattr(spec, name).strip() in ("—", "-"):
+            out.append(f"{spec.code}: no {name}")
+    if any(r not in REVENUE_EFFECTS for r in spec.revenue):
+        out.append(f"{spec.code}: revenue effect {spec.revenue!r} not of {REVENUE_EFFECTS}")
+    if not spec.needs.documents:
+        out.append(f"{spec.code}: needs no document")
+    for doc_type, names in spec.needs.documents.items():
+        if not isinstance(doc_type, DocType):
+            try:
+                doc_type = DocType(doc_type)
+            except ValueError:
+                out.append(f"{spec.code}: unknown document type {doc_type!r}")
+                continue
+        if not names:
+            out.append(f"{spec.code}: needs {doc_type} without naming a field")
+        for n in names:
+            if not known_field(doc_type, n):
+                out.append(f"{spec.code}: {doc_type} has no field {n!r} in the SPEC table")
+    if spec.needs.facts:
+        known = fact_kinds()
+        if known is None:
+            out.append(f"{spec.code}: needs facts {spec.needs.facts} but extraction has no FACT_KINDS table")
+        else:
+            out.extend(f"{spec.code}: unknown fact kind {k!r}" for k in spec.needs.facts if k not in known)
+    try:
+        fn = spec.function()
+    except (ImportError, AttributeError) as exc:
+        out.append(f"{spec.code}: check {spec.check!r} not found ({type(exc).__name__}: {exc})")
+    else:
+        if not callable(fn):
+            out.append(f"{spec.code}: check {spec.check!r} is not callable")
+    return out
+
+
+def rules_table() -> list[dict]:
+    """Every rule as plain data: what ``appraiser rules`` prints and the README's table is made of."""
+    return [{"code": r.code, "severity": r.severity, "title": r.title, "legal_basis": r.legal_basis,
+             "description": r.description, "materiality": r.materiality, "revenue": r.revenue_effect,
+             "direction": r.direction,
+             "needs": {str(t): list(names) for t, names in r.needs.documents.items()},
+             "facts": list(r.needs.facts), "check": r.check} for r in RULES]
+
+
+README_BEGIN = "<!-- rules table: generated by `make readme` from audit/rules.py; do not edit by hand -->"
+README_END = "<!-- end of rules table -->"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def rules_markdown() -> str:
+    """The README's rule table, in Markdown."""
+    lines = ["| code | severity | revenue | legal basis | what it checks | when it matters | needs |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rules_table():
+        needs = "; ".join(f"`{t}`: {', '.join(n)}" for t, n in r["needs"].items())
+        if r["facts"]:
+            needs += "; facts: " + ", ".join(r["facts"])
+        lines.append(f"| `{r['code']}` | {r['severity']} | {r['revenue']} ({r['direction']}) | "
+                     f"{_cell(r['legal_basis'])} | {_cell(r['title'])}: {_cell(r['description'])} | "
+                     f"{_cell(r['materiality'])} | {_cell(needs)} |")
+    return "\n".join(lines)
+
+
+def readme_with_table(text: str) -> str:
+    """``text`` (the README) with the block between the markers replaced by the generated table."""
+    start, end = text.index(README_BEGIN), text.index(README_END)
+    return text[:start] + README_BEGIN + "\n\n" + rules_markdown() + "\n\n" + text[end:]
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "--readme":
+        path = Path(argv[1])
+        path.write_text(readme_with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+        return 0
+    print(rules_markdown())
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(sys.argv[1:]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from ..models.doctypes import DOC_TYPES
 from ..models.records import FieldSet, LineItem
 from . import normalize as nz
 from .common import INVOICE_COLUMNS, charge_kind, conventions, line_items, read_party
@@ -92,4 +93,7 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
                         "description": desc, "amount": li.get("amount")}, li.prov))
     if ch:
         fs.set("charges", [c for c, _ in ch], ch[0][1])
+    # the shared invoice header reader also finds fields an assist invoice does not carry (SPEC §4 table)
+    for name in [n for n in fs.names() if n not in DOC_TYPES["assist_invoice"]]:
+        fs.discard(name)
     return fs, items

@@ -434,10 +434,8 @@ def _evidence(pages: Sequence[Page]) -> tuple[dict[str, float], set[str]]:
 def classify(pages: Sequence[Page]) -> tuple[str, float]:
     """The document type and a confidence in [0, 1]. ``other`` with a low confidence when no type has real
     evidence; a close call between two types keeps the leader with a low confidence."""
-    try:
-        sc, named = _evidence(pages)
-    except Exception:  # bad input never raises out of extraction
-        return "other", 0.0
+    # a defect here is not swallowed as "other": it reaches extract_file, which records it as the document's error
+    sc, named = _evidence(pages)
     if not sc:
         return "other", AMBIGUOUS_OTHER
     ranked = sorted(sc.items(), key=lambda kv: -kv[1])

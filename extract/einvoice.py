@@ -304,7 +304,7 @@ def standalone(path: Path) -> InvoiceXml:
     return InvoiceXml(data, syntax.key, None)
 
 
-def _attachments(pdf) -> Iterator[tuple[str, bytes]]:
+def _attachments(pdf, problems: list[str]) -> Iterator[tuple[str, bytes]]:
     """Every embedded file of a PDF, once each: the EmbeddedFiles name tree, the catalog's and pages' /AF
     arrays (PDF/A-3 associated files) and file-attachment annotations."""
     import pikepdf
@@ -330,15 +330,17 @@ def _attachments(pdf) -> Iterator[tuple[str, bytes]]:
             return
         try:
             data = stream.read_bytes()
-        except Exception:  # a damaged stream: not an attachment that can be read
+        except (pikepdf.PikepdfError, RuntimeError, ValueError) as exc:  # a damaged stream: not readable
+            problems.append(f"attached file {fallback or '(unnamed)'} cannot be read: {type(exc).__name__}")
             return
         yield str(spec.get("/UF") or spec.get("/F") or fallback), data
 
     try:
         for name, spec in pdf.attachments.items():
             yield from of_spec(spec.obj, name)
-    except Exception:
-        pass
+    except (pikepdf.PikepdfError, RuntimeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        # a damaged EmbeddedFiles name tree: said, and the /AF arrays and annotations are still looked at
+        problems.append(f"the PDF's EmbeddedFiles name tree cannot be read: {type(exc).__name__}")
     holders = [pdf.Root] + [p.obj for p in pdf.pages]
     for holder in holders:
         af = holder.get("/AF")
@@ -361,10 +363,10 @@ def embedded(path: Path) -> tuple[InvoiceXml | None, list[str]]:
     warnings: list[str] = []
     try:
         pdf = pikepdf.open(path)
-    except Exception:  # pdfplumber reports what is wrong with the file; here it simply carries nothing
-        return None, warnings
+    except (pikepdf.PikepdfError, OSError, ValueError, RuntimeError):  # pdfplumber reports what is wrong with the
+        return None, warnings  # file (recorded as its error); here it simply carries no attachment
     try:
-        for name, data in _attachments(pdf):
+        for name, data in _attachments(pdf, warnings):
             if not looks_like_xml(data[:4096]):
                 continue
             try:
@@ -375,7 +377,9 @@ def embedded(path: Path) -> tuple[InvoiceXml | None, list[str]]:
             syntax = syntax_of(root)
             if syntax is not None:
                 return InvoiceXml(data, syntax.key, name or None), warnings
-    except Exception as exc:  # a damaged name tree or object: the page is still read
+    # the boundary of the attachment reading: a damaged object raises many kinds in pikepdf; recorded as a warning
+    # with its type, and the page is still read
+    except Exception as exc:
         warnings.append(f"the PDF's attachments cannot be listed: {type(exc).__name__}")
     finally:
         pdf.close()
@@ -679,18 +683,21 @@ def _same(name: str, a: Any, b: Any) -> bool:
     return a == b
 
 
-def _page_reading(pages: Sequence, path: str) -> FieldSet:
-    """What the page alone says of the invoice (the commercial-invoice extractor on the pages)."""
+def _page_reading(pages: Sequence, path: str) -> tuple[FieldSet, str | None]:
+    """What the page alone says of the invoice (the commercial-invoice extractor on the pages), and why it says
+    nothing when the page reading failed."""
     from .registry import extractor_for
 
     extractor = extractor_for("commercial_invoice")
     if extractor is None or not pages:
-        return FieldSet()
+        return FieldSet(), None
     try:
         fields, _ = extractor(pages, path)
-    except Exception:  # the page reading only words the warnings; it never stops the XML reading
-        return FieldSet()
-    return fields
+    # the boundary of the page reading: it only words the warnings and never stops the XML reading; a defect in
+    # it is said in a warning with its type
+    except Exception as exc:
+        return FieldSet(), f"the page could not be read to compare it with the XML: {type(exc).__name__}: {exc}"
+    return fields, None
 
 
 def check_against_pages(invoice: Invoice, pages: Sequence, path: str) -> list[str]:
@@ -706,7 +713,9 @@ def check_against_pages(invoice: Invoice, pages: Sequence, path: str) -> list[st
         if value is None or _printed(name, value, pt, numbers):
             continue
         if page is None:
-            page = _page_reading(pages, path)
+            page, failed = _page_reading(pages, path)
+            if failed:
+                out.append(failed)
         shown = page.get(name)
         prov = page.prov(name)
         written = repr(prov.text if prov is not None and prov.text else _show(shown))

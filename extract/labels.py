@@ -13,13 +13,14 @@ headers). Each value keeps the words it came from, so its provenance is exact.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
+
+from ..models.fold import fold  # noqa: F401  (re-exported: the extractors import it from here)
 
 from .layout import Phrase, lines_of, phrases_of, split_by_rules
 from .pages import Page, Word, provenance
@@ -34,12 +35,6 @@ _TOKEN_RE = re.compile(r"[#№]|[^\s/:#|]+")
 _BOX_NO = re.compile(r"^(?:\d{1,2}[.),](?:[A-Z][.)])?|[A-Z][.)]|[A-Z][\dOQ]\d(?:\.\d{1,2})?|[A-Z]\d[OQ])$")
 _STRIP = ".,;()[]{}'\"*¿?¡!<>_-–—=+%"
 _CURRENCY_TOKENS = frozenset([c.lower() for c in CURRENCIES] + ["€", "$", "£", "us$"])
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: the form labels are compared in."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower().replace("ß", "ss")
 
 
 def tokens_of(text: str) -> list[str]:

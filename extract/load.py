@@ -176,13 +176,15 @@ def _load_pdf(path: Path, rel: str) -> Loaded:
 
     try:
         pdf = pdfplumber.open(path)
-    except Exception as exc:  # pdfminer raises many kinds on a damaged or encrypted file
+    # the boundary of one file: pdfminer raises many kinds (PDFSyntaxError, PSEOF, KeyError, TypeError, …) on a
+    # damaged or encrypted file; recorded as the document's error with its type, the run goes on
+    except Exception as exc:
         return Loaded(rel, error=_pdf_error(exc))
     pages: list[Page] = []
     try:
         try:
             plumber_pages = pdf.pages
-        except Exception as exc:
+        except Exception as exc:  # the same boundary as opening: recorded with its type
             return Loaded(rel, error=_pdf_error(exc))
         if not plumber_pages:
             return Loaded(rel, error="corrupt or truncated PDF: no pages")
@@ -197,7 +199,7 @@ def _load_pdf(path: Path, rel: str) -> Loaded:
                 rules = _rules_of(p)
                 width, height = float(p.width), float(p.height)
                 cover = _image_cover(p, width, height)
-            except Exception as exc:
+            except Exception as exc:  # a page pdfminer cannot parse: the file's error, with the type and page
                 return Loaded(rel, error=f"{_pdf_error(exc)} (page {number})")
             finally:
                 p.close()
@@ -207,7 +209,7 @@ def _load_pdf(path: Path, rel: str) -> Loaded:
                 continue
             try:
                 img = render(OCR_DPI)
-            except Exception as exc:
+            except Exception as exc:  # pdfium/PIL failures of a damaged page: the file's error, with the type
                 return Loaded(rel, error=f"cannot render page {number} for OCR: {type(exc).__name__}: {exc}")
             # the rendered image is the page at OCR_DPI, so OCR boxes come back in this page's points, turned
             # upright when the scan lies sideways or upside down (the page, its rules and its render with it)
@@ -218,7 +220,7 @@ def _load_pdf(path: Path, rel: str) -> Loaded:
     finally:
         try:
             pdf.close()
-        except Exception:
+        except (OSError, ValueError, RuntimeError):  # closing a damaged file: what was read stands
             pass
     return Loaded(rel, pages)
 
@@ -463,6 +465,8 @@ def _load_office(path: Path, rel: str) -> Loaded | None:
             rows = _xlsx_rows(path)
         else:
             return None
+    # the boundary of one file: zipfile, ElementTree and the readers raise many kinds on a damaged Office file;
+    # recorded as the document's error with its type
     except Exception as exc:
         return Loaded(rel, error=f"corrupt office file: {type(exc).__name__}: {exc}"[:300])
     page = _layout(rows)

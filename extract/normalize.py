@@ -6,13 +6,14 @@ Pure functions; each returns ``None`` for text it cannot read (never raises, nev
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Iterable
 
 from rapidfuzz import fuzz, process
+
+from ..models.fold import id_key, strip_accents  # noqa: F401  (id_key: re-exported, callers import it from here)
 
 from .lexicon import (COUNTRIES, CURRENCIES, MONTHS, POSTCODE_FORMS, POSTCODE_PREFIXES, UNITS, WEIGHT_FACTORS,
                       WEIGHT_WORDS)
@@ -22,17 +23,11 @@ _CURRENCY_CHARS = "$€£¥₹₩₫฿₺"
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return strip_accents(text).lower()  # unlike ``fold``, "ß" stays: country and unit names are read with it
 
 
 def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
-
-
-def id_key(text: str) -> str:
-    """Identifiers are compared on letters and digits only."""
-    return "".join(c for c in str(text) if c.isalnum()).upper()
 
 
 # --- numbers -----------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def installed_languages() -> frozenset[str]:
 
     try:
         return frozenset(pytesseract.get_languages(config=""))
-    except Exception:
+    except (OSError, RuntimeError):  # TesseractNotFoundError (OSError), TesseractError: no languages; OCR says so
         return frozenset()
 
 
@@ -253,7 +253,7 @@ def detect_orientation(image: Image.Image) -> Orientation:
 
     try:
         d = pytesseract.image_to_osd(image, config="--psm 0", output_type=pytesseract.Output.DICT)
-    except Exception:  # TesseractError: too few characters, or the osd model missing
+    except (RuntimeError, OSError, ValueError):  # TesseractError: too few characters, or the osd model missing
         return Orientation()
     rotate = int(d.get("rotate", 0)) % 360
     conf = float(d.get("orientation_conf", 0.0))
@@ -468,6 +468,8 @@ def read_band(page, top: float, bottom: float, lang: str = BASE_LANG, x0: float 
             return [_read(binarize(gray, deskew=False), lang, page.number, 1 / px, LINE_CONFIG, box[:2])]
         return [_read(b, lang, page.number, 1 / px, BAND_CONFIG, box[:2])
                 for b in (gray, binarize(gray, deskew=False))]
-    except Exception:  # a render or Tesseract failure leaves the page as first read
+    # a render failure (pypdfium2's PdfiumError is a RuntimeError; PIL raises OSError, ValueError or its
+    # decompression-bomb error) or a TesseractError leaves the page as first read
+    except (RuntimeError, OSError, ValueError, Image.DecompressionBombError):
         return []
 

@@ -7,7 +7,27 @@ weights, rates), ``date`` (ISO), ``hts``, ``country`` (ISO alpha-2), ``currency`
 """
 from __future__ import annotations
 
+from enum import Enum
+
 PARTY = "party"
+
+
+class DocType(str, Enum):
+    """The SPEC §4 document types; each value is the name the export writes."""
+
+    COMMERCIAL_INVOICE = "commercial_invoice"
+    PACKING_LIST = "packing_list"
+    MILL_CERTIFICATE = "mill_certificate"
+    ENTRY_SUMMARY = "entry_summary"
+    ASSIST_INVOICE = "assist_invoice"
+    AGREEMENT = "agreement"
+    PAYMENT_RECORD = "payment_record"
+    CERTIFICATE_OF_ORIGIN = "certificate_of_origin"
+    BILL_OF_LADING = "bill_of_lading"
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        return self.value
 
 DOC_TYPES: dict[str, dict[str, str]] = {
     "commercial_invoice": {
@@ -36,6 +56,9 @@ DOC_TYPES: dict[str, dict[str, str]] = {
         "invoice_number": "id", "invoice_date": "date", "supplier": PARTY, "buyer": PARTY, "ship_to": PARTY,
         "assist_kind": "code", "currency": "currency", "total": "money", "production_quantity": "decimal",
         "part_numbers": "list",
+        # beyond the SPEC table: transport of the assist to the producer is part of its value
+        # (19 CFR 152.103(d)); the truth files carry it
+        "charges": "charges",
     },
     "agreement": {
         "agreement_type": "code", "parties": "parties", "effective_date": "date", "rate_percent": "decimal",
@@ -93,3 +116,29 @@ DECIMAL_KINDS = {"money", "decimal"}
 def field_kind(doc_type: str, name: str, line_item: bool = False) -> str | None:
     table = LINE_ITEMS.get(doc_type, {}) if line_item else DOC_TYPES.get(doc_type, {})
     return table.get(name)
+
+
+# SPEC §4 finding codes: what a rule may report (underpayments first, then the overpayment codes)
+FINDING_CODES: dict[str, str] = {
+    "ASSIST_UNDECLARED": "underpaid", "ROYALTY_UNDECLARED": "underpaid", "PACKING_UNDECLARED": "underpaid",
+    "SELLING_COMMISSION_UNDECLARED": "underpaid", "PROCEEDS_UNDECLARED": "underpaid", "UNDERVALUATION": "underpaid",
+    "DEDUCTION_UNSUPPORTED": "underpaid", "METAL_CONTENT_MISSTATED": "underpaid", "MELT_POUR_MISMATCH": "underpaid",
+    "SECTION232_UNDECLARED": "underpaid", "HTS_MISMATCH": "underpaid", "QUANTITY_MISMATCH": "underpaid",
+    "ARITHMETIC_ERROR": "underpaid", "RELATED_PARTY_UNDECLARED": "underpaid", "FIRST_SALE_UNSUPPORTED": "underpaid",
+    "FTA_CLAIM_UNSUPPORTED": "underpaid", "MPF_MISCALCULATED": "underpaid", "DOCUMENT_MISSING": "underpaid",
+    "NONDUTIABLE_INCLUDED": "overpaid", "METAL_CONTENT_OVERSTATED": "overpaid", "MPF_OVERPAID": "overpaid",
+    "PREFERENCE_UNCLAIMED": "overpaid", "FIRST_SALE_AVAILABLE": "overpaid", "DUTY_REFUNDABLE": "overpaid",
+}
+
+FINDING_STATUSES = ("open", "accepted", "dismissed", "to_verify")
+DIRECTIONS = ("underpaid", "overpaid")
+
+
+def fields_of(doc_type: str | DocType, line_item: bool = False) -> dict[str, str]:
+    """The SPEC fields of a document type (or of its line items), name -> kind."""
+    return (LINE_ITEMS if line_item else DOC_TYPES).get(str(doc_type), {})
+
+
+def known_field(doc_type: str | DocType, name: str) -> bool:
+    """Whether ``name`` is a field of the type or of its line items in the SPEC table."""
+    return name in fields_of(doc_type) or name in fields_of(doc_type, line_item=True)

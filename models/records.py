@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 
+from .doctypes import FINDING_STATUSES
+
 CENT = Decimal("0.01")
 
 
@@ -346,7 +348,7 @@ ZERO = Decimal("0.00")
 
 # a finding's status: open (asserted, undecided), accepted, dismissed, or to_verify (the evidence gate found the
 # values it rests on too weak to assert it: listed apart with what to check, counted in no total, never drafted)
-STATUSES = ("open", "accepted", "dismissed", "to_verify")
+STATUSES = FINDING_STATUSES
 COUNTED = ("open", "accepted")  # the statuses totals, reviews and drafts count
 
 
@@ -427,5 +429,30 @@ class Finding:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class RuleError:
+    """A rule that raised on an entry: the tool's own failure, reported (never swallowed); its findings are missing."""
+
+    code: str
+    entry_number: str
+    error_type: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code} on {self.entry_number}: {self.error_type}: {self.message}"
+
+    def __contains__(self, text: str) -> bool:  # ``"HTS_MISMATCH" in error``, as on its one-line form
+        return text in str(self)
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "entry_number": self.entry_number, "error_type": self.error_type,
+                "message": self.message}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "RuleError":
+        return cls(d.get("code", ""), d.get("entry_number", ""), d.get("error_type", ""), d.get("message", ""))
+
+
 __all__ = ["Money", "Provenance", "Party", "Field", "FieldSet", "LineItem", "Document", "EntryLine",
-           "Entry", "Link", "Evidence", "Finding", "q2", "CENT", "ZERO", "replace", "STATUSES", "COUNTED"]
+           "Entry", "Link", "Evidence", "Finding", "RuleError", "q2", "CENT", "ZERO", "replace", "STATUSES",
+           "COUNTED"]

@@ -9,6 +9,7 @@ Tables
 - ``findings``: the current audit's findings (export JSON).
 - ``decisions``: reviewers' decisions by finding id; they outlive re-runs and re-apply to a finding that still holds.
 - ``runs``: one row per run, with its counts.
+- ``meta`` ``rule_errors``: the rules that failed in the latest audit (export ``errors``, report, summary).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from typing import Iterable, Iterator
 import sqlite_utils
 
 from .convert import document_from_json, entry_from_json
-from .records import Document, Entry, Finding
+from .records import Document, Entry, Finding, RuleError
 
 SCHEMA_VERSION = 1
 
@@ -134,10 +135,12 @@ class Store:
         return [(d.path, w) for d in self.documents() for w in d.warnings]
 
     # -- entries and findings -------------------------------------------------------------------------
-    def save_audit(self, entries: list[Entry], findings: list[Finding]) -> None:
-        """Replace the entries and findings of the previous audit, re-applying reviewers' decisions."""
+    def save_audit(self, entries: list[Entry], findings: list[Finding], errors: Iterable[RuleError] = ()) -> None:
+        """Replace the entries, findings and rule failures of the previous audit, re-applying reviewers' decisions."""
         decisions = self.decisions()
         with self.db.conn:
+            self.db["meta"].upsert({"key": "rule_errors",
+                                    "value": json.dumps([e.to_json() for e in errors], ensure_ascii=False)}, pk="key")
             self.db["entries"].delete_where()
             self.db["findings"].delete_where()
             self.db["entries"].insert_all(
@@ -167,6 +170,10 @@ class Store:
     def findings(self) -> list[Finding]:
         return [Finding.from_json(json.loads(r["data"]))
                 for r in self.db.query("select data from findings order by entry_number, code, line_no, id")]
+
+    def rule_errors(self) -> list[RuleError]:
+        """The rules that failed in the latest audit (their findings are missing)."""
+        return [RuleError.from_json(e) for e in json.loads(self.meta("rule_errors") or "[]")]
 
     def decisions(self) -> dict[str, Decision]:
         return {r["id"]: Decision(r["status"], r["reviewer"], r["reviewed_at"], r["reason"])
@@ -216,7 +223,8 @@ class Store:
             j = d.to_json(with_provenance=with_provenance)
             docs.append(j)
         return {"documents": docs, "entries": self.entries_json(),
-                "findings": [f.to_json() for f in self.findings()]}
+                "findings": [f.to_json() for f in self.findings()],
+                "errors": [e.to_json() for e in self.rule_errors()]}
 
     def close(self) -> None:
         self.db.close()

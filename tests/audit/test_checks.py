@@ -1,4 +1,4 @@
-"""HTS, quantity and arithmetic consistency (audit/consistency.py) on the corpus truth and on made-up entries."""
+"""HTS, quantity and arithmetic consistency (audit/hts.py, quantity.py, arithmetic.py; shared helpers in audit/crosscheck.py) on the corpus truth and on made-up entries."""
 import json
 from decimal import Decimal as D
 from pathlib import Path

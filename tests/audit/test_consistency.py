@@ -1,4 +1,4 @@
-"""HTS_MISMATCH, QUANTITY_MISMATCH and ARITHMETIC_ERROR (audit/consistency.py): the planted corpus findings with
+"""HTS_MISMATCH, QUANTITY_MISMATCH and ARITHMETIC_ERROR (audit/hts.py, quantity.py, arithmetic.py; shared helpers in audit/crosscheck.py): the planted corpus findings with
 their loss to the cent, silence on every other entry, and the tolerances (precision, units, rounding) on made-up
 entries."""
 import json

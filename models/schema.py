@@ -1,0 +1,214 @@
+"""The export JSON Schema (SPEC §4), generated from the document-type table of ``doctypes``.
+
+``models/export.schema.json`` is this function's output, committed; a test fails when the two differ.
+Regenerate with ``python -m appraiser.models.schema`` (or ``make schema``).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .doctypes import (CHARGE_KINDS, DIRECTIONS, DOC_TYPES, FINDING_CODES, FINDING_STATUSES, LINE_ITEMS, PARTY,
+                       DocType)
+
+SCHEMA_PATH = Path(__file__).with_name("export.schema.json")
+
+_DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
+_CENTS = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
+_BBOX = {"oneOf": [{"type": "null"},
+                   {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4}]}
+
+# one schema per field kind of the doctypes table
+KIND_SCHEMAS: dict[str, dict] = {
+    "id": {"type": "string", "minLength": 1},
+    "code": {"type": "string", "minLength": 1},
+    "text": {"type": "string"},
+    "money": _DECIMAL,
+    "decimal": _DECIMAL,
+    "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    "hts": {"type": "string", "pattern": r"^\d{4}(\.\d{2}(\.\d{2}(\d{2})?)?)?$"},
+    "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    "bool": {"type": "boolean"},
+    "int": {"type": "integer"},
+    PARTY: {"$ref": "#/$defs/party"},
+    "list": {"type": "array", "items": {"type": "string"}},
+    "parties": {"type": "array", "items": {"$ref": "#/$defs/party"}},
+    "charges": {"type": "array", "items": {
+        "type": "object", "required": ["kind", "amount"],
+        "properties": {"kind": {"enum": list(CHARGE_KINDS)}, "description": {"type": "string"}, "amount": _DECIMAL}}},
+    "chemistry": {"type": "object", "additionalProperties": _DECIMAL},
+    "additional": {"type": "array", "items": {"type": "object", "properties": {
+        "hts": {"type": "string", "pattern": r"^99\d{2}\.\d{2}\.\d{2}(\d{2})?$"}, "rate": _DECIMAL, "value": _DECIMAL,
+        "duty": _DECIMAL}}},
+    "goods": {"type": "array", "items": {"type": "object", "properties": {
+        "description": {"type": "string"}, "hts": {"type": "string"}, "origin_criterion": {"type": "string"}}}},
+}
+
+_PROVENANCE = {
+    "type": "object",
+    "description": "where a value was read: a page and a box in PDF points (x0, top, x1, bottom), or, for a value "
+                   "read from an e-invoice XML, the XPath of its element instead of a box",
+    "required": ["path", "method"],
+    "properties": {
+        "path": {"type": "string"},
+        "page": {"type": ["integer", "null"]},
+        "bbox": _BBOX,
+        "xpath": {"type": "string", "minLength": 1},
+        "method": {"type": "string", "description": "\"text\" (PDF text layer), \"ocr\" or \"xml\""},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+        "text": {"type": "string"},
+    },
+    "oneOf": [{"required": ["bbox"], "not": {"required": ["xpath"]}},
+              {"required": ["xpath"], "not": {"required": ["bbox"]}}],
+}
+
+_PARTY = {"type": "object", "properties": {
+    "name": {"type": "string"}, "address": {"type": "string"}, "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+    "number": {"type": "string"}, "role": {"type": "string"}}}
+
+_FACT = {
+    "type": "object",
+    "description": "a typed statement read from the document's prose, with where it was read",
+    "required": ["kind"],
+    "properties": {"kind": {"type": "string", "minLength": 1}, "value": {}, "text": {"type": "string"},
+                   "page": {"type": ["integer", "null"]}, "bbox": _BBOX, "xpath": {"type": "string", "minLength": 1},
+                   "confidence": {"type": "number", "minimum": 0, "maximum": 1}},
+}
+
+_ERROR = {
+    "type": "object",
+    "description": "a rule that failed on an entry: the run went on without it, and its findings are missing",
+    "required": ["code", "entry_number", "error_type", "message"],
+    "properties": {"code": {"type": "string"}, "entry_number": {"type": "string"},
+                   "error_type": {"type": "string"}, "message": {"type": "string"}},
+}
+
+
+def _kind(kind: str) -> dict:
+    return KIND_SCHEMAS[kind]
+
+
+def _fields(table: dict[str, str]) -> dict:
+    return {name: _kind(kind) for name, kind in table.items()}
+
+
+def _document() -> dict:
+    per_type = []
+    for t in DocType:
+        per_type.append({
+            "if": {"properties": {"doc_type": {"const": t.value}}},
+            "then": {"properties": {
+                "fields": {"type": "object", "properties": _fields(DOC_TYPES[t.value]), "additionalProperties": False},
+                "line_items": {"type": "array", "items": {
+                    "type": "object", "properties": _fields(LINE_ITEMS.get(t.value, {})),
+                    "additionalProperties": False}},
+            }},
+        })
+    prov_list = {"type": "array", "items": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/provenance"}]}}
+    return {
+        "type": "object",
+        "required": ["path", "sha256", "doc_type", "pages", "ocr", "error", "fields", "line_items"],
+        "properties": {
+            "path": {"type": "string", "pattern": r"^[^\\]+$"},
+            "sha256": {"type": "string", "pattern": "^([0-9a-f]{64})?$"},
+            "doc_type": {"enum": [t.value for t in DocType]},
+            "pages": {"type": "integer", "minimum": 0},
+            "ocr": {"type": "boolean"},
+            "error": {"type": ["string", "null"]},
+            "fields": {"type": "object"},
+            "line_items": {"type": "array"},
+            "facts": {"type": "array", "items": {"$ref": "#/$defs/fact"}},
+            "notes": {"type": "array", "items": {"type": "string"},
+                      "description": "statements in prose outside labels and tables, as read"},
+            "warnings": {"type": "array", "items": {"type": "string"},
+                         "description": "what a reader should know before trusting the fields, e.g. an embedded "
+                                        "e-invoice XML and its page disagree"},
+            "classification_confidence": {"type": "number", "minimum": 0, "maximum": 1},
+            "provenance": {"type": "object", "properties": {
+                "fields": {"type": "object", "additionalProperties": {"$ref": "#/$defs/provenance"}},
+                "line_items": prov_list,
+                "line_item_fields": {"type": "array", "items": {
+                    "type": "object", "additionalProperties": {"$ref": "#/$defs/provenance"}}},
+                "notes": prov_list,
+                "facts": prov_list,
+            }},
+        },
+        "allOf": per_type,
+    }
+
+
+def _entry() -> dict:
+    return {
+        "type": "object",
+        "required": ["entry_number", "documents", "lines"],
+        "properties": {
+            "entry_number": {"type": "string", "pattern": r"^[A-Z0-9]{3}-\d{7}-\d$"},
+            "documents": {"type": "array", "items": {"type": "string"}},
+            "lines": {"type": "array", "items": {"type": "object", "properties": _fields(LINE_ITEMS["entry_summary"])}},
+        },
+    }
+
+
+def _finding() -> dict:
+    return {
+        "type": "object",
+        "required": ["id", "status", "code", "severity", "entry_number", "line_no", "title", "explanation",
+                     "legal_basis", "value_delta", "duty_delta", "fees_delta", "loss_of_revenue", "confidence",
+                     "evidence"],
+        "properties": {
+            "id": {"type": "string", "minLength": 1},
+            "status": {"enum": list(FINDING_STATUSES)},
+            "code": {"enum": list(FINDING_CODES)},
+            "severity": {"enum": ["high", "medium", "low"]},
+            "entry_number": {"type": "string"},
+            "line_no": {"type": ["integer", "null"]},
+            "title": {"type": "string"},
+            "explanation": {"type": "string"},
+            "legal_basis": {"type": "string"},
+            "value_delta": _CENTS,
+            "duty_delta": _CENTS,
+            "fees_delta": _CENTS,
+            "loss_of_revenue": _CENTS,
+            "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+            "direction": {"enum": list(DIRECTIONS)},
+            "revenue": {"type": "object", "description": "the structured loss-of-revenue record behind the deltas"},
+            "verify": {"type": "array", "items": {"type": "string"},
+                       "description": "what to check before a to-verify item can be asserted"},
+            "confidence_reasons": {"type": "array", "items": {"type": "string"},
+                                   "description": "why the finding's confidence is what it is (the evidence gate)"},
+            "evidence": {"type": "array", "items": {
+                "type": "object", "required": ["path", "page", "text", "bbox"],
+                "properties": {"path": {"type": "string"}, "page": {"type": ["integer", "null"]},
+                               "text": {"type": "string"}, "bbox": _BBOX,
+                               "xpath": {"type": "string", "minLength": 1},
+                               "confidence": {"type": "number", "minimum": 0, "maximum": 1}}}},
+        },
+    }
+
+
+def export_schema() -> dict:
+    """The JSON Schema of the export document, from the document-type and finding-code tables."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "appraiser export document (SPEC section 4)",
+        "type": "object",
+        "required": ["documents", "entries", "findings"],
+        "$defs": {"party": _PARTY, "provenance": _PROVENANCE, "fact": _FACT, "rule_error": _ERROR},
+        "properties": {
+            "documents": {"type": "array", "items": _document()},
+            "entries": {"type": "array", "items": _entry()},
+            "findings": {"type": "array", "items": _finding()},
+            "errors": {"type": "array", "items": {"$ref": "#/$defs/rule_error"},
+                       "description": "rules that failed (the tool's own failures): their findings are missing"},
+        },
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(export_schema(), indent=1, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {SCHEMA_PATH}")
