@@ -15,7 +15,8 @@ it, and asks three questions of each:
 
 A finding that passes keeps ``open`` and a confidence that says how sure; one that does not becomes
 ``to_verify``: listed apart with what to check and where, counted in no total, never drafted. The gate is a table
-of small checks, one per finding code that needs more than the default; tolerances live in :data:`SETTINGS`.
+of small checks, one per finding code that needs more than the default, named by the code's rule spec
+(``RuleSpec.gate``); tolerances live in :data:`SETTINGS`.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from typing import Callable, Iterable
 from ..models.records import Document, Finding, Provenance
 from . import revenue
 from .context import Context
+from .rules import BY_CODE
 
 
 @dataclass(frozen=True)
@@ -323,7 +325,7 @@ def _confidence_of_evidence(ctx: Context, finding: Finding, v: Verdict, s: Setti
                     f"{d.classification_confidence:.2f}")
 
 
-def _mpf(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
+def mpf(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     h = ctx.entry.header
     declared = num(h.get("mpf"))
     rc = ctx.revenue
@@ -363,7 +365,7 @@ def _entered_value(ctx: Context, v: Verdict, s: Settings) -> None:
         v.check(problem + (f": check {doc.path}" if doc else ""))
 
 
-def _undervaluation(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
+def undervaluation(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     _entered_value(ctx, v, s)
     invoices = ctx.documents("commercial_invoice")
     for inv in invoices:
@@ -400,7 +402,7 @@ def _entry_line_ties(ln, s: Settings) -> bool:
     return v is not None and r is not None and d is not None and abs(v * r / 100 - d) <= s.tie
 
 
-def _quantity(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
+def quantity(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     invoices, packing = _quantity_sources(ctx)
     inv = [(str(li.get("part_number") or i), li, d) for d in invoices for i, li in enumerate(d.line_items)]
     pl = {str(li.get("part_number") or i): (li, d) for d in packing for i, li in enumerate(d.line_items)}
@@ -458,7 +460,7 @@ def _quantity(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
         v.lower(s.uncorroborated_confidence, "a line's quantity was not read")
 
 
-def _arithmetic(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
+def arithmetic(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     cited = {e.path for e in finding.evidence}
     docs = [d for d in ctx.documents() if d.path in cited and d.line_items] or \
         [d for d in ctx.documents("commercial_invoice") + ctx.documents("assist_invoice") if d.line_items]
@@ -518,7 +520,7 @@ def _arithmetic(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None
         v.weigh(items)
 
 
-def _hts(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
+def hts(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     declared = {revenue._digits(ln.get("hts")) for ln in ctx.entry.lines if ln.get("hts")}
     items: list[tuple[str, list[str]]] = []
     for d in ctx.documents("commercial_invoice"):
@@ -542,7 +544,7 @@ def _hts(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
         v.check("no HTS number read on the invoice lines")
 
 
-def _document_missing(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
+def document_missing(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     summary = next(iter(ctx.documents("entry_summary")), None)
     if summary is None:
         return
@@ -556,7 +558,7 @@ def _document_missing(ctx: Context, finding: Finding, v: Verdict, s: Settings) -
                     "not read): check whether it is this entry's invoice")
 
 
-def _section232_undeclared(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
+def section232_undeclared(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     line = ctx.line(finding.line_no)
     if line is None:
         return
@@ -574,7 +576,7 @@ def _section232_undeclared(ctx: Context, finding: Finding, v: Verdict, s: Settin
                     f"{doc.path if doc else 'the entry summary'}")
 
 
-def _fta(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
+def fta(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
     for c in ctx.linked.by_path.values():
         if c.doc_type != "certificate_of_origin":
             continue
@@ -584,26 +586,15 @@ def _fta(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
                     "misread")
 
 
-GATES: dict[str, Callable[[Context, Finding, Verdict, Settings], None]] = {
-    "MPF_MISCALCULATED": _mpf,
-    "UNDERVALUATION": _undervaluation,
-    "QUANTITY_MISMATCH": _quantity,
-    "ARITHMETIC_ERROR": _arithmetic,
-    "HTS_MISMATCH": _hts,
-    "DOCUMENT_MISSING": _document_missing,
-    "FTA_CLAIM_UNSUPPORTED": _fta,
-    "SECTION232_UNDECLARED": _section232_undeclared,
-}
-
-
 def assess(ctx: Context, finding: Finding, s: Settings = SETTINGS) -> Verdict:
     """The gate's verdict on one finding of one entry."""
     v = Verdict()
     _confidence_of_evidence(ctx, finding, v, s)
     if ctx.entry.entry_number.startswith("UNNUMBERED:"):
         v.check("the entry number was not read on the entry summary: the finding cannot be placed on an entry")
-    check = GATES.get(finding.code)
-    if check is not None:
+    spec = BY_CODE.get(finding.code)
+    check = spec.gate_function() if spec is not None else None
+    if check is not None:  # the rule's spec names the gate's check of its values
         check(ctx, finding, v, s)
     if v.verify:
         v.confidence = min(v.confidence, 0.5)

@@ -58,14 +58,24 @@ class RuleSpec:
     needs: Needs
     check: str  # "module:function" under appraiser.audit
     direction: str = "underpaid"
+    # the evidence gate's own check of the values the finding rests on ("module:function" under appraiser.audit,
+    # called as f(ctx, finding, verdict, settings)); None: the gate's default (confidence of the evidence) only
+    gate: str | None = None
 
     def function(self) -> Callable:
-        module, _, name = self.check.partition(":")
-        return getattr(importlib.import_module(f"appraiser.audit.{module}"), name)
+        return _resolve(self.check)
+
+    def gate_function(self) -> Callable | None:
+        return _resolve(self.gate) if self.gate else None
 
     @property
     def revenue_effect(self) -> str:
         return " + ".join(self.revenue) if self.revenue else "none"
+
+
+def _resolve(ref: str) -> Callable:
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(f"appraiser.audit.{module}"), name)
 
 
 Rule = RuleSpec  # the name the rule modules have always used
@@ -149,7 +159,7 @@ RULES: list[RuleSpec] = [
                PR: ("amount", "currency", "payer", "payee", "reference", "purpose"), AG: ("parties",),
                ES: ("entered_value", "total_entered_value", "invoice_numbers", "exchange_rate", "importer",
                     "manufacturer_id")}),
-        "valuation:undervaluation"),
+        "valuation:undervaluation", gate="gate:undervaluation"),
     RuleSpec(
         "DEDUCTION_UNSUPPORTED", "high", "Deduction from the price the documents do not support",
         f"{TAA}, (b)(3) (exclusions: international freight, insurance, post-importation costs, duties) and (b)(4); "
@@ -192,7 +202,7 @@ RULES: list[RuleSpec] = [
         ("duty", "fees"),
         Needs({ES: ("hts", "additional", "entered_value", "description", "country_of_origin"),
                MC: ("melt_country", "total_weight_kg")}),
-        "section232:undeclared"),
+        "section232:undeclared", gate="gate:section232_undeclared"),
     RuleSpec(
         "HTS_MISMATCH", "medium", "HTS number on the documents differs from the one declared",
         f"{REASONABLE_CARE}; 19 U.S.C. 1202 (HTSUS and its General Rules of Interpretation)",
@@ -204,7 +214,7 @@ RULES: list[RuleSpec] = [
                PL: ("description", "part_number"),
                MC: ("certificate_number",), CO: ("goods",),
                ES: ("hts", "spi", "duty_rate", "entered_value", "additional", "entry_number")}),
-        "hts:hts"),
+        "hts:hts", gate="gate:hts"),
     RuleSpec(
         "QUANTITY_MISMATCH", "medium", "Quantity or weight disagrees between the documents",
         f"{REASONABLE_CARE}; 19 CFR 141.86 (contents of invoices)",
@@ -218,7 +228,7 @@ RULES: list[RuleSpec] = [
                     "packing_list_number", "invoice_number", "po_number"),
                MC: ("certificate_number", "weight_kg", "total_weight_kg"),
                ES: ("quantity", "unit", "hts", "entered_value")}),
-        "quantity:quantity"),
+        "quantity:quantity", gate="gate:quantity"),
     RuleSpec(
         "ARITHMETIC_ERROR", "low", "Invoice arithmetic does not add up",
         "No statutory basis: an internal check of the commercial invoice, whose contents 19 CFR 141.86 "
@@ -230,7 +240,7 @@ RULES: list[RuleSpec] = [
         Needs({CI: ("invoice_number", "quantity", "unit", "unit_price", "amount", "line_no", "subtotal", "total",
                     "charges", "currency"),
                AI: ("total", "currency"), PL: ("quantity", "part_number"), ES: ("total_entered_value", "hts")}),
-        "arithmetic:arithmetic"),
+        "arithmetic:arithmetic", gate="gate:arithmetic"),
     RuleSpec(
         "RELATED_PARTY_UNDECLARED", "medium", "Related parties declared as not related",
         f"{TAA}, (g) (related persons) and (b)(2)(B) (acceptability of transaction value between related "
@@ -271,7 +281,7 @@ RULES: list[RuleSpec] = [
                CO: ("agreement", "blanket_period_from", "blanket_period_to", "goods", "exporter", "producer",
                     "importer"),
                CI: ("invoice_date", "seller", "currency", "description")}),
-        "fta:check"),
+        "fta:check", gate="gate:fta"),
     RuleSpec(
         "MPF_MISCALCULATED", "low", "Merchandise processing fee declared short",
         "19 U.S.C. 58c(a)(9) (merchandise processing fee); 19 CFR 24.23(b)(1) (0.3464 % ad valorem, with the "
@@ -282,7 +292,7 @@ RULES: list[RuleSpec] = [
         "setup.",
         ("fees",),
         Needs({ES: ("mpf", "total_entered_value", "entry_date", "entry_type")}),
-        "fees:check"),
+        "fees:check", gate="gate:mpf"),
     RuleSpec(
         "DOCUMENT_MISSING", "medium", "Entry without its commercial invoice",
         "19 U.S.C. 1508 (recordkeeping) and 1509 (examination, (a)(1)(A) records); 19 CFR Part 163 and its "
@@ -292,7 +302,7 @@ RULES: list[RuleSpec] = [
         "penalties, and nothing in the entry can be checked against the sale.",
         (),
         Needs({ES: ("entry_number", "invoice_numbers"), CI: ("invoice_number",)}),
-        "documents:check"),
+        "documents:check", gate="gate:document_missing"),
 ]
 
 BY_CODE: dict[str, RuleSpec] = {r.code: r for r in RULES}
@@ -353,6 +363,12 @@ def spec_problems(spec: RuleSpec) -> list[str]:
     else:
         if not callable(fn):
             out.append(f"{spec.code}: check {spec.check!r} is not callable")
+    if spec.gate is not None:
+        try:
+            if not callable(spec.gate_function()):
+                out.append(f"{spec.code}: gate {spec.gate!r} is not callable")
+        except (ImportError, AttributeError) as exc:
+            out.append(f"{spec.code}: gate {spec.gate!r} not found ({type(exc).__name__}: {exc})")
     return out
 
 
@@ -362,7 +378,7 @@ def rules_table() -> list[dict]:
              "description": r.description, "materiality": r.materiality, "revenue": r.revenue_effect,
              "direction": r.direction,
              "needs": {str(t): list(names) for t, names in r.needs.documents.items()},
-             "facts": list(r.needs.facts), "check": r.check} for r in RULES]
+             "facts": list(r.needs.facts), "check": r.check, "gate": r.gate} for r in RULES]
 
 
 README_BEGIN = "<!-- rules table: generated by `make readme` from audit/rules.py; do not edit by hand -->"

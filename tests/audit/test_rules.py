@@ -41,6 +41,7 @@ GOOD = RULES[0]
     ({"needs": Needs({DocType.AGREEMENT: ()})}, "without naming a field"),
     ({"check": "assists:no_such_check"}, "not found"),
     ({"check": "no_such_module:check"}, "not found"),
+    ({"gate": "gate:no_such_gate"}, "gate 'gate:no_such_gate' not found"),
     ({"severity": "critical"}, "severity"),
     ({"revenue": ("penalty",)}, "revenue effect"),
     ({"code": "MADE_UP"}, "not a SPEC finding code"),
