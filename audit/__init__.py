@@ -40,9 +40,13 @@ def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None
                 results.extend(fn(ctx))
             except Exception as exc:  # a rule's defect must not lose the other rules' findings
                 errors.append(f"{rule.code} on {entry.entry_number}: {type(exc).__name__}: {exc}")
+        for r in results:  # every finding carries its money as a record (SPEC §4), computed where the rule did not
+            if r.finding.revenue is None:
+                r.finding.set_revenue(revenue.record_of(ctx.revenue, r.finding, r.changes, entry.header.get("mpf")))
+        findings.extend(r.finding for r in results)
+        results = [r for r in results if r.finding.status != "to_verify"]  # counted in no total
         changes = [c for r in results for c in r.changes]
         if results:
-            findings.extend(r.finding for r in results)
             own = q2(sum((r.finding.loss_of_revenue for r in results), Decimal(0)))
             if changes:
                 rev = revenue.entry_total(ctx.revenue, changes)
