@@ -423,7 +423,7 @@ class RevenueLine:
     @property
     def rates_text(self) -> str | None:
         """The rates as "5.3 + 7.5" (percent); None when the rate is unknown."""
-        if self.rate_unknown:
+        if self.rate_unknown or (not self.rates and self.duty_delta):
             return None
         return " + ".join(format(r.rate.normalize(), "f") for r in self.rates) or "0"
 
