@@ -148,7 +148,7 @@ def export(db: Path, fmt: str, no_provenance: bool) -> None:
 
 @main.command()
 @db_option
-@click.option("--status", type=click.Choice(["open", "accepted", "dismissed"]), multiple=True,
+@click.option("--status", type=click.Choice(["open", "accepted", "dismissed", "to_verify"]), multiple=True,
               help="Only findings with this status (repeatable).")
 @click.option("--code", multiple=True, help="Only this finding code (repeatable).")
 @click.option("--entry", "entry_numbers", multiple=True, help="Only this entry number (repeatable).")

@@ -257,9 +257,9 @@ def finding_lines(findings: Sequence[Finding]) -> Iterable[str]:
         if f.reason:
             yield f"    reason: {f.reason}"
     open_, acc, dis = (sum(1 for f in findings if f.status == s) for s in ("open", "accepted", "dismissed"))
-    live = q2(sum((f.loss_of_revenue for f in findings if f.status != "dismissed"), Decimal(0)))
+    live = q2(sum((f.loss_of_revenue for f in findings if f.status not in ("dismissed", "to_verify")), Decimal(0)))
     yield f"{len(findings)} findings: {open_} open, {acc} accepted, {dis} dismissed; loss of revenue USD {live:,} " \
-          "(dismissed left out; per finding, before money shared between findings is counted once)"
+          "(dismissed and to-verify left out; per finding, before money shared between findings is counted once)"
 
 
 def summary_lines(result: RunSummary) -> Iterable[str]:
@@ -313,7 +313,8 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
             yield f"    evidence: {e.path}, page {e.page}: {e.text[:80]}"
     yield ""
     total = q2(sum((Decimal(t.get("loss_of_revenue", 0)) for t in a.entry_totals.values()), Decimal(0))) \
-        if a.entry_totals and not dismissed else q2(sum((f.loss_of_revenue for f in live), Decimal(0)))
+        if a.entry_totals and not dismissed else q2(sum((f.loss_of_revenue for f in live if f.status != "to_verify"),
+                                                        Decimal(0)))
     shared = any(t.get("counted_once") for t in a.entry_totals.values())
     yield f"Total loss of revenue: USD {total:,}" + (
         " (money that two findings touch counted once)" if shared else "")

@@ -167,6 +167,7 @@ class EntryMoney:
 def entry_money(entry: Entry | None, findings: list[Finding], saved: dict | None = None) -> EntryMoney:
     """The entry's loss over its findings, money two findings measure (lines of the same key) counted once and the
     fees computed on the combined value, as the audit computes an entry's total."""
+    findings = [f for f in findings if f.direction != "overpaid"]  # a refund due never offsets a loss
     seen: set[str] = set()
     once: list[str] = []
     duty = ZERO
@@ -273,6 +274,8 @@ def select(store, importer: str | None = None, entries: Iterable[str] | None = N
     chosen = []
     for f in store.findings():
         if not countable(f, statuses):  # open, to-verify and dismissed findings never reach a draft
+            continue
+        if f.direction == "overpaid":  # a refund has its own remedy: it is not disclosed, and never offsets a tender
             continue
         if codes is not None and f.code not in codes:
             continue

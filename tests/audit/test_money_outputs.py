@@ -260,3 +260,53 @@ def test_entry_totals_agree_between_the_audit_the_report_the_schedule_and_the_dr
     grand = sum(saved.values(), D(0))
     assert _m(csv_rows[-1]["loss_of_revenue"]) == grand and csv_rows[-1]["entry_number"] == "TOTAL"
     assert f"Loss of revenue: <b>USD {grand:,}</b>" in html
+
+
+def test_a_to_verify_finding_is_never_drafted_nor_counted(tmp_path):
+    """Evidence too weak to assert: listed in the report with what to check, in no total, schedule or draft."""
+    from appraiser.audit import schedule as model
+    from appraiser.models.records import replace
+
+    folder = ROOT / "fixtures" / "corpus" / "dev"
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    docs = [document_from_json(d) for d in truth["documents"] if not d.get("error")]
+    result = audit(docs, tariff=load_tariff(folder / truth["meta"]["tariff"]))
+    store = Store(tmp_path / "audit.db")
+    try:
+        for d in docs:
+            store.save_document(d, "truth", cache=False)
+        store.save_audit(result.entries, result.findings)
+        for f in store.findings():
+            store.decide(f.id, "accepted", "reviewer", None)
+        entries = {e.entry_number: e for e in store.entries()}
+        owner = {n: e.header.get("importer").name for n, e in entries.items()}
+        counts: dict[str, int] = {}
+        for f in store.findings():
+            counts[owner[f.entry_number]] = counts.get(owner[f.entry_number], 0) + 1
+        name = max(counts, key=counts.get)
+        before = draft_disclosure(store, importer=name)
+        weak = next(f for f in before.findings if f.loss_of_revenue > 0
+                    and sum(1 for g in before.findings if g.entry_number == f.entry_number) == 1)
+        html_before = write_report(store, tmp_path / "before")["html"].read_text(encoding="utf-8")
+        store.db["findings"].upsert(store._finding_row(replace(weak, status="to_verify")), pk="id")
+        after = draft_disclosure(store, importer=name)
+        paths = write_disclosure(after, tmp_path / "pd.docx")
+        report = write_report(store, tmp_path / "after")
+        # even asked for, a to-verify finding is not selected
+        asked = model.select(store, statuses=("accepted", "to_verify"))
+    finally:
+        store.close()
+    assert weak.id not in {f.id for f in after.findings} | {r.finding.id for r in after.schedule} | \
+        {f.id for f in asked.findings}
+    assert weak.entry_number not in after.entry_totals
+    assert after.total == before.total - weak.loss_of_revenue
+    drafted = Word(str(paths["docx"]))
+    text = "\n".join(p.text for p in drafted.paragraphs) + paths["md"].read_text(encoding="utf-8")
+    assert weak.title not in text
+    rows = list(csv.DictReader(report["csv"].open(encoding="utf-8")))
+    assert weak.id not in {r["finding_id"] for r in rows}
+    html = report["html"].read_text(encoding="utf-8")
+    total = D(re.search(r"Loss of revenue: <b>USD ([\d,.]+)</b>", html_before).group(1).replace(",", ""))
+    assert f"Loss of revenue: <b>USD {total - weak.loss_of_revenue:,}</b>" in html
+    assert _m(rows[-1]["loss_of_revenue"]) == total - weak.loss_of_revenue
+    assert "To verify (counted in no total)" in html and weak.title in html
