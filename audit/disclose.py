@@ -347,7 +347,7 @@ class _Draft:
 
     @property
     def unknown_rate(self) -> list[str]:
-        return [self.refs[f.id] for f in self.findings if f.rate_unknown]
+        return [self.refs[f.id] for f in self.findings if model.record(f, self.entry(f.entry_number)).rate_unknown]
 
 
 def _the_importer(entries: list[Entry]):
@@ -509,12 +509,14 @@ def _statements(d: _Draft) -> list[Block]:
     for f in d.findings:
         h = d.header(f.entry_number)
         rule = BY_CODE.get(f.code)
-        if f.rate_unknown:
+        rec = model.record(f, d.entry(f.entry_number))
+        if rec.rate_unknown:
             material = ("It changes the duties owed; the applicable rate is not yet known, so the duty is to be "
                         "provided under Part 6.")
-        elif f.loss_of_revenue > 0:
-            material = (f"It reduced the duties, taxes and fees assessed on the entry by USD {_usd(f.loss_of_revenue)} "
-                        f"(duty USD {_usd(f.duty_delta)}, fees USD {_usd(f.fees_delta)}; see the schedule in Part 4).")
+        elif rec.loss_of_revenue > 0:
+            material = (f"It reduced the duties, taxes and fees assessed on the entry by USD "
+                        f"{_usd(rec.loss_of_revenue)} (duty USD {_usd(rec.duty_delta)}, fees USD "
+                        f"{_usd(rec.fees_delta)}; see the schedule in Part 4).")
         else:
             material = ("It did not change the duties, taxes and fees owed; it is disclosed because it concerns "
                         "information CBP relies on to assess and admit the merchandise.")

@@ -466,6 +466,16 @@ def fees_record(ctx: EntryContext, declared_mpf: Decimal | None, fees_delta: Dec
                    fees_delta=q2(fees_delta), loss_of_revenue=q2(fees_delta), fees_of_their_own=bool(fees_delta))
 
 
+def unchanged(ctx: EntryContext, rate_unknown: bool = False) -> Revenue:
+    """The record of a finding with no revenue effect (or none that can be computed): no line changes, the fees
+    as the entry's declared values give them, before and after alike."""
+    base = ctx.total_entered_value - ctx.mpf_exempt_value
+    m, h = mpf(base, ctx.entry_date), hmf(ctx.total_entered_value, ctx.mode_of_transport)
+    return Revenue(mpf_before=m, mpf_after=m, hmf_before=h, hmf_after=h, mpf_base_before=base, mpf_base_after=base,
+                   hmf_base_before=ctx.total_entered_value, hmf_base_after=ctx.total_entered_value,
+                   rate_unknown=rate_unknown)
+
+
 def record_of(ctx: EntryContext, finding, changes: Sequence[Change], declared_mpf: Decimal | None = None) -> Revenue:
     """The record of a finding a rule built without one: computed from its changes when that gives the finding's
     own figures; else its fees as money of their own; else its totals."""
@@ -479,8 +489,10 @@ def record_of(ctx: EntryContext, finding, changes: Sequence[Change], declared_mp
                                                       q2(finding.fees_delta), q2(finding.loss_of_revenue),
                                                       finding.rate_unknown):
             return rec
-    if not changes and not finding.value_delta and not finding.duty_delta and finding.fees_delta:
-        return fees_record(ctx, declared_mpf, finding.fees_delta)
+    if not changes and not finding.value_delta and not finding.duty_delta:
+        if finding.fees_delta:
+            return fees_record(ctx, declared_mpf, finding.fees_delta)
+        return unchanged(ctx, finding.rate_unknown)
     rec = totals_only(finding.value_delta, finding.duty_delta, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"),
                       Decimal("0.00"), finding.fees_delta, finding.loss_of_revenue, rate_unknown=finding.rate_unknown)
     rec.fees_of_their_own = bool(finding.fees_delta)

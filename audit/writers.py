@@ -170,7 +170,7 @@ def _row(r: ScheduleRow, h) -> dict:
         "summary_date": h.get("summary_date") if h is not None else None,
         "port_code": h.get("port_code") if h is not None else None, "line_no": r.line_no, "hts": r.hts,
         "finding_id": r.finding.id, "finding_code": r.finding.code, "status": r.finding.status,
-        "base": "metal content" if r.content else "entered value",
+        "base": ("metal content" if r.content else "entered value") if r.declared is not None or r.change else None,
         "declared_value": r.declared, "value_delta": r.change, "corrected_value": r.corrected,
         "duty_rates_percent": r.rates, "duty_declared": r.duty_before, "duty_delta": r.duty,
         "duty_corrected": r.duty_after, "mpf_declared": r.mpf_before, "mpf_corrected": r.mpf_after,
