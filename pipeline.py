@@ -329,7 +329,8 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
             yield f"    evidence: {e.path}, page {e.page}: {e.text[:80]}"
     yield ""
     total = q2(sum((Decimal(t.get("loss_of_revenue", 0)) for t in a.entry_totals.values()), Decimal(0))) \
-        if a.entry_totals and not dismissed else q2(sum((f.loss_of_revenue for f in live), Decimal(0)))
+        if a.entry_totals and not dismissed else q2(sum((f.loss_of_revenue for f in live if f.status != "to_verify"),
+                                                        Decimal(0)))
     shared = any(t.get("counted_once") for t in a.entry_totals.values())
     yield f"Total loss of revenue: USD {total:,}" + (
         " (money that two findings touch counted once)" if shared else "")

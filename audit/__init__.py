@@ -43,6 +43,9 @@ def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None
             # with its type and reported by the summary, the report and the export, and fails the review (exit 3)
             except Exception as exc:
                 errors.append(RuleError(rule.code, entry.entry_number, type(exc).__name__, str(exc)))
+        for r in results:  # every finding carries its money as a record (SPEC §4), computed where the rule did not
+            if r.finding.revenue is None:
+                r.finding.set_revenue(revenue.record_of(ctx.revenue, r.finding, r.changes, entry.header.get("mpf")))
         gate.apply(ctx, [r.finding for r in results])
         findings.extend(r.finding for r in results)
         results = [r for r in results if r.finding.status != "to_verify"]  # counted in no total

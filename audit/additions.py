@@ -835,7 +835,7 @@ def _findings(ctx: Context, code: str) -> list[Result]:
         except Exception:  # the entry's declared figures (date, values, rates) are unreadable
             main = valuation.main_line(ctx)
             changes, line_no, spread = [], (main.line_no if main is not None else None), ""
-            rev = revenue.Revenue(value, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO,
+            rev = revenue.totals_only(value, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO,
                                   ["duty and fees: the entry's declared date, values or rates cannot be read; "
                                    "value delta only"], rate_unknown=True)
         steps = list(amt.steps) + [a.how]

@@ -20,34 +20,32 @@ documents as numbered exhibits (cited from the text) and the signature block. Wh
 visible ``[[CLIENT TO CONFIRM: …]]`` placeholder, and every placeholder of the body is listed in the
 "Open items before filing" box at the top.
 
-Money: each entry's loss is the audit's entry total when the store holds one computed over exactly the accepted
-findings of that entry; otherwise it is recomputed here from the findings' revenue data (their worked
-arithmetic), with money two findings measure counted once and the fees recomputed on the combined value.
+Money: every figure comes from the findings' revenue records through the schedule model (``audit/schedule.py``);
+nothing is read back out of text. Each entry's loss is the audit's entry total when the store holds one computed
+over exactly the accepted findings of that entry; otherwise it is recomputed from the records, with money two
+findings measure counted once and the fees recomputed on the combined value. To-verify findings are never drafted.
+
+This module writes the draft's content (what each part says); the model is ``audit/schedule.py`` and the Word and
+Markdown writers are ``audit/writers.py``.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
 from ..models.records import Document, Entry, EntryLine, Finding, q2
 from . import revenue
+from . import schedule as model
 from .rules import BY_CODE
+from .schedule import CONTENT_CODES, EntryMoney, ScheduleRow, Selection
+from .writers import Block, markdown, write_blocks  # noqa: F401 (Block and markdown are part of this module's API)
 
 ZERO = Decimal("0.00")
 SECTION232_CODES = ("METAL_CONTENT_MISSTATED", "SECTION232_UNDECLARED", "MELT_POUR_MISMATCH")
-# findings whose value delta is value missing from the entered value
-VALUE_CODES = {"ASSIST_UNDECLARED", "ROYALTY_UNDECLARED", "PACKING_UNDECLARED", "SELLING_COMMISSION_UNDECLARED",
-               "PROCEEDS_UNDECLARED", "UNDERVALUATION", "DEDUCTION_UNSUPPORTED", "FIRST_SALE_UNSUPPORTED"}
-# findings whose value delta is Section 232 content value (the entered value does not change)
-CONTENT_CODES = {"METAL_CONTENT_MISSTATED", "SECTION232_UNDECLARED"}
-# findings that can measure the same money as another finding of their family (the audit counts it once)
-SHARED_FAMILY = {"METAL_CONTENT_MISSTATED": "232", "SECTION232_UNDECLARED": "232", "UNDERVALUATION": "price",
-                 "DEDUCTION_UNSUPPORTED": "price", "FIRST_SALE_UNSUPPORTED": "price"}
 # CBP port codes (Schedule D) for the ports named in the address; any other port is given by its code
 PORT_NAMES = {
     "0401": "Boston, MA", "1001": "New York, NY", "1303": "Baltimore, MD", "1401": "Norfolk, VA",
@@ -137,22 +135,6 @@ class MixedImporters(NothingAccepted):
     :class:`NothingAccepted` (and caught with it): choose the importer."""
 
 
-# --- document blocks: one content, two renderings --------------------------------------------------------
-
-@dataclass
-class Block:
-    kind: str  # heading | para | list | table | box
-    text: str = ""
-    level: int = 1
-    label: str = ""  # a bold lead-in of a paragraph
-    rows: list[list[str]] = field(default_factory=list)  # table: the first row is the header
-    items: list[str] = field(default_factory=list)  # list and box items
-    numeric: tuple[int, ...] = ()  # table columns aligned right
-
-    def texts(self) -> list[str]:
-        return [self.label, self.text, *self.items, *(c for r in self.rows for c in r)]
-
-
 def placeholders_in(blocks: Iterable[Block]) -> list[str]:
     """Every placeholder in the blocks, once, in the order they first appear."""
     found: list[str] = []
@@ -188,197 +170,25 @@ def _pct(r: Decimal) -> str:
     return f"{r.normalize():f}"
 
 
-def _num(text: str) -> Decimal:
-    return Decimal(text.replace(",", ""))
-
-
 def _norm_id(s: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", s or "").upper()
 
 
-# --- the findings' revenue data --------------------------------------------------------------------------
+# --- what the store says: the schedule model ------------------------------------------------------------------
 
-@dataclass
-class LineMoney:
-    """One entry line's share of a finding's money."""
-
-    line_no: int | None
-    value: Decimal  # the value the rates apply to
-    rates: str | None  # "5.3 + 7.5" (percent), None when not known
-    duty: Decimal
+_importer_of = model.importer_of
 
 
-@dataclass
-class FindingMoney:
-    """A finding's money, line by line, with the fees split into MPF and HMF and the change of the fee bases."""
-
-    finding: Finding
-    lines: list[LineMoney]
-    mpf: Decimal
-    hmf: Decimal
-    mpf_base: Decimal  # change of the value MPF is computed on
-    hmf_base: Decimal  # change of the value HMF is computed on
-    own: bool  # no value change: money of its own (a fee declared short) or none
-    parsed: bool  # the split came from the finding's worked arithmetic (else from its totals and its code)
-    fixed_fees: bool = False  # fees no change of the fee bases explains: the entry adds them as they are
-
-
-_AMT = r"(-?[\d,]+\.\d+)"
-_DUTY_STEP = re.compile(r"^(?:line (\d+): )?duty " + _AMT + r" × \(([^)]*)\) = " + _AMT)
-_UNKNOWN_STEP = re.compile(r"^(?:line (\d+): )?duty on " + _AMT + r": rate unknown")
-_MPF_STEP = re.compile(r"^MPF FY\d+: [\d.]+ % × " + _AMT + " = " + _AMT + r" before, [\d.]+ % × " + _AMT + " = "
-                       + _AMT + " after")
-_HMF_STEP = re.compile(r"^HMF \([^)]*\): [\d.]+ % × " + _AMT + " = " + _AMT + r" before, [\d.]+ % × " + _AMT
-                       + " = " + _AMT + " after")
+def _select(store, importer: str | None, entries: Iterable[str] | None, codes: Iterable[str] | None = None
+            ) -> Selection:
+    """The accepted findings only: open, to-verify and dismissed findings never reach a draft."""
+    return model.select(store, importer, entries, codes, statuses=model.DISCLOSED)
 
 
 def _line(entry: Entry | None, line_no: int | None) -> EntryLine | None:
     if entry is None or line_no is None:
         return None
     return next((ln for ln in entry.lines if ln.line_no == line_no), None)
-
-
-def _rates_text(line: EntryLine | None) -> str | None:
-    rates = revenue.line_rates(line)
-    return " + ".join(_pct(r) for r in rates) if rates else None
-
-
-def finding_money(f: Finding, entry: Entry | None) -> FindingMoney:
-    """Split a finding's money by entry line and into MPF and HMF, from its worked arithmetic where that adds
-    up to its totals, else from its totals and its code."""
-    lines: list[LineMoney] = []
-    mpf_step = hmf_step = None
-    try:
-        for step in f.arithmetic:
-            if m := _DUTY_STEP.match(step):
-                rates = m.group(3).replace(" %", "").strip()
-                lines.append(LineMoney(int(m.group(1)) if m.group(1) else f.line_no, _num(m.group(2)),
-                                       rates or "0", _num(m.group(4))))
-            elif m := _UNKNOWN_STEP.match(step):
-                lines.append(LineMoney(int(m.group(1)) if m.group(1) else f.line_no, _num(m.group(2)), None, ZERO))
-            elif m := _MPF_STEP.match(step):
-                mpf_step = [_num(g) for g in m.groups()]
-            elif m := _HMF_STEP.match(step):
-                hmf_step = [_num(g) for g in m.groups()]
-    except InvalidOperation:
-        lines, mpf_step, hmf_step = [], None, None
-    mpf = mpf_step[3] - mpf_step[1] if mpf_step else None
-    hmf = hmf_step[3] - hmf_step[1] if hmf_step else ZERO
-    parsed_duty = sum((ln.duty for ln in lines), ZERO)
-    adds_up = (mpf_step is not None and q2(mpf + hmf) == q2(f.fees_delta)
-               and abs(parsed_duty - f.duty_delta) <= Decimal("0.01") * max(1, len(lines)))
-    if adds_up:
-        if lines:  # each line's duty was rounded on its own: the last line carries the cent
-            lines[-1].duty += q2(f.duty_delta) - parsed_duty
-        return FindingMoney(f, lines, q2(mpf), q2(hmf), mpf_step[2] - mpf_step[0],
-                            hmf_step[2] - hmf_step[0] if hmf_step else _hmf_base(f), False, True)
-    # from the totals: one line, the fee bases by what the code changes
-    line = _line(entry, f.line_no)
-    own = f.value_delta == 0 and f.duty_delta == 0
-    rates = _rates_text(line) if f.code in VALUE_CODES else None
-    one = [] if own else [LineMoney(f.line_no, f.value_delta, None if f.rate_unknown else rates, f.duty_delta)]
-    hmf_base = _hmf_base(f)
-    mpf_base = hmf_base if f.code != "FTA_CLAIM_UNSUPPORTED" else (f.value_delta if f.fees_delta else ZERO)
-    hmf_d = ZERO
-    if entry is not None and hmf_base:
-        ctx = revenue.context_of(entry)
-        if ctx.mode_of_transport in revenue.VESSEL_MODES:
-            hmf_d = revenue.hmf(ctx.total_entered_value + hmf_base, ctx.mode_of_transport) - \
-                revenue.hmf(ctx.total_entered_value, ctx.mode_of_transport)
-    fixed = own or (not mpf_base and not hmf_base)
-    return FindingMoney(f, one, q2(f.fees_delta - hmf_d), q2(hmf_d), mpf_base, hmf_base, own, False, fixed)
-
-
-def _hmf_base(f: Finding) -> Decimal:
-    return f.value_delta if f.code in VALUE_CODES else ZERO
-
-
-@dataclass
-class EntryMoney:
-    duty: Decimal
-    mpf: Decimal
-    hmf: Decimal
-    loss: Decimal
-    source: str  # "audit" (the store's entry total) or "recomputed"
-    counted_once: list[str] = field(default_factory=list)  # findings whose money another finding already counts
-
-
-def _entry_money(entry: Entry | None, money: list[FindingMoney], saved: dict | None) -> EntryMoney:
-    """The entry's loss over its accepted findings, money two findings measure counted once."""
-    kept: list[FindingMoney] = []
-    seen: dict[tuple, str] = {}
-    once: list[str] = []
-    for fm in money:
-        f = fm.finding
-        fam = SHARED_FAMILY.get(f.code)
-        key = (fam, f.line_no, q2(f.value_delta), q2(f.duty_delta)) if fam and f.value_delta else None
-        if key is not None and key in seen:
-            once.append(f.id)
-            continue
-        if key is not None:
-            seen[key] = f.id
-        kept.append(fm)
-    duty = q2(sum((fm.finding.duty_delta for fm in kept), ZERO))
-    moving = [fm for fm in kept if not fm.fixed_fees]  # their fees follow from the value they add to the fee bases
-    if entry is not None and moving:  # the fees on the combined value, as the audit computes an entry's total
-        ctx = revenue.context_of(entry)
-        base = ctx.total_entered_value - ctx.mpf_exempt_value
-        mpf = revenue.mpf(base + sum((fm.mpf_base for fm in moving), ZERO), ctx.entry_date) - \
-            revenue.mpf(base, ctx.entry_date)
-        hmf = revenue.hmf(ctx.total_entered_value + sum((fm.hmf_base for fm in moving), ZERO), ctx.mode_of_transport) \
-            - revenue.hmf(ctx.total_entered_value, ctx.mode_of_transport)
-    else:
-        mpf = sum((fm.mpf for fm in moving), ZERO)
-        hmf = sum((fm.hmf for fm in moving), ZERO)
-    mpf += sum((fm.mpf for fm in kept if fm.fixed_fees), ZERO)
-    hmf += sum((fm.hmf for fm in kept if fm.fixed_fees), ZERO)
-    loss = q2(duty + mpf + hmf)
-    ids = sorted(fm.finding.id for fm in money)
-    if saved and saved.get("finding_ids") == ids and saved.get("loss_of_revenue") is not None:
-        return EntryMoney(duty, q2(mpf), q2(hmf), q2(Decimal(saved["loss_of_revenue"])), "audit", once)
-    return EntryMoney(duty, q2(mpf), q2(hmf), loss, "recomputed", once)
-
-
-# --- what the store says ---------------------------------------------------------------------------------
-
-@dataclass
-class Selection:
-    findings: list[Finding]
-    entries: dict[str, Entry]  # every entry of the store
-    documents: dict[str, Document]
-    saved_totals: dict[str, dict]
-
-
-def _importer_of(entry: Entry | None):
-    return entry.header.get("importer") if entry is not None else None
-
-
-def _select(store, importer: str | None, entries: Iterable[str] | None, codes: Iterable[str] | None = None
-            ) -> Selection:
-    all_entries = {e.entry_number: e for e in store.entries()}
-    wanted = {_norm_id(n) for n in entries} if entries else None
-    codes = set(codes) if codes else None
-    chosen = []
-    for f in store.findings():
-        if f.status != "accepted":  # open and dismissed findings never reach a draft
-            continue
-        if codes is not None and f.code not in codes:
-            continue
-        if wanted is not None and _norm_id(f.entry_number) not in wanted:
-            continue
-        if importer:
-            imp = _importer_of(all_entries.get(f.entry_number))
-            name, number = getattr(imp, "name", None) or "", getattr(imp, "number", None) or ""
-            if importer.lower() not in name.lower() and _norm_id(importer) != _norm_id(number):
-                continue
-        chosen.append(f)
-    chosen.sort(key=lambda f: (f.entry_number, f.line_no or 0, f.code, f.id))
-    try:
-        saved = json.loads(store.meta("entry_totals") or "{}")
-    except ValueError:
-        saved = {}
-    docs = {d.path: d for d in store.documents()} if chosen else {}
-    return Selection(chosen, all_entries, docs, saved if isinstance(saved, dict) else {})
 
 
 def _port(code) -> str:
@@ -424,22 +234,6 @@ def _cites(f: Finding, exhibits: list[Exhibit]) -> str:
 # --- the draft -------------------------------------------------------------------------------------------
 
 @dataclass
-class ScheduleRow:
-    entry_number: str
-    line_no: int | None
-    hts: str | None
-    declared: Decimal | None
-    corrected: Decimal | None
-    content: bool  # the values are Section 232 content values
-    rates: str | None
-    duty: Decimal
-    mpf: Decimal
-    hmf: Decimal
-    loss: Decimal
-    ref: str  # the finding's number in the draft (F1, F2, …)
-
-
-@dataclass
 class Disclosure:
     importer: str
     importer_number: str | None
@@ -456,13 +250,8 @@ class Disclosure:
 
 def _declared_content(line: EntryLine | None) -> tuple[Decimal, list[str]]:
     """The Section 232 content value a line declares, and under which chapter 99 numbers."""
-    total, numbers = ZERO, []
-    for a in (line.get("additional") or []) if line is not None else []:
-        if revenue.is_section232(a.get("hts")):
-            numbers.append(str(a.get("hts")))
-            if isinstance(a.get("value"), Decimal):
-                total += a["value"]
-    return total, numbers
+    content, numbers, _ = revenue.declared_content(line)
+    return content, numbers
 
 
 def _line_duty(line: EntryLine | None) -> Decimal | None:
@@ -472,51 +261,30 @@ def _line_duty(line: EntryLine | None) -> Decimal | None:
                                    if isinstance(a.get("duty"), Decimal)), ZERO)
 
 
-def _schedule(findings: list[Finding], refs: dict[str, str], money: dict[str, FindingMoney],
-              entries: dict[str, Entry]) -> list[ScheduleRow]:
-    rows = []
-    for f in findings:
-        fm = money[f.id]
-        e = entries.get(f.entry_number)
-        parts = fm.lines or [LineMoney(f.line_no, ZERO, None, ZERO)]
-        for i, lm in enumerate(parts):
-            line = _line(e, lm.line_no)
-            first = i == 0
-            if f.code in CONTENT_CODES:
-                declared = _declared_content(line)[0] if line is not None else None
-                corrected = declared + lm.value if declared is not None else None
-            else:
-                entered = line.get("entered_value") if line is not None else None
-                declared = entered if isinstance(entered, Decimal) else None
-                corrected = (declared + lm.value if f.code in VALUE_CODES else declared) if declared is not None \
-                    else None
-            mpf, hmf = (fm.mpf, fm.hmf) if first else (ZERO, ZERO)  # the fees are the finding's, on its first row
-            rates = lm.rates or ("unknown" if f.rate_unknown and fm.lines else None)
-            rows.append(ScheduleRow(f.entry_number, lm.line_no, str(line.get("hts")) if line is not None else None,
-                                    declared, corrected, f.code in CONTENT_CODES, rates, q2(lm.duty), mpf, hmf,
-                                    q2(lm.duty + mpf + hmf), refs[f.id]))
-    return rows
-
-
-def _true_info(f: Finding, ref: str, e: Entry | None, docs: dict[str, Document], fm: FindingMoney) -> str:
-    """What should have been declared, for one finding, in a sentence."""
+def _true_info(f: Finding, ref: str, e: Entry | None, docs: dict[str, Document], rows: list[ScheduleRow]) -> str:
+    """What should have been declared, for one finding, in a sentence, from its schedule rows (its record)."""
     line = _line(e, f.line_no)
     where = f"entry {f.entry_number}" + (f", line {f.line_no}" if f.line_no else "")
-    spread = [(lm, _line(e, lm.line_no)) for lm in fm.lines]
-    if f.code in VALUE_CODES and len({lm.line_no for lm in fm.lines}) > 1 and all(
-            ln is not None and isinstance(ln.get("entered_value"), Decimal) for _, ln in spread):
-        parts = [f"line {lm.line_no} USD {_usd(ln.get('entered_value') + lm.value)} (declared USD "
-                 f"{_usd(ln.get('entered_value'))} plus USD {_usd(lm.value)})" for lm, ln in spread]
+    rec = model.record(f, e)
+    added = [(r, rl) for r, rl in zip(rows, rec.lines) if rl.kind == "value" and rl.base == "value"
+             and r.declared is not None and r.corrected is not None]
+    content = [(r, rl) for r, rl in zip(rows, rec.lines) if rl.kind == "value" and rl.base == "metal content"]
+    if len(added) > 1:
+        parts = [f"line {r.line_no} USD {_usd(r.corrected)} (declared USD {_usd(r.declared)} plus USD {_usd(r.change)})"
+                 for r, _ in added]
         return f"{ref} (entry {f.entry_number}): entered values of " + "; ".join(parts) + f" ({_t(f.title)})."
-    if f.code in VALUE_CODES and line is not None and isinstance(line.get("entered_value"), Decimal):
-        ev = line.get("entered_value")
-        return (f"{ref} ({where}): an entered value of USD {_usd(ev + f.value_delta)} — the declared USD {_usd(ev)} "
-                f"plus USD {_usd(f.value_delta)} ({_t(f.title)}).")
-    if f.code in CONTENT_CODES:
-        declared, numbers = _declared_content(line)
+    if added:
+        [(r, _)] = added
+        return (f"{ref} ({where}): an entered value of USD {_usd(r.corrected)} — the declared USD {_usd(r.declared)} "
+                f"plus USD {_usd(r.change)} ({_t(f.title)}).")
+    if content:
+        r, rl = content[0]
+        numbers = [x.hts for x in rl.rates if x.hts.startswith("9903.")] if _declared_content(line)[1] else []
         under = f"under {', '.join(numbers)}" if numbers else "on a chapter 99 line (9903.81 steel, 9903.85 aluminium)"
-        return (f"{ref} ({where}): a Section 232 content value of USD {_usd(declared + f.value_delta)} {under}, "
-                f"instead of USD {_usd(declared)}, with additional duty of USD {_usd(f.duty_delta)}.")
+        declared = r.declared if r.declared is not None else ZERO
+        corrected = r.corrected if r.corrected is not None else declared + r.change
+        return (f"{ref} ({where}): a Section 232 content value of USD {_usd(corrected)} {under}, "
+                f"instead of USD {_usd(declared)}, with additional duty of USD {_usd(rec.duty_delta)}.")
     if f.code == "MELT_POUR_MISMATCH":
         mill = [d for d in (docs.get(p) for p in (e.documents if e else [])) if d and d.doc_type == "mill_certificate"]
         countries = sorted({_t(c) for d in mill for c in (d.get("melt_country"), d.get("pour_country")) if c})
@@ -526,12 +294,13 @@ def _true_info(f: Finding, ref: str, e: Entry | None, docs: dict[str, Document],
                     f"shows" + (f", instead of {_t(declared)}" if declared else "") + ".")
     if f.code == "FTA_CLAIM_UNSUPPORTED" and line is not None:
         spi = line.get("spi")
+        value = sum((rl.value_change for rl in rec.lines), ZERO)
         return (f"{ref} ({where}): no preference claim" + (f" (SPI {_t(spi)} withdrawn)" if spi else "")
-                + f"; duty at the general rate on USD {_usd(f.value_delta)}, USD {_usd(f.duty_delta)}, and the "
+                + f"; duty at the general rate on USD {_usd(value)}, USD {_usd(rec.duty_delta)}, and the "
                 f"merchandise processing fee on that value.")
-    if f.code == "MPF_MISCALCULATED" and e is not None and isinstance(e.header.get("mpf"), Decimal):
-        return (f"{ref} ({where}): a merchandise processing fee of USD {_usd(e.header.get('mpf') + f.fees_delta)} "
-                f"instead of USD {_usd(e.header.get('mpf'))}.")
+    if rec.fees_of_their_own and rec.mpf_delta:
+        return (f"{ref} ({where}): a merchandise processing fee of USD {_usd(rec.mpf_after)} "
+                f"instead of USD {_usd(rec.mpf_before)}.")
     if f.code == "RELATED_PARTY_UNDECLARED":
         return f"{ref} ({where}): the buyer and seller declared as related (relationship indicator \"Y\")."
     return f"{ref} ({where}): the particulars as corrected in Part 3 ({_t(f.title)})."
@@ -545,11 +314,8 @@ class _Draft:
     findings: list[Finding]
     numbers: list[str]  # the entries, in order
     refs: dict[str, str]  # finding id -> F1, F2, …
-    money: dict[str, FindingMoney]
-    totals: dict[str, EntryMoney]
-    total: Decimal
+    sched: model.Schedule
     exhibits: list[Exhibit]
-    schedule: list[ScheduleRow]
     importer: str
     importer_number: str | None
     tender_now: bool
@@ -565,8 +331,23 @@ class _Draft:
         return [f for f in self.findings if f.entry_number == number]
 
     @property
+    def totals(self) -> dict[str, EntryMoney]:
+        return self.sched.entry_totals
+
+    @property
+    def total(self) -> Decimal:
+        return self.sched.total
+
+    @property
+    def schedule(self) -> list[ScheduleRow]:
+        return self.sched.rows
+
+    def rows_of(self, f: Finding) -> list[ScheduleRow]:
+        return [r for r in self.sched.rows if r.finding.id == f.id]
+
+    @property
     def unknown_rate(self) -> list[str]:
-        return [self.refs[f.id] for f in self.findings if f.rate_unknown]
+        return [self.refs[f.id] for f in self.findings if model.record(f, self.entry(f.entry_number)).rate_unknown]
 
 
 def _the_importer(entries: list[Entry]):
@@ -605,11 +386,8 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     ents = [sel.entries[n] for n in numbers if n in sel.entries]
     party = _the_importer(ents)
     refs = {f.id: f"F{i + 1}" for i, f in enumerate(findings)}
-    money = {f.id: finding_money(f, sel.entries.get(f.entry_number)) for f in findings}
-    totals = {n: _entry_money(sel.entries.get(n), [money[f.id] for f in findings if f.entry_number == n],
-                              sel.saved_totals.get(n)) for n in numbers}
-    d = _Draft(sel, findings, numbers, refs, money, totals, q2(sum((t.loss for t in totals.values()), ZERO)),
-               _exhibits(findings, sel.documents), _schedule(findings, refs, money, sel.entries),
+    sched = model.build(findings, sel.entries, sel.saved_totals, refs, statuses=model.DISCLOSED)
+    d = _Draft(sel, findings, numbers, refs, sched, _exhibits(findings, sel.documents),
                _t(party.name) if party is not None and party.name else placeholder("the importer of record's name"),
                _t(party.number) if party is not None and party.number else None, tender_now)
     b = (_opening(d) + _merchandise(d) + _entries_part(d) + _statements(d) + _true_information(d) + _tender(d)
@@ -618,7 +396,7 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     box = Block("box", label="Open items before filing",
                 text="This draft is not ready to file. Each item is marked where it stands in the text; confirm or "
                      "complete it there and remove the mark.", items=holders)
-    return Disclosure(d.importer, d.importer_number, ents, findings, d.total, [box] + b, holders, totals,
+    return Disclosure(d.importer, d.importer_number, ents, findings, d.total, [box] + b, holders, d.totals,
                       d.schedule, d.exhibits, tender_now)
 
 
@@ -731,12 +509,14 @@ def _statements(d: _Draft) -> list[Block]:
     for f in d.findings:
         h = d.header(f.entry_number)
         rule = BY_CODE.get(f.code)
-        if f.rate_unknown:
+        rec = model.record(f, d.entry(f.entry_number))
+        if rec.rate_unknown:
             material = ("It changes the duties owed; the applicable rate is not yet known, so the duty is to be "
                         "provided under Part 6.")
-        elif f.loss_of_revenue > 0:
-            material = (f"It reduced the duties, taxes and fees assessed on the entry by USD {_usd(f.loss_of_revenue)} "
-                        f"(duty USD {_usd(f.duty_delta)}, fees USD {_usd(f.fees_delta)}; see the schedule in Part 4).")
+        elif rec.loss_of_revenue > 0:
+            material = (f"It reduced the duties, taxes and fees assessed on the entry by USD "
+                        f"{_usd(rec.loss_of_revenue)} (duty USD {_usd(rec.duty_delta)}, fees USD "
+                        f"{_usd(rec.fees_delta)}; see the schedule in Part 4).")
         else:
             material = ("It did not change the duties, taxes and fees owed; it is disclosed because it concerns "
                         "information CBP relies on to assess and admit the merchandise.")
@@ -767,9 +547,12 @@ def _corrections(d: _Draft) -> list[list[str]]:
             line = _line(e, line_no)
             if line is None:
                 continue
-            parts = [(f, lm) for f in fs for lm in d.money[f.id].lines if lm.line_no == line_no]
-            value_add = sum((lm.value for f, lm in parts if f.code in VALUE_CODES), ZERO)
-            content_add = sum((lm.value for f, lm in parts if f.code in CONTENT_CODES), ZERO)
+            parts = [(r, rl) for f in fs for r, rl in zip(d.rows_of(f), model.record(f, e).lines)
+                     if rl.line_no == line_no]
+            value_add = sum((rl.entered_after - rl.entered_before for _, rl in parts
+                             if rl.entered_after is not None and rl.entered_before is not None), ZERO)
+            content_add = sum((rl.value_change for _, rl in parts if rl.kind == "value" and rl.base == "metal content"),
+                              ZERO)
             entered = line.get("entered_value")
             if isinstance(entered, Decimal):
                 corr.append([n, str(line_no), "Entered value", _usd(entered), _usd(entered + value_add)])
@@ -780,7 +563,7 @@ def _corrections(d: _Draft) -> list[list[str]]:
             duty = _line_duty(line)
             if duty is not None:
                 corr.append([n, str(line_no), "Duty (the line and its chapter 99 lines)", _usd(duty),
-                             _usd(duty + sum((lm.duty for _, lm in parts), ZERO))])
+                             _usd(duty + sum((r.duty for r, _ in parts), ZERO))])
         h = d.header(n)
         if h is None:
             continue
@@ -799,7 +582,7 @@ def _schedule_table(d: _Draft) -> list[list[str]]:
     sched = [["Entry", "Line", "HTS", "Declared value", "Corrected value", "Rate(s) %", "Duty delta", "MPF delta",
               "HMF delta", "Loss of revenue", "Finding"]]
     for n in d.numbers:
-        mine = [r for r in d.schedule if r.entry_number == n]
+        mine = d.sched.of_entry(n)
         for r in mine:
             mark = " †" if r.content else ""
             sched.append([n, str(r.line_no or "—"), _t(r.hts) or "—",
@@ -808,7 +591,7 @@ def _schedule_table(d: _Draft) -> list[list[str]]:
                           _usd(r.duty), _usd(r.mpf), _usd(r.hmf), _usd(r.loss), r.ref])
         t = d.totals[n]
         differs = t.loss != q2(sum((r.loss for r in mine), ZERO))
-        if len(mine) > 1 or differs:
+        if d.sched.entry_row_needed(n):
             sched.append([f"Entry {n} total" + (" ‡" if t.counted_once or differs else ""), "", "", "", "", "",
                           _usd(t.duty), _usd(t.mpf), _usd(t.hmf), _usd(t.loss), ""])
     totals = d.totals.values()
@@ -823,7 +606,7 @@ def _true_information(d: _Draft) -> list[Block]:
     b = [Block("heading", "4. True and accurate information (19 CFR 162.74(b)(4))", 2),
          Block("para", "The entries should have declared the following (USD; entered values as declared on the entry "
                        "summaries, corrections to the cent):"),
-         Block("list", items=[_true_info(f, d.refs[f.id], d.entry(f.entry_number), d.sel.documents, d.money[f.id])
+         Block("list", items=[_true_info(f, d.refs[f.id], d.entry(f.entry_number), d.sel.documents, d.rows_of(f))
                               for f in d.findings])]
     corr = _corrections(d)
     if len(corr) > 1:
@@ -877,101 +660,9 @@ def _closing(d: _Draft) -> list[Block]:
 
 # --- writing ---------------------------------------------------------------------------------------------
 
-def _md_cell(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("|", "\\|")
-
-
-def markdown(blocks: list[Block]) -> str:
-    out: list[str] = []
-    for bl in blocks:
-        if bl.kind == "heading":
-            out.append("#" * min(bl.level, 6) + " " + bl.text)
-        elif bl.kind == "para":
-            out.append((f"**{bl.label.strip()}** " if bl.label else "") + bl.text)
-        elif bl.kind == "list":
-            out += [f"- {it}" for it in bl.items]
-        elif bl.kind == "box":
-            out.append(f"> **{bl.label}**")
-            out.append(">")
-            out.append(f"> {bl.text}")
-            out.append(">")
-            out += [f"> - {it}" for it in bl.items] or ["> - none"]
-        elif bl.kind == "table":
-            head, *rest = bl.rows
-            out.append("| " + " | ".join(_md_cell(c) for c in head) + " |")
-            out.append("|" + "".join("---:|" if i in bl.numeric else "---|" for i in range(len(head))))
-            out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rest]
-        out.append("")
-    return "\n".join(out)
-
-
-def _docx(blocks: list[Block], path: Path, title: str) -> None:
-    from docx import Document as Word
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Inches, Pt
-
-    doc = Word()
-    doc.core_properties.title = title
-    for s in doc.sections:
-        s.left_margin = s.right_margin = Inches(0.8)
-    doc.styles["Normal"].font.size = Pt(10.5)
-    for bl in blocks:
-        if bl.kind == "heading":
-            doc.add_heading(bl.text, level=min(bl.level, 9))
-        elif bl.kind == "para":
-            p = doc.add_paragraph()
-            if bl.label:
-                p.add_run(bl.label).bold = True
-            p.add_run(bl.text)
-        elif bl.kind == "list":
-            for it in bl.items:
-                doc.add_paragraph(it, style="List Bullet")
-        elif bl.kind == "box":  # a bordered, shaded one-cell table at the top
-            t = doc.add_table(rows=1, cols=1)
-            t.style = "Table Grid"
-            cell = t.cell(0, 0)
-            shade = OxmlElement("w:shd")
-            shade.set(qn("w:val"), "clear")
-            shade.set(qn("w:color"), "auto")
-            shade.set(qn("w:fill"), "FFF2CC")
-            cell._tc.get_or_add_tcPr().append(shade)
-            head = cell.paragraphs[0]
-            head.add_run(bl.label).bold = True
-            cell.add_paragraph(bl.text)
-            for it in bl.items or ["none"]:
-                cell.add_paragraph(it, style="List Bullet")
-            doc.add_paragraph()
-        elif bl.kind == "table":
-            t = doc.add_table(rows=len(bl.rows), cols=len(bl.rows[0]))
-            t.style = "Table Grid"
-            for i, row in enumerate(bl.rows):
-                for j, text in enumerate(row):
-                    cell = t.cell(i, j)
-                    cell.text = text
-                    for p in cell.paragraphs:
-                        if j in bl.numeric and i > 0:
-                            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                        for r in p.runs:
-                            r.font.size = Pt(8)
-                            r.bold = i == 0 or row[0] == "Total" or " total" in row[0]
-            doc.add_paragraph()
-    doc.save(str(path))
-
-
-def _write(blocks: list[Block], out_docx: Path | str, title: str) -> dict[str, Path]:
-    out = Path(out_docx)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    md = out.with_suffix(".md")
-    _docx(blocks, out, title)
-    md.write_text(markdown(blocks), encoding="utf-8")
-    return {"docx": out, "md": md}
-
-
 def write_disclosure(disclosure: Disclosure, out_docx: Path | str) -> dict[str, Path]:
     """Write the draft as Word (``out_docx``) and its Markdown twin (the same path with ``.md``)."""
-    return _write(disclosure.blocks, out_docx, "Prior disclosure (draft)")
+    return write_blocks(disclosure.blocks, out_docx, "Prior disclosure (draft)")
 
 
 # --- the Form 28 response pack for Section 232 content value ---------------------------------------------
@@ -982,72 +673,6 @@ FORM28_ITEMS = {
                 "entries, or the further documents to attach",
     "signatory": "name and title of the importer's officer who signs, and the date of signature",
 }
-
-
-@dataclass
-class ContentReadings:
-    """The Section 232 content value of one finding under both readings, as its worked arithmetic states."""
-
-    entered: Decimal | None = None
-    non_metal: Decimal | None = None
-    metal_price: Decimal | None = None  # reading (a): the price paid for the metal
-    less_non_metal: Decimal | None = None  # reading (b): entered value less the non-metal components
-    declared: Decimal | None = None
-    declared_under: list[str] = field(default_factory=list)
-    rate: Decimal | None = None
-
-
-_MONEY = re.compile(r"(?<![\d.,])-?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}(?![\d.])")
-_CH99 = re.compile(r"9903\.\d\d\.\d+")
-_RATE = re.compile(r"Section 232 rate (\d+(?:\.\d+)?) ?%")
-
-
-def _amounts(text: str) -> list[Decimal]:
-    return [_num(m) for m in _MONEY.findall(text)]
-
-
-def content_readings(f: Finding, line: EntryLine | None) -> ContentReadings:
-    """Both readings as the finding's worked arithmetic states them; what it does not state, from the entry line."""
-    r = ContentReadings()
-    for step in f.arithmetic:
-        for part in step.split(";"):
-            low = part.strip().lower()
-            label, _, rest = part.partition(":")
-            amounts = _amounts(rest if rest else part)
-            try:
-                if low.startswith("reading (a)"):
-                    r.metal_price = amounts[-1] if amounts else None
-                elif low.startswith("reading (b)"):
-                    if len(amounts) >= 3:
-                        r.entered, r.non_metal = amounts[0], amounts[1]
-                    r.less_non_metal = amounts[-1] if amounts else None
-                elif low.startswith("declared content value"):
-                    r.declared_under = _CH99.findall(part) or r.declared_under
-                    r.declared = amounts[-1] if amounts else r.declared
-                elif low.startswith("entered value of the goods") and amounts:
-                    r.entered = amounts[-1]
-                elif re.match(r"(steel|aluminium|aluminum|metal) content value = entered value", low) and amounts:
-                    r.entered = amounts[0]
-                    r.non_metal = amounts[1] if len(amounts) >= 3 else ZERO
-                    r.less_non_metal = amounts[-1] if len(amounts) >= 3 else amounts[0]
-            except (InvalidOperation, IndexError):
-                continue
-            if r.rate is None and (m := _RATE.search(part)):
-                r.rate = Decimal(m.group(1))
-    if r.rate is None:
-        for step in f.arithmetic:
-            if (m := _DUTY_STEP.match(step)) and "+" not in m.group(3):
-                try:
-                    r.rate = Decimal(m.group(3).replace("%", "").strip())
-                except InvalidOperation:
-                    pass
-                break
-    if r.entered is None and line is not None and isinstance(line.get("entered_value"), Decimal):
-        r.entered = line.get("entered_value")
-    if r.declared is None and line is not None:
-        content, nums = _declared_content(line)
-        r.declared, r.declared_under = (content, nums) if nums else (ZERO, [])
-    return r
 
 
 def form28_blocks(store, entries: Iterable[str] | None = None, importer: str | None = None) -> list[Block]:
@@ -1107,13 +732,14 @@ def form28_blocks(store, entries: Iterable[str] | None = None, importer: str | N
         for f in fs:
             if f.code not in CONTENT_CODES:
                 continue
-            r = content_readings(f, _line(e, f.line_no))
+            r = model.readings(f, e)
             b.append(Block("para", "reading (a), the metal price paid: "
-                                   + (f"USD {_usd(r.metal_price)}" if r.metal_price is not None
+                                   + (f"USD {_usd(r.metal_cost)}" if r.metal_cost is not None
                                       else "not stated in the documents")
                                    + "; reading (b), entered value less non-metal components: "
                                    + (f"USD {_usd(r.less_non_metal)}" if r.less_non_metal is not None
-                                      else "not stated in the documents") + ".",
+                                      else "not stated in the documents")
+                                   + (f"; measured against {r.measured_against}" if r.measured_against else "") + ".",
                            label=f"{refs[f.id]}, line {f.line_no}: "))
 
         b.append(Block("heading", "Explanation", 3))
@@ -1123,27 +749,27 @@ def form28_blocks(store, entries: Iterable[str] | None = None, importer: str | N
 
         b.append(Block("heading", "Cost analysis", 3))
         for f in fs:
-            line = _line(e, f.line_no)
+            rec = model.record(f, e)
             if f.code in CONTENT_CODES:
-                r = content_readings(f, line)
-                known = [v for v in (r.metal_price, r.less_non_metal) if v is not None]
-                supported = max(known) if known else (r.declared or ZERO) + f.value_delta
+                r = model.readings(f, e)
+                supported = r.supported if r.supported is not None else r.declared_content + rec.value_delta
                 rows = [["Item", "USD"],
-                        ["Entered value of the goods", _usd(r.entered)],
-                        ["Non-metal components", _usd(r.non_metal)],
-                        ["(a) Price paid for the metal", _usd(r.metal_price)],
+                        ["Entered value of the goods", _usd(r.entered_value)],
+                        ["Non-metal components", _usd(r.non_metal_value)],
+                        ["(a) Price paid for the metal", _usd(r.metal_cost)],
                         ["(b) Entered value less non-metal components", _usd(r.less_non_metal)],
                         ["Content value supported (the higher reading)", _usd(supported)],
                         ["Content value declared" + (f" ({', '.join(r.declared_under)})" if r.declared_under else ""),
-                         _usd(r.declared)],
-                        ["Content value not declared", _usd(f.value_delta)],
+                         _usd(r.declared_content)],
+                        ["Content value not declared", _usd(rec.value_delta)],
                         ["Section 232 rate %", _pct(r.rate) if r.rate is not None else "—"],
-                        ["Additional duty", _usd(f.duty_delta)],
-                        ["Fees (MPF, HMF)", _usd(f.fees_delta)],
-                        ["Loss of revenue", _usd(f.loss_of_revenue)]]
+                        ["Additional duty", _usd(rec.duty_delta)],
+                        ["Fees (MPF, HMF)", _usd(rec.fees_delta)],
+                        ["Loss of revenue", _usd(rec.loss_of_revenue)]]
             else:
-                rows = [["Item", "USD"], ["Additional duty (rate difference between the countries)", _usd(f.duty_delta)],
-                        ["Loss of revenue", _usd(f.loss_of_revenue)]]
+                rows = [["Item", "USD"], ["Additional duty (rate difference between the countries)",
+                                          _usd(rec.duty_delta)],
+                        ["Loss of revenue", _usd(rec.loss_of_revenue)]]
             b.append(Block("para", "", label=f"{refs[f.id]} ({f.code}):"))
             b.append(Block("table", rows=rows, numeric=(1,)))
             if f.arithmetic:
@@ -1198,4 +824,4 @@ def write_form28_pack(store, out_docx: Path | str, entries: Iterable[str] | None
                       importer: str | None = None) -> dict[str, Path]:
     """Write the Section 232 Form 28 response pack as Word and its Markdown twin; with no accepted Section 232
     finding the pack says so."""
-    return _write(form28_blocks(store, entries, importer), out_docx, "CBP Form 28 response: Section 232 (draft)")
+    return write_blocks(form28_blocks(store, entries, importer), out_docx, "CBP Form 28 response: Section 232 (draft)")

@@ -1,32 +1,28 @@
 """The audit report: one self-contained HTML file (no network resources; evidence crops embedded as PNG data)
-and the loss-of-revenue schedule as XLSX and CSV, one row per affected entry line.
+and the loss-of-revenue schedule as XLSX and CSV, one row per finding and affected entry line.
 
-Everything taken from documents is hostile input and is escaped. Dismissed findings contribute nothing: the report
-says only how many were left out.
+Every figure renders from the findings' revenue records through the schedule model (``audit/schedule.py``); the
+XLSX and CSV writers are ``audit/writers.py``. Everything taken from documents is hostile input and is escaped.
+Dismissed findings contribute nothing: the report says only how many were left out. To-verify findings are listed
+with what to check, and counted in no total.
 """
 from __future__ import annotations
 
 import base64
-import csv
 import io
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from html import escape
 from pathlib import Path
 
-from ..models.records import Entry, Evidence, Finding, q2
-from . import revenue
+from ..models.records import Entry, Evidence, Finding, Revenue, q2
+from . import schedule as model
+from .writers import SCHEDULE_COLUMNS, schedule_records  # noqa: F401 (the schedule's columns are this module's API)
+from .writers import write_schedule as _write_schedule
 
 ZERO = Decimal("0.00")
 CROP_DPI = 110
-SCHEDULE_COLUMNS = [
-    "entry_number", "entry_date", "summary_date", "port_code", "line_no", "hts", "declared_value", "value_delta",
-    "corrected_value", "duty_rates_percent", "duty_declared", "duty_delta", "duty_corrected", "mpf_declared",
-    "mpf_corrected", "hmf_declared", "hmf_corrected", "fees_delta", "loss_of_revenue", "finding_codes", "finding_ids",
-    "statuses",
-]
 
 
 @dataclass
@@ -37,12 +33,12 @@ class Totals:
     fees: Decimal = ZERO
     loss: Decimal = ZERO
 
-    def add(self, f: Finding) -> None:
+    def add(self, rec: Revenue) -> None:
         self.count += 1
-        self.value += f.value_delta
-        self.duty += f.duty_delta
-        self.fees += f.fees_delta
-        self.loss += f.loss_of_revenue
+        self.value += rec.value_delta
+        self.duty += rec.duty_delta
+        self.fees += rec.fees_delta
+        self.loss += rec.loss_of_revenue
 
 
 @dataclass
@@ -58,6 +54,7 @@ class ReportData:
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (document path, warning)
     to_verify: list[Finding] = field(default_factory=list)  # the evidence gate's items: in no total
     rule_errors: list = field(default_factory=list)  # rules that failed (RuleError): their findings are missing
+    schedule: model.Schedule | None = None
 
     @property
     def total_loss(self) -> Decimal:
@@ -66,26 +63,23 @@ class ReportData:
 
 def collect(store, root: str | None = None) -> ReportData:
     findings = store.findings()
-    live = [f for f in findings if f.counted]
+    live = [f for f in findings if model.countable(f, model.STANDING)]
     entries = {e.entry_number: e for e in store.entries()}
-    saved = json.loads(store.meta("entry_totals") or "{}")
+    saved = model.saved_totals(store)
     data = ReportData(live, [f for f in findings if f.status == "dismissed"], entries, {},
                       root=root or store.last_root(), warnings=store.warnings(), rule_errors=store.rule_errors(),
                       to_verify=[f for f in findings if f.status == "to_verify"])
+    data.schedule = model.build(live, entries, saved, statuses=model.STANDING)
     for f in live:
         e = entries.get(f.entry_number)
+        rec = model.record(f, e)
         importer = e.header.get("importer") if e else None
         name = getattr(importer, "name", None) or "importer not stated"
-        data.by_importer.setdefault(name, Totals()).add(f)
-        data.by_entry.setdefault(f.entry_number, Totals()).add(f)
-        data.by_code.setdefault(f.code, Totals()).add(f)
-    for number, t in data.by_entry.items():
-        ids = sorted(f.id for f in live if f.entry_number == number)
-        s = saved.get(number)
-        if s and s.get("finding_ids") == ids:  # the audit's total still holds: nothing of it was dismissed
-            data.entry_loss[number] = (Decimal(s["loss_of_revenue"]), bool(s.get("counted_once")))
-        else:
-            data.entry_loss[number] = (q2(t.loss), False)
+        data.by_importer.setdefault(name, Totals()).add(rec)
+        data.by_entry.setdefault(f.entry_number, Totals()).add(rec)
+        data.by_code.setdefault(f.code, Totals()).add(rec)
+    for number, t in data.schedule.entry_totals.items():
+        data.entry_loss[number] = (t.loss, bool(t.counted_once) or t.loss != q2(data.by_entry[number].loss))
     return data
 
 
@@ -183,18 +177,61 @@ def _totals_table(title: str, key_label: str, rows: dict[str, Totals], loss_of=N
     return out
 
 
-def _finding_html(f: Finding, crops: Crops) -> list[str]:
+def _opt(x: Decimal | None) -> str:
+    return "—" if x is None else _money(x)
+
+
+def _money_html(f: Finding, rec: Revenue) -> list[str]:
+    """The finding's money, from its revenue record: per line the value change and the rates with duty before and
+    after; MPF and HMF before and after; the totals; the Section 232 readings."""
+    out = [f'<p class="money">value {_money(rec.value_delta)} · duty {_money(rec.duty_delta)} · fees '
+           f"{_money(rec.fees_delta)} · loss of revenue {_money(rec.loss_of_revenue)}"
+           + (" (rate unknown)" if rec.rate_unknown else "") + "</p>"]
+    if rec.lines:
+        out.append('<table class="money-lines"><tr><th>line</th><th>HTS</th><th>base</th><th>declared</th>'
+                   "<th>change</th><th>corrected</th><th>rate</th><th>rate %</th><th>duty before</th>"
+                   "<th>duty after</th><th>duty delta</th></tr>")
+        for rl in rec.lines:
+            rates = rl.rates or [None]
+            for i, r in enumerate(rates):
+                head = (f"<td>{rl.line_no if rl.line_no is not None else '—'}</td><td>{escape(rl.hts or '—')}</td>"
+                        f"<td>{escape(rl.base)}</td><td class=n>{_opt(rl.value_before)}</td>"
+                        f"<td class=n>{_money(rl.value_change)}</td><td class=n>{_opt(rl.value_after)}</td>"
+                        if i == 0 else "<td></td>" * 6)
+                if r is None:
+                    tail = ("<td>unknown</td><td></td><td></td><td></td>" if rl.rate_unknown
+                            else "<td>—</td><td></td><td></td><td></td>") + f"<td class=n>{_money(rl.duty_delta)}</td>"
+                else:
+                    tail = (f"<td>{escape(r.hts)}</td><td class=n>{r.rate.normalize():f}</td>"
+                            f"<td class=n>{_money(r.duty_before)}</td><td class=n>{_money(r.duty_after)}</td>"
+                            f"<td class=n>{_money(r.duty_delta)}</td>")
+                out.append(f"<tr>{head}{tail}</tr>")
+        out.append("</table>")
+    out.append('<table class="money-fees"><tr><th>fee</th><th>before</th><th>after</th><th>delta</th></tr>'
+               f"<tr><td>MPF</td><td class=n>{_money(rec.mpf_before)}</td><td class=n>{_money(rec.mpf_after)}</td>"
+               f"<td class=n>{_money(rec.mpf_delta)}</td></tr>"
+               f"<tr><td>HMF</td><td class=n>{_money(rec.hmf_before)}</td><td class=n>{_money(rec.hmf_after)}</td>"
+               f"<td class=n>{_money(rec.hmf_delta)}</td></tr></table>")
+    for r in rec.section232:
+        out.append(f"<p class=meta>Section 232 content value, line {r.line_no}: (a) metal cost {_opt(r.metal_cost)}; "
+                   f"(b) entered value {_opt(r.entered_value)} less non-metal {_opt(r.non_metal_value)} = "
+                   f"{_opt(r.less_non_metal)}; declared {_money(r.declared_content)}; measured against "
+                   f"{escape(r.measured_against or 'no reading')}: shortfall {_money(r.shortfall)}</p>")
+    return out
+
+
+def _finding_html(f: Finding, crops: Crops, rec: Revenue | None = None) -> list[str]:
+    rec = rec if rec is not None else model.record(f, None)
     decided = (f" by {escape(f.reviewer or '')} at {escape(f.reviewed_at or '')}" if f.reviewer else "")
     out = [f'<div class="finding {escape(f.severity)}" id="{escape(f.id)}">',
            f"<h3>{escape(f.code)} · entry {escape(f.entry_number)}"
-           + (f" line {f.line_no}" if f.line_no else "") + f" · USD {_money(f.loss_of_revenue)}</h3>",
+           + (f" line {f.line_no}" if f.line_no else "") + f" · USD {_money(rec.loss_of_revenue)}</h3>",
            f'<p class="meta">{escape(f.severity)} · {escape(f.status)}{decided}'
            + (f" · reason: {escape(f.reason)}" if f.reason else "") + f" · id {escape(f.id)} · confidence "
            f"{f.confidence:.2f}</p>",
            f"<p><b>{escape(f.title)}</b></p>", f"<p>{escape(f.explanation)}</p>",
            f"<p><b>Legal basis:</b> {escape(f.legal_basis)}</p>",
-           f"<p>value {_money(f.value_delta)} · duty {_money(f.duty_delta)} · fees {_money(f.fees_delta)} · "
-           f"loss of revenue {_money(f.loss_of_revenue)}" + (" (rate unknown)" if f.rate_unknown else "") + "</p>",
+           *_money_html(f, rec),
            '<ol class="arith">' + "".join(f"<li>{escape(s)}</li>" for s in f.arithmetic) + "</ol>",
            "<h4>Evidence</h4>"]
     for ev in f.evidence:
@@ -228,14 +265,15 @@ def render_html(data: ReportData) -> str:
     parts += _totals_table("Totals by finding code", "code", data.by_code)
     parts.append("<h2>Findings</h2>")
     for f in sorted(data.findings, key=lambda f: (f.entry_number, f.code, f.line_no or 0)):
-        parts += _finding_html(f, crops)
+        parts += _finding_html(f, crops, model.record(f, data.entries.get(f.entry_number)))
     if data.to_verify:  # listed apart: what to check and where; counted in no total, never drafted
         parts.append("<h2>To verify</h2><p class=meta>The values these rest on are too weak to assert them (a "
                      "possible misread, nothing to corroborate them): check each point, then accept or dismiss. "
                      "They are counted in no total.</p><ul>")
         for f in data.to_verify:
             checks = "".join(f"<li>{escape(w)}</li>" for w in f.verify)
-            parts.append(f"<li><b>{escape(f.code)}</b> entry {escape(f.entry_number)} ({escape(f.id)}): "
+            parts.append(f'<li id="{escape(f.id)}"><b>{escape(f.code)}</b> entry {escape(f.entry_number)}'
+                         + (f" line {f.line_no}" if f.line_no else "") + f" ({escape(f.id)}): "
                          f"{escape(f.title)}<ul>{checks}</ul></li>")
         parts.append("</ul>")
     if data.warnings:  # e.g. an e-invoice's embedded XML and its printed page disagree
@@ -252,94 +290,12 @@ def render_html(data: ReportData) -> str:
 # --- the schedule -----------------------------------------------------------------------------------------
 
 def schedule_rows(data: ReportData) -> list[dict]:
-    rows = []
-    by_line: dict[tuple[str, int | None], list[Finding]] = {}
-    for f in data.findings:
-        by_line.setdefault((f.entry_number, f.line_no), []).append(f)
-    first_of_entry: set[str] = set()
-    for (number, line_no), fs in sorted(by_line.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
-        e = data.entries.get(number)
-        line = next((ln for ln in (e.lines if e else []) if ln.line_no == line_no), None)
-        h = e.header if e else None
-        declared = line.get("entered_value") if line is not None else None
-        value = q2(sum((f.value_delta for f in fs), ZERO))
-        duty = q2(sum((f.duty_delta for f in fs), ZERO))
-        fees = q2(sum((f.fees_delta for f in fs), ZERO))
-        rates = revenue.line_rates(line) if line is not None else None
-        duty_decl = line.get("duty") if line is not None else None
-        first = number not in first_of_entry
-        first_of_entry.add(number)
-        fees_after = _fees_after(e, [f for f in data.findings if f.entry_number == number]) if (first and e) else (None, None)
-        rows.append({
-            "entry_number": number, "entry_date": h.get("entry_date") if h is not None else None,
-            "summary_date": h.get("summary_date") if h is not None else None, "port_code": h.get("port_code") if h is not None else None,
-            "line_no": line_no, "hts": line.get("hts") if line is not None else None,
-            "declared_value": declared, "value_delta": value,
-            "corrected_value": q2(declared + value) if isinstance(declared, Decimal) else None,
-            "duty_rates_percent": " + ".join(f"{r.normalize():f}" for r in rates) if rates else None,
-            "duty_declared": duty_decl, "duty_delta": duty,
-            "duty_corrected": q2(duty_decl + duty) if isinstance(duty_decl, Decimal) else None,
-            "mpf_declared": h.get("mpf") if (h is not None and first) else None,
-            "mpf_corrected": fees_after[0] if first and e is not None else None,
-            "hmf_declared": h.get("hmf") if (h is not None and first) else None,
-            "hmf_corrected": fees_after[1] if first and e is not None else None,
-            "fees_delta": fees, "loss_of_revenue": q2(sum((f.loss_of_revenue for f in fs), ZERO)),
-            "finding_codes": ", ".join(f.code for f in fs), "finding_ids": ", ".join(f.id for f in fs),
-            "statuses": ", ".join(f.status for f in fs),
-        })
-    return rows
-
-
-def _fees_after(entry: Entry, findings: list[Finding]) -> tuple[Decimal | None, Decimal | None]:
-    """MPF and HMF on the corrected entry: the fee base moves by the value the fee-bearing findings add (a Section
-    232 shortfall adds duty on value already entered and moves no fee); MPF within the fiscal year's limits."""
-    rc = revenue.context_of(entry)
-    if not any(f.fees_delta != 0 for f in findings):
-        h = entry.header
-        return h.get("mpf"), h.get("hmf")
-    # a failed preference makes entered value MPF-due without adding value; the others add value
-    moved = sum((f.value_delta for f in findings if f.fees_delta != 0 and f.code != "FTA_CLAIM_UNSUPPORTED"), ZERO)
-    newly_due = sum((f.value_delta for f in findings if f.code == "FTA_CLAIM_UNSUPPORTED"), ZERO)
-    mpf_after = revenue.mpf(rc.total_entered_value - rc.mpf_exempt_value + moved + newly_due, rc.entry_date)
-    hmf_after = revenue.hmf(rc.total_entered_value + moved, rc.mode_of_transport) \
-        if rc.mode_of_transport in revenue.VESSEL_MODES else None
-    return mpf_after, hmf_after
-
-
-def _totals_row(rows: list[dict]) -> dict:
-    t = {c: None for c in SCHEDULE_COLUMNS}
-    t["entry_number"] = "TOTAL (per finding)"
-    for c in ("value_delta", "duty_delta", "fees_delta", "loss_of_revenue"):
-        t[c] = q2(sum((r[c] for r in rows if isinstance(r[c], Decimal)), ZERO))
-    return t
+    """The schedule's rows (a row per finding and entry line, the entries' totals, the grand total)."""
+    return schedule_records(data.schedule or model.build(data.findings, data.entries), data.entries)
 
 
 def write_schedule(data: ReportData, out_dir: Path) -> dict[str, Path]:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    rows = schedule_rows(data)
-    total = _totals_row(rows)
-    csv_path, xlsx_path = out_dir / "schedule.csv", out_dir / "schedule.xlsx"
-    with open(csv_path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=SCHEDULE_COLUMNS)
-        w.writeheader()
-        for r in rows + [total]:
-            w.writerow({k: ("" if v is None else format(v, "f") if isinstance(v, Decimal) else v) for k, v in r.items()})
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Loss of revenue"
-    ws.append(SCHEDULE_COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for r in rows + [total]:
-        ws.append([r[c] for c in SCHEDULE_COLUMNS])  # Decimals are written as exact numbers
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, (Decimal, float, int)) and cell.column_letter not in ("E",):
-                cell.number_format = "#,##0.00"
-    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
-    wb.save(xlsx_path)
-    return {"csv": csv_path, "xlsx": xlsx_path}
+    return _write_schedule(data.schedule or model.build(data.findings, data.entries), data.entries, out_dir)
 
 
 def write_report(store, out_dir: Path | str, root: str | None = None) -> dict[str, Path]:

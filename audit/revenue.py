@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..models.records import Entry, EntryLine, q2
+from ..models.records import Entry, EntryLine, Revenue, RevenueLine, RevenueRate, Section232Reading, q2
 
 # --- the tables (one visible place) -------------------------------------------------------------
 MPF_RATE = Decimal("0.3464")  # percent, 19 CFR 24.23(b)(1)
@@ -216,16 +216,31 @@ def section232_rate(hts: str | None, iso_date: str | None, origin: str | None = 
     return standard, f"{metal}, in force from {row[0]}"
 
 
+class Rate(Decimal):
+    """A rate (percent) that knows where it was declared: ``hts`` "own" (the line's own rate) or its chapter 99
+    number, and the value it applies to (``base``: "value" or "metal content"). Arithmetic on it gives plain
+    Decimals."""
+
+    def __new__(cls, value, hts: str = "own", base: str = "value"):
+        self = super().__new__(cls, value)
+        self.hts = hts
+        self.base = base
+        return self
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.hts, self.base))
+
+
 def line_rates(line: EntryLine | None) -> list[Decimal] | None:
     """The ad valorem rates a change in the line's value attracts: its own plus its chapter 99 rates,
-    except Section 232 ones (those apply to the metal content value only). None when the line's rate is
-    not known."""
+    except Section 232 ones (those apply to the metal content value only), each a :class:`Rate` naming its
+    number. None when the line's rate is not known."""
     if line is None or line.get("duty_rate") is None:
         return None
-    rates = [Decimal(line.get("duty_rate"))]
+    rates: list[Decimal] = [Rate(line.get("duty_rate"), "own")]
     for a in line.get("additional") or []:
         if a.get("rate") is not None and not is_section232(a.get("hts")):
-            rates.append(Decimal(a["rate"]))
+            rates.append(Rate(a["rate"], str(a.get("hts") or "chapter 99")))
     return rates
 
 
@@ -236,6 +251,7 @@ class EntryContext:
     mode_of_transport: str | None
     total_entered_value: Decimal
     mpf_exempt_value: Decimal = Decimal(0)
+    lines: dict[int, EntryLine] = field(default_factory=dict)  # the declared lines by number
 
 
 def context_of(entry: Entry) -> EntryContext:
@@ -245,8 +261,9 @@ def context_of(entry: Entry) -> EntryContext:
         total = sum((ln.get("entered_value") or Decimal(0) for ln in entry.lines), Decimal(0))
     exempt = sum((ln.get("entered_value") or Decimal(0) for ln in entry.lines
                   if (ln.get("spi") or "").upper() in MPF_EXEMPT_SPI), Decimal(0))
+    lines = {ln.line_no: ln for ln in entry.lines if ln.line_no is not None}
     return EntryContext(entry.entry_number, h.get("entry_date") or h.get("summary_date"),
-                        h.get("mode_of_transport"), Decimal(total), exempt)
+                        h.get("mode_of_transport"), Decimal(total), exempt, lines)
 
 
 @dataclass
@@ -259,6 +276,11 @@ class Change:
     as a Section 232 shortfall on content value). ``mpf_dutiable`` is value that moves from MPF-exempt to
     MPF-due (a failed FTA claim). ``key`` names the money: two findings touching the same money share a key,
     and an entry total counts it once.
+
+    ``base`` is the value the change is measured on: "value" (the entered value) or "metal content" (the
+    Section 232 content value); ``kind`` is "value" (value added to that base) or "rate" (the base stays as
+    declared, the rates newly apply to ``value_delta``). Left out, they follow from the rest: a change of no fee
+    base on the entered value is a rate change; a change carrying Section 232 ``readings`` is on the content.
     """
 
     line_no: int | None
@@ -268,47 +290,137 @@ class Change:
     fee_base_delta: Decimal | None = None
     mpf_dutiable: Decimal = Decimal(0)
     note: str = ""
+    base: str | None = None
+    kind: str | None = None
+    readings: Section232Reading | None = None
+
+    def __post_init__(self) -> None:
+        if self.base is None:
+            self.base = "metal content" if self.readings is not None else "value"
+        if self.kind is None:
+            self.kind = "rate" if self.base == "value" and self.fee_base_delta is not None \
+                and self.fee_base_delta == 0 else "value"
 
     @property
     def fee_base(self) -> Decimal:
         return self.value_delta if self.fee_base_delta is None else self.fee_base_delta
 
 
-@dataclass
-class Revenue:
-    value_delta: Decimal
-    duty_delta: Decimal
-    mpf_before: Decimal
-    mpf_after: Decimal
-    hmf_before: Decimal
-    hmf_after: Decimal
-    fees_delta: Decimal
-    loss_of_revenue: Decimal
-    arithmetic: list[str] = field(default_factory=list)
-    rate_unknown: bool = False
-
-
 def _pct(r: Decimal) -> str:
     return f"{r.normalize():f} %"
 
 
+def declared_content(line: EntryLine | None) -> tuple[Decimal, list[str], Decimal | None]:
+    """The Section 232 content value a line declares, the chapter 99 numbers it is declared under and their duty
+    (None when the line states none)."""
+    total, numbers, duty_total = Decimal("0.00"), [], None
+    for a in (line.get("additional") or []) if line is not None else []:
+        if is_section232(a.get("hts")):
+            numbers.append(str(a.get("hts")))
+            if isinstance(a.get("value"), Decimal):
+                total += a["value"]
+            if isinstance(a.get("duty"), Decimal):
+                duty_total = (duty_total or Decimal(0)) + a["duty"]
+    return total, numbers, duty_total
+
+
+def _declared_duty(line: EntryLine | None, label: str, base: str) -> Decimal | None:
+    """The duty the line declares under one rate: its own, a chapter 99 number's, or its Section 232 lines'."""
+    if line is None:
+        return None
+    if base == "metal content":
+        return declared_content(line)[2]
+    if label == "own":
+        d = line.get("duty")
+        return d if isinstance(d, Decimal) else None
+    for a in line.get("additional") or []:
+        if str(a.get("hts")) == label and isinstance(a.get("duty"), Decimal):
+            return a["duty"]
+    return None
+
+
+def _label(r: Decimal, base: str, line: EntryLine | None, readings: Section232Reading | None) -> tuple[str, str]:
+    if isinstance(r, Rate):
+        return r.hts, r.base
+    if base == "metal content":
+        numbers = declared_content(line)[1] or (readings.declared_under if readings is not None else [])
+        metal = readings.metal if readings is not None else section232_metal(line.get("hts") if line else None)
+        return (numbers[0] if numbers else "9903.85" if metal == "aluminium" else "9903.81"), base
+    return "own", base
+
+
+def _revenue_line(ch: Change, line: EntryLine | None) -> tuple[RevenueLine, list[Decimal]]:
+    """One change as a record line, and the exact (unrounded) duty of each of its rates."""
+    entered = line.get("entered_value") if line is not None else None
+    entered = entered if isinstance(entered, Decimal) else None
+    if ch.base == "metal content":
+        before = ch.readings.declared_content if ch.readings is not None else declared_content(line)[0] \
+            if line is not None else None
+    else:
+        before = entered
+    after = (before + ch.value_delta if ch.kind == "value" else before) if before is not None else None
+    out = RevenueLine(line_no=ch.line_no, hts=str(line.get("hts")) if line is not None and line.get("hts") else None,
+                      key=ch.key, kind=ch.kind, base=ch.base, value_change=q2(ch.value_delta), value_before=before,
+                      value_after=after, entered_before=entered,
+                      entered_after=entered + ch.fee_base if entered is not None else None,
+                      fee_base_change=ch.fee_base, mpf_newly_due=ch.mpf_dutiable, note=ch.note)
+    if ch.rates is None:
+        out.rate_unknown = True
+        return out, []
+    exact = []
+    for r in ch.rates:
+        label, base = _label(r, ch.base, line, ch.readings)
+        d = duty(ch.value_delta, r)
+        declared = _declared_duty(line, label, base)
+        if declared is None:
+            new = ch.kind == "rate" or (base == "metal content" and not declared_content(line)[1])
+            declared = q2(r * before / 100) if (before is not None and not new) else Decimal("0.00")
+        out.rates.append(RevenueRate(label, Decimal(r), base, q2(declared), q2(declared) + q2(d)))
+        exact.append(d)
+    out.duty_delta = q2(sum(exact, Decimal(0)))
+    _carry_cent(out.rates, out.duty_delta - sum((q2(d) for d in exact), Decimal(0)))
+    return out, exact
+
+
+def _carry_cent(rates: list[RevenueRate], rest: Decimal) -> None:
+    """Each rate's duty was rounded on its own: the last rate carries what the rounding of the sum leaves."""
+    if rest and rates:
+        rates[-1].duty_after += rest
+
+
 def compute(ctx: EntryContext, changes: Sequence[Change]) -> Revenue:
+    """The loss of revenue of ``changes`` on the entry as declared, as the structured record every output
+    renders from (with the worked steps in its ``arithmetic``)."""
     steps: list[str] = []
     duty_total = Decimal(0)
     unknown = False
     value = Decimal(0)
+    lines: list[RevenueLine] = []
+    readings: list[Section232Reading] = []
     for ch in changes:
         value += ch.value_delta
+        rl, exact = _revenue_line(ch, ctx.lines.get(ch.line_no) if ch.line_no is not None else None)
+        lines.append(rl)
+        if ch.readings is not None:
+            r = replace(ch.readings)
+            if r.rate is None and rl.rates:
+                r.rate = rl.rates[0].rate
+            readings.append(r)
         where = f"line {ch.line_no}: " if ch.line_no is not None else ""
         if ch.rates is None:
             unknown = True
             steps.append(f"{where}duty on {ch.value_delta:,.2f}: rate unknown, value delta only")
             continue
-        d = sum((duty(ch.value_delta, r) for r in ch.rates), Decimal(0))
+        d = sum(exact, Decimal(0))
         duty_total += d
         rates = " + ".join(_pct(r) for r in ch.rates) or "0 %"
         steps.append(f"{where}duty {ch.value_delta:,.2f} × ({rates}) = {q2(d):,.2f}" + (f" ({ch.note})" if ch.note else ""))
     duty_delta = q2(duty_total)
+    known = [ln for ln in lines if not ln.rate_unknown]
+    rest = duty_delta - sum((ln.duty_delta for ln in known), Decimal(0))
+    if rest and known:  # each line's duty was rounded on its own: the last line carries the cent
+        known[-1].duty_delta += rest
+        _carry_cent(known[-1].rates, rest)
     fy, lo, hi, note = mpf_limits(ctx.entry_date)
     base_before = ctx.total_entered_value - ctx.mpf_exempt_value
     fee_delta = sum((ch.fee_base for ch in changes), Decimal(0))
@@ -326,7 +438,67 @@ def compute(ctx: EntryContext, changes: Sequence[Change]) -> Revenue:
     fees = (mpf_a - mpf_b) + (hmf_a - hmf_b)
     loss = duty_delta + fees
     steps.append(f"loss of revenue = duty {duty_delta:,.2f} + fees {fees:,.2f} = {loss:,.2f}")
-    return Revenue(q2(value), duty_delta, mpf_b, mpf_a, hmf_b, hmf_a, q2(fees), q2(loss), steps, unknown)
+    return Revenue(lines=lines, mpf_before=mpf_b, mpf_after=mpf_a, hmf_before=hmf_b, hmf_after=hmf_a,
+                   mpf_base_before=base_before, mpf_base_after=base_after, hmf_base_before=hmf_base_b,
+                   hmf_base_after=hmf_base_a, value_delta=q2(value), duty_delta=duty_delta, fees_delta=q2(fees),
+                   loss_of_revenue=q2(loss), rate_unknown=unknown, section232=readings, arithmetic=steps)
+
+
+def totals_only(value_delta: Decimal, duty_delta: Decimal, mpf_before: Decimal, mpf_after: Decimal,
+                hmf_before: Decimal, hmf_after: Decimal, fees_delta: Decimal, loss_of_revenue: Decimal,
+                arithmetic: Sequence[str] = (), rate_unknown: bool = False) -> Revenue:
+    """A record of totals with no line (the entry's own figures could not be computed with)."""
+    return Revenue(mpf_before=mpf_before, mpf_after=mpf_after, hmf_before=hmf_before, hmf_after=hmf_after,
+                   value_delta=q2(value_delta), duty_delta=q2(duty_delta), fees_delta=q2(fees_delta),
+                   loss_of_revenue=q2(loss_of_revenue), rate_unknown=rate_unknown, arithmetic=list(arithmetic))
+
+
+def fees_record(ctx: EntryContext, declared_mpf: Decimal | None, fees_delta: Decimal) -> Revenue:
+    """The record of a finding whose money is a fee of its own (MPF declared short): no line changes, MPF from
+    the declared fee to the fee due."""
+    before = declared_mpf if isinstance(declared_mpf, Decimal) else mpf(ctx.total_entered_value
+                                                                        - ctx.mpf_exempt_value, ctx.entry_date)
+    hmf_now = hmf(ctx.total_entered_value, ctx.mode_of_transport)
+    return Revenue(mpf_before=q2(before), mpf_after=q2(before + fees_delta), hmf_before=hmf_now, hmf_after=hmf_now,
+                   mpf_base_before=ctx.total_entered_value - ctx.mpf_exempt_value,
+                   mpf_base_after=ctx.total_entered_value - ctx.mpf_exempt_value,
+                   hmf_base_before=ctx.total_entered_value, hmf_base_after=ctx.total_entered_value,
+                   fees_delta=q2(fees_delta), loss_of_revenue=q2(fees_delta), fees_of_their_own=bool(fees_delta))
+
+
+def unchanged(ctx: EntryContext, rate_unknown: bool = False) -> Revenue:
+    """The record of a finding with no revenue effect (or none that can be computed): no line changes, the fees
+    as the entry's declared values give them, before and after alike."""
+    base = ctx.total_entered_value - ctx.mpf_exempt_value
+    m, h = mpf(base, ctx.entry_date), hmf(ctx.total_entered_value, ctx.mode_of_transport)
+    return Revenue(mpf_before=m, mpf_after=m, hmf_before=h, hmf_after=h, mpf_base_before=base, mpf_base_after=base,
+                   hmf_base_before=ctx.total_entered_value, hmf_base_after=ctx.total_entered_value,
+                   rate_unknown=rate_unknown)
+
+
+def record_of(ctx: EntryContext, finding, changes: Sequence[Change], declared_mpf: Decimal | None = None) -> Revenue:
+    """The record of a finding a rule built without one: computed from its changes when that gives the finding's
+    own figures; else its fees as money of their own; else its totals."""
+    if changes:
+        try:
+            rec = compute(ctx, changes)
+        except (TypeError, ValueError, ArithmeticError, AttributeError):
+            rec = None
+        if rec is not None and (rec.value_delta, rec.duty_delta, rec.fees_delta, rec.loss_of_revenue,
+                                rec.rate_unknown) == (q2(finding.value_delta), q2(finding.duty_delta),
+                                                      q2(finding.fees_delta), q2(finding.loss_of_revenue),
+                                                      finding.rate_unknown):
+            return rec
+    if not changes and not finding.value_delta and not finding.duty_delta:
+        if finding.fees_delta:
+            return fees_record(ctx, declared_mpf, finding.fees_delta)
+        return unchanged(ctx, finding.rate_unknown)
+    rec = totals_only(finding.value_delta, finding.duty_delta, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"),
+                      Decimal("0.00"), finding.fees_delta, finding.loss_of_revenue, rate_unknown=finding.rate_unknown)
+    rec.fees_of_their_own = bool(finding.fees_delta)
+    if finding.fees_delta:
+        rec.mpf_after = q2(finding.fees_delta)
+    return rec
 
 
 def entry_total(ctx: EntryContext, changes: Iterable[Change]) -> Revenue:
@@ -362,6 +534,23 @@ def content_shortfall(declared_content: Decimal, metal_cost: Decimal | None, ent
     known = [v for v in (a, b) if v is not None]
     shortfall = max(Decimal(0), max(known) - declared_content) if known else Decimal(0)
     return a, b, shortfall
+
+
+def readings(line_no: int | None, metal: str | None, entered: Decimal | None, non_metal: Decimal | None,
+             metal_cost: Decimal | None, less_non_metal: Decimal | None, declared: Decimal, shortfall: Decimal,
+             whole: bool = False, declared_under: Sequence[str] = ()) -> Section232Reading:
+    """The Section 232 readings of one line as a record: both content values, the declared one, and the reading
+    the shortfall is measured against (the higher; the entered value where the law taxes the full value)."""
+    if whole:
+        against = "entered value"
+    else:
+        known = [(v, name) for v, name in ((metal_cost, "metal cost"), (less_non_metal, "entered value less non-metal"))
+                 if v is not None]
+        against = max(known, key=lambda t: t[0])[1] if known else None
+    return Section232Reading(line_no=line_no, metal=metal, entered_value=entered, non_metal_value=non_metal,
+                             metal_cost=metal_cost, less_non_metal=None if whole else less_non_metal,
+                             declared_content=declared, declared_under=list(declared_under),
+                             measured_against=against, shortfall=q2(shortfall))
 
 
 def rvc_build_up(vom: Decimal, av: Decimal) -> Decimal:

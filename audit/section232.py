@@ -393,7 +393,9 @@ def content(ctx: Context) -> list[Result]:
         steps.append(rate_text + " on the shortfall only; the entered value, and so MPF and HMF, do not change")
         change = revenue.Change(line_no=line.line_no, value_delta=shortfall, rates=[rate] if rate is not None else None,
                                 key=f"232-content:{ctx.entry.entry_number}:{metal}", fee_base_delta=Decimal(0),
-                                note="Section 232 rate on the content value only")
+                                note="Section 232 rate on the content value only",
+                                readings=revenue.readings(line.line_no, metal, entered, nm, a, b, declared, shortfall,
+                                                          whole, [str(add.get("hts")) for _, add in pairs]))
         rev = revenue.compute(ctx.revenue, [change])
         if whole:
             reason = (f"These goods (HTS {hts}) pay the Section 232 duty on their full value "
@@ -480,6 +482,7 @@ def melt_pour(ctx: Context) -> list[Result]:
                      for _, a in pairs), ZERO)
         changes.append(revenue.Change(line_no=ln.line_no, value_delta=value, rates=[r_true[0] - r_decl[0]],
                                       key=f"melt:{ctx.entry.entry_number}:{ln.line_no}", fee_base_delta=Decimal(0),
+                                      base="metal content", kind="rate",
                                       note=f"Section 232 {_pct(r_true[0])} instead of {_pct(r_decl[0])} on the content"))
         effects.append(f"line {ln.line_no}: {_pct(r_true[0])} instead of {_pct(r_decl[0])}")
     if changes:
@@ -566,7 +569,9 @@ def undeclared(ctx: Context) -> list[Result]:
                  f"content value only, the entered value and so the fees do not change"]
         change = revenue.Change(line_no=line.line_no, value_delta=value, rates=[rate],
                                 key=f"232-undeclared:{ctx.entry.entry_number}:{key}", fee_base_delta=Decimal(0),
-                                note="Section 232 on the content value")
+                                note="Section 232 on the content value",
+                                readings=revenue.readings(line.line_no, metal, entered, nm or None, None, value, ZERO,
+                                                          value, not on_content, []))
         rev = revenue.compute(ctx.revenue, [change])
         evidence = _line_evidence(ctx, line, f"line {line.line_no}: {hts}, no Section 232 line")
         evidence += cert_evidence[:2] + [s.evidence() for s in nm_stmts]

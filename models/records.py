@@ -352,6 +352,226 @@ STATUSES = FINDING_STATUSES
 COUNTED = ("open", "accepted")  # the statuses totals, reviews and drafts count
 
 
+# --- the money of a finding ---------------------------------------------------------------------------------
+
+def _dec(value) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
+
+
+def _money_json(value: Decimal | None) -> str | None:
+    return None if value is None else format(q2(value), "f")
+
+
+def _pct_json(value: Decimal | None) -> str | None:
+    return None if value is None else format(Decimal(value).normalize(), "f")
+
+
+@dataclass(slots=True)
+class RevenueRate:
+    """One ad valorem rate that applies to a line's value change: the line's own (``hts`` "own") or a chapter 99
+    rate declared on it (``hts`` the 9903 number). ``base`` is what it applies to: "value" (the entered value) or
+    "metal content" (the Section 232 content value). ``rate`` is percent, applied to the line's value change;
+    ``duty_before``/``duty_after`` are that rate's duty on the line as declared and as corrected (USD)."""
+
+    hts: str
+    rate: Decimal
+    base: str = "value"
+    duty_before: Decimal = ZERO
+    duty_after: Decimal = ZERO
+
+    @property
+    def duty_delta(self) -> Decimal:
+        return self.duty_after - self.duty_before
+
+    def to_json(self) -> dict:
+        return {"hts": self.hts, "rate": _pct_json(self.rate), "base": self.base,
+                "duty_before": _money_json(self.duty_before), "duty_after": _money_json(self.duty_after),
+                "duty_delta": _money_json(self.duty_delta)}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "RevenueRate":
+        return cls(d.get("hts") or "own", Decimal(d["rate"]), d.get("base") or "value",
+                   _dec(d.get("duty_before")) or ZERO, _dec(d.get("duty_after")) or ZERO)
+
+
+@dataclass(slots=True)
+class RevenueLine:
+    """One entry line's share of a finding's money (USD).
+
+    ``kind`` says what changes: "value" (``value_change`` is added to the base: the entered value, or the Section
+    232 content value when ``base`` is "metal content") or "rate" (the base stays as declared and the rates of
+    ``rates`` newly apply to ``value_change``: a failed preference, another HTS number, another melt country).
+    ``value_before``/``value_after`` are the base as declared and as corrected; ``entered_before``/
+    ``entered_after`` the line's entered value. ``fee_base_change`` is the change of the value MPF and HMF are
+    computed on, ``mpf_newly_due`` value that leaves an MPF exemption. ``key`` names the money: two findings with
+    a line of the same key measure the same money, which an entry total counts once."""
+
+    line_no: int | None
+    hts: str | None = None
+    key: str = ""
+    kind: str = "value"
+    base: str = "value"
+    value_change: Decimal = ZERO
+    value_before: Decimal | None = None
+    value_after: Decimal | None = None
+    entered_before: Decimal | None = None
+    entered_after: Decimal | None = None
+    rates: list[RevenueRate] = field(default_factory=list)
+    duty_delta: Decimal = ZERO
+    fee_base_change: Decimal = ZERO
+    mpf_newly_due: Decimal = ZERO
+    rate_unknown: bool = False
+    note: str = ""
+
+    @property
+    def duty_before(self) -> Decimal:
+        return sum((r.duty_before for r in self.rates), ZERO)
+
+    @property
+    def duty_after(self) -> Decimal:
+        return sum((r.duty_after for r in self.rates), ZERO)
+
+    @property
+    def rates_text(self) -> str | None:
+        """The rates as "5.3 + 7.5" (percent); None when the rate is unknown."""
+        if self.rate_unknown or (not self.rates and self.duty_delta):
+            return None
+        return " + ".join(format(r.rate.normalize(), "f") for r in self.rates) or "0"
+
+    def to_json(self) -> dict:
+        return {"line_no": self.line_no, "hts": self.hts, "key": self.key, "kind": self.kind, "base": self.base,
+                "value_before": _money_json(self.value_before), "value_change": _money_json(self.value_change),
+                "value_after": _money_json(self.value_after),
+                "entered_before": _money_json(self.entered_before), "entered_after": _money_json(self.entered_after),
+                "rates": [r.to_json() for r in self.rates],
+                "duty_before": _money_json(self.duty_before), "duty_after": _money_json(self.duty_after),
+                "duty_delta": _money_json(self.duty_delta),
+                "fee_base_change": _money_json(self.fee_base_change), "mpf_newly_due": _money_json(self.mpf_newly_due),
+                "rate_unknown": self.rate_unknown, "note": self.note}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "RevenueLine":
+        return cls(line_no=d.get("line_no"), hts=d.get("hts"), key=d.get("key") or "", kind=d.get("kind") or "value",
+                   base=d.get("base") or "value", value_change=_dec(d.get("value_change")) or ZERO,
+                   value_before=_dec(d.get("value_before")), value_after=_dec(d.get("value_after")),
+                   entered_before=_dec(d.get("entered_before")), entered_after=_dec(d.get("entered_after")),
+                   rates=[RevenueRate.from_json(r) for r in d.get("rates") or []],
+                   duty_delta=_dec(d.get("duty_delta")) or ZERO, fee_base_change=_dec(d.get("fee_base_change")) or ZERO,
+                   mpf_newly_due=_dec(d.get("mpf_newly_due")) or ZERO, rate_unknown=bool(d.get("rate_unknown")),
+                   note=d.get("note") or "")
+
+
+SECTION232_READINGS = ("metal cost", "entered value less non-metal", "entered value")
+
+
+@dataclass(slots=True)
+class Section232Reading:
+    """The Section 232 content value of a line under both readings (SPEC §4): (a) the price paid for the metal,
+    (b) the entered value less the non-metal components; ``measured_against`` names the reading the shortfall is
+    measured against (the higher one; "entered value" where the law taxes the full value)."""
+
+    line_no: int | None
+    metal: str | None = None
+    entered_value: Decimal | None = None
+    non_metal_value: Decimal | None = None
+    metal_cost: Decimal | None = None
+    less_non_metal: Decimal | None = None
+    declared_content: Decimal = ZERO
+    declared_under: list[str] = field(default_factory=list)
+    measured_against: str | None = None
+    shortfall: Decimal = ZERO
+    rate: Decimal | None = None
+
+    @property
+    def supported(self) -> Decimal | None:
+        """The content value the documents support: the reading the shortfall is measured against."""
+        return {"metal cost": self.metal_cost, "entered value less non-metal": self.less_non_metal,
+                "entered value": self.entered_value}.get(self.measured_against or "")
+
+    def to_json(self) -> dict:
+        return {"line_no": self.line_no, "metal": self.metal, "entered_value": _money_json(self.entered_value),
+                "non_metal_value": _money_json(self.non_metal_value), "metal_cost": _money_json(self.metal_cost),
+                "entered_less_non_metal": _money_json(self.less_non_metal),
+                "declared_content": _money_json(self.declared_content), "declared_under": list(self.declared_under),
+                "measured_against": self.measured_against, "shortfall": _money_json(self.shortfall),
+                "rate": _pct_json(self.rate)}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Section232Reading":
+        return cls(line_no=d.get("line_no"), metal=d.get("metal"), entered_value=_dec(d.get("entered_value")),
+                   non_metal_value=_dec(d.get("non_metal_value")), metal_cost=_dec(d.get("metal_cost")),
+                   less_non_metal=_dec(d.get("entered_less_non_metal")),
+                   declared_content=_dec(d.get("declared_content")) or ZERO,
+                   declared_under=list(d.get("declared_under") or []), measured_against=d.get("measured_against"),
+                   shortfall=_dec(d.get("shortfall")) or ZERO, rate=_dec(d.get("rate")))
+
+
+@dataclass(slots=True)
+class Revenue:
+    """A finding's loss of revenue as data (SPEC §4): per line the value change, the rates that apply, the duty
+    before and after; for the entry MPF and HMF before and after (and the values they are computed on); the
+    totals; the Section 232 readings. Every output (explanation, report, schedule, disclosure) renders from it.
+
+    The totals are those of the arithmetic: ``duty_delta`` is the exact duty rounded once (the lines' duty deltas
+    add up to it), ``fees_delta`` the change of MPF and HMF, ``loss_of_revenue`` their sum. ``arithmetic`` holds
+    the worked steps the arithmetic wrote (text for reading, never parsed; not exported: the finding carries
+    it)."""
+
+    lines: list[RevenueLine] = field(default_factory=list)
+    mpf_before: Decimal = ZERO
+    mpf_after: Decimal = ZERO
+    hmf_before: Decimal = ZERO
+    hmf_after: Decimal = ZERO
+    mpf_base_before: Decimal | None = None
+    mpf_base_after: Decimal | None = None
+    hmf_base_before: Decimal | None = None
+    hmf_base_after: Decimal | None = None
+    value_delta: Decimal = ZERO
+    duty_delta: Decimal = ZERO
+    fees_delta: Decimal = ZERO
+    loss_of_revenue: Decimal = ZERO
+    rate_unknown: bool = False
+    fees_of_their_own: bool = False  # fees no value change explains (a fee declared short): added as they are
+    section232: list[Section232Reading] = field(default_factory=list)
+    arithmetic: list[str] = field(default_factory=list)
+
+    @property
+    def mpf_delta(self) -> Decimal:
+        return self.mpf_after - self.mpf_before
+
+    @property
+    def hmf_delta(self) -> Decimal:
+        return self.hmf_after - self.hmf_before
+
+    def to_json(self) -> dict:
+        return {"lines": [ln.to_json() for ln in self.lines],
+                "mpf_before": _money_json(self.mpf_before), "mpf_after": _money_json(self.mpf_after),
+                "hmf_before": _money_json(self.hmf_before), "hmf_after": _money_json(self.hmf_after),
+                "mpf_base_before": _money_json(self.mpf_base_before), "mpf_base_after": _money_json(self.mpf_base_after),
+                "hmf_base_before": _money_json(self.hmf_base_before), "hmf_base_after": _money_json(self.hmf_base_after),
+                "value_delta": _money_json(self.value_delta), "duty_delta": _money_json(self.duty_delta),
+                "fees_delta": _money_json(self.fees_delta), "loss_of_revenue": _money_json(self.loss_of_revenue),
+                "rate_unknown": self.rate_unknown, "fees_of_their_own": self.fees_of_their_own,
+                "section232": [r.to_json() for r in self.section232]}
+
+    @classmethod
+    def from_json(cls, d: dict | None) -> "Revenue | None":
+        if not d:
+            return None
+        return cls(lines=[RevenueLine.from_json(x) for x in d.get("lines") or []],
+                   mpf_before=_dec(d.get("mpf_before")) or ZERO, mpf_after=_dec(d.get("mpf_after")) or ZERO,
+                   hmf_before=_dec(d.get("hmf_before")) or ZERO, hmf_after=_dec(d.get("hmf_after")) or ZERO,
+                   mpf_base_before=_dec(d.get("mpf_base_before")), mpf_base_after=_dec(d.get("mpf_base_after")),
+                   hmf_base_before=_dec(d.get("hmf_base_before")), hmf_base_after=_dec(d.get("hmf_base_after")),
+                   value_delta=_dec(d.get("value_delta")) or ZERO, duty_delta=_dec(d.get("duty_delta")) or ZERO,
+                   fees_delta=_dec(d.get("fees_delta")) or ZERO, loss_of_revenue=_dec(d.get("loss_of_revenue")) or ZERO,
+                   rate_unknown=bool(d.get("rate_unknown")), fees_of_their_own=bool(d.get("fees_of_their_own")),
+                   section232=[Section232Reading.from_json(x) for x in d.get("section232") or []])
+
+
+DIRECTIONS = ("underpaid", "overpaid")
+
+
 @dataclass(slots=True)
 class Finding:
     code: str
@@ -378,10 +598,24 @@ class Finding:
     verify: list[str] = field(default_factory=list)
     confidence_reasons: list[str] = field(default_factory=list)
     id: str = ""
+    # the money as data: the deltas above are its totals (derived from it whenever it is set)
+    revenue: Revenue | None = None
+    direction: str = "underpaid"  # or "overpaid": a refund due, its deltas negative
 
     def __post_init__(self) -> None:
         if not self.id:
             self.id = self.stable_id()
+        if self.revenue is not None:
+            self.value_delta = q2(self.revenue.value_delta)
+            self.duty_delta = q2(self.revenue.duty_delta)
+            self.fees_delta = q2(self.revenue.fees_delta)
+            self.loss_of_revenue = q2(self.revenue.loss_of_revenue)
+            self.rate_unknown = self.revenue.rate_unknown
+
+    def set_revenue(self, revenue: Revenue | None) -> None:
+        """Attach the money record; the deltas become its totals."""
+        self.revenue = revenue
+        self.__post_init__()
 
     @property
     def counted(self) -> bool:
@@ -408,6 +642,8 @@ class Finding:
             "rate_unknown": self.rate_unknown,
             "verify": list(self.verify), "confidence_reasons": list(self.confidence_reasons),
             "reviewer": self.reviewer, "reviewed_at": self.reviewed_at, "reason": self.reason,
+            "direction": self.direction,
+            "revenue": self.revenue.to_json() if self.revenue is not None else None,
         }
 
     @classmethod
@@ -426,6 +662,7 @@ class Finding:
             verify=[str(x) for x in d.get("verify") or []],
             confidence_reasons=[str(x) for x in d.get("confidence_reasons") or []],
             reviewer=d.get("reviewer"), reviewed_at=d.get("reviewed_at"), reason=d.get("reason"),
+            revenue=Revenue.from_json(d.get("revenue")), direction=d.get("direction") or "underpaid",
         )
 
 
@@ -454,5 +691,5 @@ class RuleError:
 
 
 __all__ = ["Money", "Provenance", "Party", "Field", "FieldSet", "LineItem", "Document", "EntryLine",
-           "Entry", "Link", "Evidence", "Finding", "RuleError", "q2", "CENT", "ZERO", "replace", "STATUSES",
-           "COUNTED"]
+           "Entry", "Link", "Evidence", "Finding", "RuleError", "Revenue", "RevenueLine", "RevenueRate",
+           "Section232Reading", "q2", "CENT", "ZERO", "replace", "STATUSES", "COUNTED"]

@@ -1,0 +1,241 @@
+"""The writers: one content, several renderings. A draft is a list of :class:`Block` (headings, paragraphs, lists,
+tables, a box), written as Word (python-docx) and as its Markdown twin; a loss-of-revenue schedule (the model of
+``audit/schedule.py``) is written as XLSX (openpyxl, with formulas for what a reviewer recomputes) and CSV.
+
+Writers format; they compute nothing: every figure comes from the model they are given.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Sequence
+
+from ..models.records import Entry, q2
+from .schedule import Schedule, ScheduleRow
+
+# --- document blocks: one content, two renderings --------------------------------------------------------
+
+@dataclass
+class Block:
+    kind: str  # heading | para | list | table | box
+    text: str = ""
+    level: int = 1
+    label: str = ""  # a bold lead-in of a paragraph
+    rows: list[list[str]] = field(default_factory=list)  # table: the first row is the header
+    items: list[str] = field(default_factory=list)  # list and box items
+    numeric: tuple[int, ...] = ()  # table columns aligned right
+
+    def texts(self) -> list[str]:
+        return [self.label, self.text, *self.items, *(c for r in self.rows for c in r)]
+
+
+# --- Markdown and Word ----------------------------------------------------------------------------------------
+
+def _md_cell(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def markdown(blocks: list[Block]) -> str:
+    out: list[str] = []
+    for bl in blocks:
+        if bl.kind == "heading":
+            out.append("#" * min(bl.level, 6) + " " + bl.text)
+        elif bl.kind == "para":
+            out.append((f"**{bl.label.strip()}** " if bl.label else "") + bl.text)
+        elif bl.kind == "list":
+            out += [f"- {it}" for it in bl.items]
+        elif bl.kind == "box":
+            out.append(f"> **{bl.label}**")
+            out.append(">")
+            out.append(f"> {bl.text}")
+            out.append(">")
+            out += [f"> - {it}" for it in bl.items] or ["> - none"]
+        elif bl.kind == "table":
+            head, *rest = bl.rows
+            out.append("| " + " | ".join(_md_cell(c) for c in head) + " |")
+            out.append("|" + "".join("---:|" if i in bl.numeric else "---|" for i in range(len(head))))
+            out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rest]
+        out.append("")
+    return "\n".join(out)
+
+
+def docx(blocks: list[Block], path: Path, title: str) -> None:
+    from docx import Document as Word
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Inches, Pt
+
+    doc = Word()
+    doc.core_properties.title = title
+    for s in doc.sections:
+        s.left_margin = s.right_margin = Inches(0.8)
+    doc.styles["Normal"].font.size = Pt(10.5)
+    for bl in blocks:
+        if bl.kind == "heading":
+            doc.add_heading(bl.text, level=min(bl.level, 9))
+        elif bl.kind == "para":
+            p = doc.add_paragraph()
+            if bl.label:
+                p.add_run(bl.label).bold = True
+            p.add_run(bl.text)
+        elif bl.kind == "list":
+            for it in bl.items:
+                doc.add_paragraph(it, style="List Bullet")
+        elif bl.kind == "box":  # a bordered, shaded one-cell table at the top
+            t = doc.add_table(rows=1, cols=1)
+            t.style = "Table Grid"
+            cell = t.cell(0, 0)
+            shade = OxmlElement("w:shd")
+            shade.set(qn("w:val"), "clear")
+            shade.set(qn("w:color"), "auto")
+            shade.set(qn("w:fill"), "FFF2CC")
+            cell._tc.get_or_add_tcPr().append(shade)
+            head = cell.paragraphs[0]
+            head.add_run(bl.label).bold = True
+            cell.add_paragraph(bl.text)
+            for it in bl.items or ["none"]:
+                cell.add_paragraph(it, style="List Bullet")
+            doc.add_paragraph()
+        elif bl.kind == "table":
+            t = doc.add_table(rows=len(bl.rows), cols=len(bl.rows[0]))
+            t.style = "Table Grid"
+            for i, row in enumerate(bl.rows):
+                for j, text in enumerate(row):
+                    cell = t.cell(i, j)
+                    cell.text = text
+                    for p in cell.paragraphs:
+                        if j in bl.numeric and i > 0:
+                            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                        for r in p.runs:
+                            r.font.size = Pt(8)
+                            r.bold = i == 0 or row[0] == "Total" or " total" in row[0]
+            doc.add_paragraph()
+    doc.save(str(path))
+
+
+def write_blocks(blocks: list[Block], out_docx: Path | str, title: str) -> dict[str, Path]:
+    """Write the blocks as Word (``out_docx``) and their Markdown twin (the same path with ``.md``)."""
+    out = Path(out_docx)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    md = out.with_suffix(".md")
+    docx(blocks, out, title)
+    md.write_text(markdown(blocks), encoding="utf-8")
+    return {"docx": out, "md": md}
+
+
+
+
+# --- the loss-of-revenue schedule as XLSX and CSV ----------------------------------------------------------------
+
+SCHEDULE_COLUMNS = [
+    "entry_number", "entry_date", "summary_date", "port_code", "line_no", "hts", "finding_id", "finding_code", "status",
+    "base", "declared_value", "value_delta", "corrected_value", "duty_rates_percent", "duty_declared", "duty_delta",
+    "duty_corrected", "mpf_declared", "mpf_corrected", "hmf_declared", "hmf_corrected", "fees_delta",
+    "loss_of_revenue",
+]
+MONEY_COLUMNS = {"declared_value", "value_delta", "corrected_value", "duty_declared", "duty_delta", "duty_corrected",
+                 "mpf_declared", "mpf_corrected", "hmf_declared", "hmf_corrected", "fees_delta", "loss_of_revenue"}
+# what a reviewer recomputes, written as formulas in the XLSX: column = left + right (or left − right)
+FORMULAS = {"corrected_value": ("declared_value", "+", "value_delta"),
+            "duty_corrected": ("duty_declared", "+", "duty_delta")}
+
+
+def schedule_records(schedule: Schedule, entries: dict[str, Entry]) -> list[dict]:
+    """The schedule as rows of plain values (Decimal money): a row per finding and entry line, an entry's total
+    where it differs from its rows' sum or has several, and the grand total last."""
+    out: list[dict] = []
+    for n in schedule.numbers:
+        e = entries.get(n)
+        h = e.header if e is not None else None
+        for r in schedule.of_entry(n):
+            out.append(_row(r, h))
+        if schedule.entry_row_needed(n):
+            t = schedule.entry_totals[n]
+            out.append({**{c: None for c in SCHEDULE_COLUMNS}, "entry_number": f"ENTRY {n} total (counted once)",
+                        "duty_delta": t.duty, "fees_delta": q2(t.mpf + t.hmf), "loss_of_revenue": t.loss})
+    totals = schedule.entry_totals.values()
+    out.append({**{c: None for c in SCHEDULE_COLUMNS}, "entry_number": "TOTAL",
+                "duty_delta": q2(sum((t.duty for t in totals), Decimal(0))),
+                "fees_delta": q2(sum((t.mpf + t.hmf for t in totals), Decimal(0))),
+                "loss_of_revenue": schedule.total})
+    return out
+
+
+def _row(r: ScheduleRow, h) -> dict:
+    return {
+        "entry_number": r.entry_number, "entry_date": h.get("entry_date") if h is not None else None,
+        "summary_date": h.get("summary_date") if h is not None else None,
+        "port_code": h.get("port_code") if h is not None else None, "line_no": r.line_no, "hts": r.hts,
+        "finding_id": r.finding.id, "finding_code": r.finding.code, "status": r.finding.status,
+        "base": ("metal content" if r.content else "entered value") if r.declared is not None or r.change else None,
+        "declared_value": r.declared, "value_delta": r.change, "corrected_value": r.corrected,
+        "duty_rates_percent": r.rates, "duty_declared": r.duty_before, "duty_delta": r.duty,
+        "duty_corrected": r.duty_after, "mpf_declared": r.mpf_before, "mpf_corrected": r.mpf_after,
+        "hmf_declared": r.hmf_before, "hmf_corrected": r.hmf_after, "fees_delta": q2(r.fees),
+        "loss_of_revenue": r.loss,
+    }
+
+
+def _text(v) -> str:
+    if v is None:
+        return ""
+    return format(q2(v), "f") if isinstance(v, Decimal) else str(v)
+
+
+def write_schedule_csv(rows: Sequence[dict], path: Path) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=SCHEDULE_COLUMNS)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: (_text(v) if k in MONEY_COLUMNS else "" if v is None else v) for k, v in r.items()})
+    return path
+
+
+def write_schedule_xlsx(rows: Sequence[dict], path: Path) -> Path:
+    """Money as exact numbers to the cent; the corrected value and duty as formulas over the declared value and
+    the change, so that a reviewer's edit of either carries through."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Loss of revenue"
+    ws.append(SCHEDULE_COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    letter = {c: get_column_letter(i + 1) for i, c in enumerate(SCHEDULE_COLUMNS)}
+    for r in rows:
+        n = ws.max_row + 1
+        values = []
+        for c in SCHEDULE_COLUMNS:
+            v = r.get(c)
+            if c in FORMULAS and v is not None:
+                left, op, right = FORMULAS[c]
+                a, b = r.get(left), r.get(right)
+                # a formula where the row's figures are that sum (not a rate change: its value stays as declared)
+                if a is not None and b is not None and q2(a + b if op == "+" else a - b) == q2(v):
+                    v = f"={letter[left]}{n}{op}{letter[right]}{n}"
+                else:
+                    v = q2(v)
+            elif isinstance(v, Decimal):
+                v = q2(v)
+            values.append(v)
+        ws.append(values)
+        for c, cell in zip(SCHEDULE_COLUMNS, ws[ws.max_row]):
+            if c in MONEY_COLUMNS:
+                cell.number_format = "#,##0.00"
+        if not r.get("finding_id"):
+            ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    wb.save(path)
+    return path
+
+
+def write_schedule(schedule: Schedule, entries: dict[str, Entry], out_dir: Path) -> dict[str, Path]:
+    """schedule.csv and schedule.xlsx in ``out_dir``."""
+    rows = schedule_records(schedule, entries)
+    return {"csv": write_schedule_csv(rows, out_dir / "schedule.csv"),
+            "xlsx": write_schedule_xlsx(rows, out_dir / "schedule.xlsx")}
