@@ -267,7 +267,7 @@ def render_html(data: ReportData) -> str:
     for f in sorted(data.findings, key=lambda f: (f.entry_number, f.code, f.line_no or 0)):
         parts += _finding_html(f, crops, model.record(f, data.entries.get(f.entry_number)))
     if data.to_verify:  # listed apart: what to check and where; counted in no total, never drafted
-        parts.append("<h2>To verify</h2><p class=meta>The values these rest on are too weak to assert them (a "
+        parts.append("<h2>To verify (counted in no total)</h2><p class=meta>The values these rest on are too weak to assert them (a "
                      "possible misread, nothing to corroborate them): check each point, then accept or dismiss. "
                      "They are counted in no total.</p><ul>")
         for f in data.to_verify:

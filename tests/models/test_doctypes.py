@@ -12,6 +12,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from appraiser.models.records import Revenue
+
 from appraiser.extract.registry import EXTRACTORS
 from appraiser.models.doctypes import DOC_TYPES, LINE_ITEMS, DocType, known_field
 from appraiser.models.schema import SCHEMA_PATH, export_schema
@@ -30,7 +32,7 @@ NOT_DOCUMENT_KEYS = {
     "rate": "the rate of a chapter 99 `additional` entry",
     "kind": "the kind of a charge",
     "name": "a party's name", "country": "a party's country", "role": "a party's role",
-    "finding_ids": "the stored entry totals", "loss_of_revenue": "the stored entry totals",
+    "finding_ids": "the stored entry totals", "finding_id": "a schedule row's finding", "loss_of_revenue": "the stored entry totals",
     "counted_once": "the stored entry totals",
     "general": "a tariff CSV column", "general rate of duty": "a tariff CSV column",
     "special": "a tariff CSV column", "special rate of duty": "a tariff CSV column",
@@ -63,7 +65,7 @@ def test_the_schema_accepts_what_colleagues_add_and_refuses_unknown_fields():
     finding = {"id": "x", "status": "to_verify", "code": "MPF_OVERPAID", "severity": "low", "entry_number": "E",
                "line_no": None, "title": "t", "explanation": "e", "legal_basis": "19 CFR 24.23",
                "value_delta": "0.00", "duty_delta": "0.00", "fees_delta": "-10.00", "loss_of_revenue": "-10.00",
-               "confidence": 0.9, "evidence": [], "direction": "overpaid", "revenue": {"lines": []},
+               "confidence": 0.9, "evidence": [], "direction": "overpaid", "revenue": Revenue().to_json(),
                "verify": ["the fee paid on the 7501"]}
     error = {"code": "HTS_MISMATCH", "entry_number": "E", "error_type": "KeyError", "message": "'hts'"}
     jsonschema.validate({"documents": [doc], "entries": [], "findings": [finding], "errors": [error]}, schema)
