@@ -47,6 +47,10 @@ def extract_pages(loaded, rel: str) -> Document:
         from .common import prose_notes
 
         doc.notes = prose_notes(loaded.pages, rel)
+    if not doc.error:
+        from .facts import read_facts
+
+        doc.facts = read_facts(doc)  # the typed statements of its prose, what the audit reads
     return doc
 
 
