@@ -516,3 +516,23 @@ def clean_party_name(text: str) -> str:
     t = _PARTY_LABEL.sub("", t)
     t = " ".join(tok for tok in t.split() if "@" not in tok and not tok.lower().startswith(("www.", "http")))
     return t.strip(" :;,-")
+
+
+_AMP = re.compile(r"\s*&\s*")
+_PART_LIKE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+def fold_name(name: str) -> str:
+    """Accents off and '&' as 'and' ("Schwäbische" = "Schwabische", "Valve & Fitting" = "Valve and Fitting")."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _AMP.sub(" and ", text)
+
+
+def description_words(text: str, stop: frozenset[str] | set[str] = frozenset()) -> str:
+    """The words of a goods description or of an agreement's products, for comparing them: part numbers,
+    ``stop`` words and words under three letters out, plurals as singular."""
+    text = _PART_LIKE.sub(" ", fold_name(text or "").lower())
+    toks = [t for t in _LOWER_WORD.findall(text) if t not in stop and len(t) > 2]
+    return " ".join(t[:-1] if t.endswith("s") and len(t) > 4 else t for t in toks)
