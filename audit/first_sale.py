@@ -41,7 +41,7 @@ def _in_us(p: Party | str | None) -> bool:
 class Assessment:
     present: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
 
     @property
     def supported(self) -> bool:
@@ -83,7 +83,7 @@ def _where(fact) -> str:
     """The field a fact was read from, as the finding names it."""
     if fact.source.startswith("line_items"):
         return "line description"
-    if fact.source.startswith("notes"):
+    if fact.source.startswith("notes["):
         return "statement"
     return fact.source
 
@@ -99,7 +99,7 @@ def assess(ctx: Context, pic: valuation.Picture) -> Assessment:
     docs = ctx.documents()
     for ip in pic.last:
         for fact in ip.doc.facts_of("first_sale_statement"):
-            a.notes.append(f"the middleman's invoice {ip.number} says \"{fact.text[:160]}\"")
+            a.remarks.append(f"the middleman's invoice {ip.number} says \"{fact.text[:160]}\"")
     if not pic.first:
         a.missing.append("the manufacturer's invoice (the first sale) is not among the documents, so neither its "
                          "price nor its terms can be verified")
@@ -112,7 +112,7 @@ def assess(ctx: Context, pic: valuation.Picture) -> Assessment:
         f"{f.number} from {party_name(f.doc.get('seller'))} to {party_name(f.doc.get('buyer'))}, "
         f"{f.currency} {valuation.money(f.price)}" for f in pic.first) + f" (USD {valuation.money(first_usd)})")
     if pic.entered > first_usd + tol:
-        a.notes.append(f"the entered value USD {valuation.money(pic.entered)} is above the first-sale price USD "
+        a.remarks.append(f"the entered value USD {valuation.money(pic.entered)} is above the first-sale price USD "
                        f"{valuation.money(first_usd)}")
     destination = [s for f in pic.first for s in _destined(ctx, f, pic.last)]
     if destination:
@@ -137,7 +137,7 @@ def assess(ctx: Context, pic: valuation.Picture) -> Assessment:
                              + ", ".join(f"{c.description or c.kind} {valuation.money(c.amount)}" for c in adds))
     for d in ctx.documents("assist_invoice") + [g for g in ctx.documents("agreement")
                                                   if g.get("agreement_type") in ("royalty", "licence")]:
-        a.notes.append(f"{d.path}: its value must be added to the first-sale price as to any transaction value")
+        a.remarks.append(f"{d.path}: its value must be added to the first-sale price as to any transaction value")
     return a
 
 
@@ -165,7 +165,7 @@ def check(ctx: Context) -> list[Result]:
         "152.103(a)(1)). "
         + ("Shown: " + "; ".join(a.present) + ". " if a.present else "")
         + "Missing or contradicted: " + "; ".join(a.missing) + ". "
-        + ("Also: " + "; ".join(a.notes) + ". " if a.notes else "")
+        + ("Also: " + "; ".join(a.remarks) + ". " if a.remarks else "")
         + f"Until the evidence is produced the last sale is the transaction value; exposure USD "
         f"{valuation.money(exposure)}.")
     evidence = []

@@ -247,7 +247,7 @@ def _usd(ctx: Context, amount, currency) -> Decimal | None:
 
 def circumstances(ctx: Context, invoices: list[Document], found: list[Indicator]) -> list[str]:
     """What the documents offer on the circumstances of sale and the test values (19 CFR 152.103(l))."""
-    notes = []
+    said_of = []
     said = {t for d in ctx.documents() for t in pricing_statements(d)}
     pricing = [i.text for i in found if i.text in said]
     for d in ctx.documents():
@@ -255,9 +255,9 @@ def circumstances(ctx: Context, invoices: list[Document], found: list[Indicator]
             if s not in pricing and d.doc_type != "entry_summary" and len(s) > 25:
                 pricing.append(s)
     if pricing:
-        notes.append("on how the price was settled the documents say: " + " / ".join(f'"{s}"' for s in pricing[:3]))
+        said_of.append("on how the price was settled the documents say: " + " / ".join(f'"{s}"' for s in pricing[:3]))
     else:
-        notes.append("no document shows how the price was settled (e.g. the seller's cost plus its usual profit, "
+        said_of.append("no document shows how the price was settled (e.g. the seller's cost plus its usual profit, "
                      "or its prices to unrelated buyers)")
     sellers = [i.get("seller") for i in invoices]
     total = sum((_usd(ctx, i.get("total"), i.get("currency")) or Decimal(0) for i in invoices), Decimal(0))
@@ -268,7 +268,7 @@ def circumstances(ctx: Context, invoices: list[Document], found: list[Indicator]
             if usd is not None:
                 paid.append(usd)
     if paid:
-        notes.append(f"payments to the seller USD {q2(sum(paid, Decimal(0))):,} against invoices of USD {q2(total):,}")
+        said_of.append(f"payments to the seller USD {q2(sum(paid, Decimal(0))):,} against invoices of USD {q2(total):,}")
     # test values: identical goods (same part numbers) bought by this importer from sellers not related
     mine = {}
     for inv in invoices:
@@ -294,12 +294,12 @@ def circumstances(ctx: Context, invoices: list[Document], found: list[Indicator]
                         tests.append(f"part {pn} from {party_name(s)} (entry {e.entry_number}) at USD "
                                      f"{q2(up * r):,} a unit against USD {q2(mine[pn]):,} here")
     if tests:
-        notes.append("for comparison, identical goods the importer bought from unrelated sellers: "
+        said_of.append("for comparison, identical goods the importer bought from unrelated sellers: "
                      + "; ".join(tests[:3]) + " (a sign whether the relationship influenced the price; a test value "
                      "proper is the value of identical or similar goods sold to unrelated U.S. buyers)")
-    notes.append("no test value in the folder (transaction values of identical or similar goods sold to unrelated "
+    said_of.append("no test value in the folder (transaction values of identical or similar goods sold to unrelated "
                  "U.S. buyers, or deductive or computed values of them)")
-    return notes
+    return said_of
 
 
 def party_name(p) -> str:

@@ -418,6 +418,13 @@ def ensure_facts(docs: Iterable[Document]) -> None:
 
 # --- scoring helpers ------------------------------------------------------------------------------------------
 
+def truth_facts(doc: Document) -> list[dict]:
+    """The facts a document's planted prose states, as a truth file lists them (kind, value, text): the scored
+    kinds only (the word indexes are read again when the truth is audited)."""
+    return [{"kind": f.kind, "value": f.to_json()["value"], "text": f.text}
+            for f in read_facts(doc) if f.kind not in UNSCORED]
+
+
 def _plain(v: Any) -> Any:
     if isinstance(v, Money):
         return ("money", format(v.amount.normalize(), "f"), v.currency)
@@ -441,4 +448,4 @@ def fact_key(kind: str, value: Any) -> tuple:
 
 
 __all__ = ["FACT_KINDS", "FactKind", "read_facts", "with_facts", "ensure_facts", "prose", "sentences", "name_spans",
-           "in_united_states", "named_invoices", "part_numbers", "fact_key", "says", "pattern", "wordings"]
+           "in_united_states", "named_invoices", "part_numbers", "fact_key", "truth_facts", "says", "pattern", "wordings"]

@@ -102,7 +102,7 @@ def fact_value_from_json(kind: str, value: Any) -> Any:
         return {**value, "amount": _money(value.get("amount"))}
     if vt == "percent":
         return _dec(value)
-    if vt == "relationship" and isinstance(value, dict):
+    if vt == "relationship" and isinstance(value, dict) and "percent" in value:
         return {**value, "percent": _dec(value.get("percent"))}
     if vt == "charge" and isinstance(value, dict):
         return {**value, "amount": _dec(value.get("amount"))}

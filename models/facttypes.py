@@ -60,8 +60,8 @@ FACT_KINDS: dict[str, FactKind] = {
     # first sale
     "first_sale_statement": FactKind("str", "the document speaks of a first sale or factory price (the statement)"),
     "manufactured_by": FactKind("str", "the manufacturer the document names"),
-    "us_destination": FactKind("relationship", "a statement naming the United States or a party (destination at "
-                               "first sale)", ("related",)),
+    "us_destination": FactKind("relationship", "a sale document's text naming the United States (related) or "
+                               "parties (names): what shows the destination at the first sale", ()),
     # what documents name
     "invoice_reference": FactKind("ids", "invoice numbers a payment's text names"),
     "references": FactKind("references", "identifiers a payment's text gives (purpose and reference)", ()),
@@ -69,7 +69,7 @@ FACT_KINDS: dict[str, FactKind] = {
     "part_numbers": FactKind("ids", "part numbers an agreement names for its products"),
 }
 
-# kinds evaluation does not score (indexes of words, not statements)
+# kinds evaluation does not score (indexes of words and names, not statements)
 UNSCORED = {k for k, v in FACT_KINDS.items() if v.score == ()}
 
 
