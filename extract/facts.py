@@ -154,8 +154,8 @@ def relationship_facts(doc: Document, texts: list[Prose]) -> list[Fact]:
                      "names": name_spans(s), "roles": roles}
             out.append(_fact(_REL_KIND.get(how[0], "relationship"), value, p, s))
     if doc.doc_type == "agreement":
-        for party in doc.get("parties") or []:
-            if isinstance(party, Party) and party.role and says("party_roles", party.role, "owner"):
+        for party in _parties(doc):
+            if party.role and says("party_roles", party.role, "owner"):
                 text = f"{party.name} is named as {party.role} in the agreement"
                 value = {"how": ["ownership"], "related": True, "negated": False, "percent": None,
                          "names": [party.name] if party.name else [], "roles": ["party_role"]}
@@ -287,10 +287,21 @@ def payment_facts(doc: Document, texts: list[Prose]) -> list[Fact]:
 
 # --- agreements ---------------------------------------------------------------------------------------------------
 
+def _parties(doc: Document) -> list[Party]:
+    """An agreement's parties as Party records (extraction may give them as plain dicts)."""
+    out = []
+    for p in doc.get("parties") or []:
+        if isinstance(p, Party):
+            out.append(p)
+        elif isinstance(p, dict) and p.get("name"):
+            out.append(Party(name=p.get("name"), country=p.get("country"), role=p.get("role")))
+    return out
+
+
 def party_roles(doc: Document) -> list[Fact]:
     out = []
-    for party in doc.get("parties") or []:
-        if not isinstance(party, Party) or not party.role:
+    for party in _parties(doc):
+        if not party.role:
             continue
         for role in ("licensor", "licensee", "agent", "principal", "buyer"):
             if says("party_roles", party.role, role):

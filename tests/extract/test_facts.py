@@ -263,10 +263,14 @@ def test_real_agreement_statements_are_read_with_provenance():
 
 
 def test_real_negated_statement_is_read_as_negated():
-    doc = _kleister("5c6a75a65f4b47a2b76f74e08d1c6fb5.pdf")
-    negated = [f for f in doc.facts_of("ownership", "relationship", "common_officers") if f.value["negated"]]
+    doc = _kleister("402141dd8e87b123574ae59271c9224f.pdf")
+    rel = doc.facts_of("ownership", "relationship", "common_officers")
+    negated = [f for f in rel if f.value["negated"]]
     assert negated and all(not f.value["related"] for f in negated)
-    assert any("neither" in f.text.lower() and "affiliated" in f.text.lower() for f in negated)
+    # "Interested Party agrees that neither it nor its affiliates will …": a denial, not a relationship
+    [f] = [f for f in negated if "neither it nor its affiliates" in f.text]
+    assert f.prov.page == 3 and f.prov.bbox and f.source.startswith("notes[")
+    assert any(not g.value["negated"] and g.value["related"] for g in rel)  # and the affirmative ones stay so
 
 
 # --- measured against the truth --------------------------------------------------------------------------------------
