@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..models.doctypes import field_kind
-from ..models.facttypes import FACT_KINDS, UNSCORED, FactKind, value_type  # noqa: F401  (re-exported)
+from ..models.facttypes import FACT_KINDS, UNSCORED, FactKind, value_type  # noqa: F401 (the table, re-exported)
 from ..models.records import Document, Fact, Money, Party, Provenance
 from . import normalize as nz
 
@@ -458,5 +458,5 @@ def fact_key(kind: str, value: Any) -> tuple:
     return (kind, _plain(value))
 
 
-__all__ = ["FACT_KINDS", "FactKind", "read_facts", "with_facts", "ensure_facts", "prose", "sentences", "name_spans",
+__all__ = ["FACT_KINDS", "FactKind", "UNSCORED", "value_type", "read_facts", "with_facts", "ensure_facts", "prose", "sentences", "name_spans",
            "in_united_states", "named_invoices", "part_numbers", "fact_key", "truth_facts", "says", "pattern", "wordings"]
