@@ -372,18 +372,17 @@ def evaluate(corpus: Path, truth_path: Path | None = None, db: Path | None = Non
     return score(truth, predicted)
 
 
-def _truth_facts(documents) -> None:
-    """The truth's documents carry the facts planted in their prose; the word indexes the truth does not state
-    (identifiers, references) are read from them, and a truth without facts has them all read, by the same
-    reader extraction uses (``extract/facts.py``)."""
+def _truth_facts(documents, stated: bool) -> None:
+    """The truth's documents carry the facts planted in their prose (``stated``: the truth lists facts); the
+    word indexes the truth does not state (identifiers, references, names) are read from them, and a truth that
+    lists no facts has them all read, by the same reader extraction uses (``extract/facts.py``)."""
     from .extract.facts import UNSCORED, read_facts
 
     for d in documents:
-        if not d.facts:
-            d.facts = read_facts(d)
+        if stated:
+            d.facts = list(d.facts) + [f for f in read_facts(d) if f.kind in UNSCORED]
         else:
-            have = {f.kind for f in d.facts}
-            d.facts += [f for f in read_facts(d) if f.kind in UNSCORED and f.kind not in have]
+            d.facts = read_facts(d)
 
 
 def evaluate_audit(corpus: Path, truth_path: Path | None = None) -> Report:
@@ -395,7 +394,7 @@ def evaluate_audit(corpus: Path, truth_path: Path | None = None) -> Report:
     truth_path = truth_path or find_truth(corpus)
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     documents = [document_from_json(d) for d in truth.get("documents", []) if not d.get("error")]
-    _truth_facts(documents)
+    _truth_facts(documents, any("facts" in d for d in truth.get("documents", [])))
     tariff = (truth.get("meta") or {}).get("tariff")
     tariff_path = truth_path.parent / tariff if tariff else None
     result = audit(documents, tariff=load_tariff(tariff_path) if tariff_path and tariff_path.is_file() else None)

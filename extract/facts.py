@@ -274,9 +274,13 @@ def payment_facts(doc: Document, texts: list[Prose]) -> list[Fact]:
     purpose = str(doc.get("purpose") or "")
     if purpose:
         pp = Prose("purpose", "purpose", purpose, doc.fields.prov("purpose"))
-        for value, concept in (("other", "not_goods"), ("freight", "freight"), ("goods", "for_goods")):
-            if says(concept, purpose):
-                out.append(_fact("payment_for", value, pp))
+        # money for something else than the goods (and, among it, carriage), else for the goods
+        if says("not_goods", purpose):
+            out.append(_fact("payment_for", "other", pp))
+            if says("freight", purpose):
+                out.append(_fact("payment_for", "freight", pp))
+        elif says("for_goods", purpose):
+            out.append(_fact("payment_for", "goods", pp))
     if said:
         named = named_invoices(said)
         if named:
@@ -429,13 +433,6 @@ def ensure_facts(docs: Iterable[Document]) -> None:
 
 # --- scoring helpers ------------------------------------------------------------------------------------------
 
-def truth_facts(doc: Document) -> list[dict]:
-    """The facts a document's planted prose states, as a truth file lists them (kind, value, text): the scored
-    kinds only (the word indexes are read again when the truth is audited)."""
-    return [{"kind": f.kind, "value": f.to_json()["value"], "text": f.text}
-            for f in read_facts(doc) if f.kind not in UNSCORED]
-
-
 def _plain(v: Any) -> Any:
     if isinstance(v, Money):
         return ("money", format(v.amount.normalize(), "f"), v.currency)
@@ -459,4 +456,4 @@ def fact_key(kind: str, value: Any) -> tuple:
 
 
 __all__ = ["FACT_KINDS", "FactKind", "UNSCORED", "value_type", "read_facts", "with_facts", "ensure_facts", "prose", "sentences", "name_spans",
-           "in_united_states", "named_invoices", "part_numbers", "fact_key", "truth_facts", "says", "pattern", "wordings"]
+           "in_united_states", "named_invoices", "part_numbers", "fact_key", "says", "pattern", "wordings"]
