@@ -176,6 +176,8 @@ class Report:
     by_type: dict[str, dict[str, Counts]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counts)))
     lines: dict[str, dict[str, Counts]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(Counts)))
     by_method: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    facts_by_kind: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    facts_by_method: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     findings: Counts = field(default_factory=Counts)
     findings_by_code: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     loss_matched: int = 0
@@ -190,6 +192,13 @@ class Report:
             if doc_type is None or t == doc_type:
                 for c in per_field.values():
                     out.add(c)
+        return out
+
+    @property
+    def facts(self) -> Counts:
+        out = Counts()
+        for c in self.facts_by_kind.values():
+            out.add(c)
         return out
 
     @property
@@ -212,6 +221,9 @@ class Report:
             "line_items_by_doc_type": {t: {"line_items": self.total("lines", t).to_json(),
                                            "per_field": {f: c.to_json() for f, c in sorted(per.items())}}
                                        for t, per in sorted(self.lines.items())},
+            "facts": self.facts.to_json(),
+            "facts_by_kind": {k: c.to_json() for k, c in sorted(self.facts_by_kind.items())},
+            "facts_by_method": {m: c.to_json() for m, c in sorted(self.facts_by_method.items())},
             "findings": self.findings.to_json(),
             "findings_by_code": {k: c.to_json() for k, c in sorted(self.findings_by_code.items())},
             "loss_within_1_usd": {"matched": self.loss_matched, "within": self.loss_within,
@@ -224,6 +236,7 @@ def score(truth: dict, predicted: dict) -> Report:
     """Score an export document against a truth document (both SPEC §4 JSON)."""
     partial = (truth.get("meta") or {}).get("scope") == "partial"
     pred_docs = {d["path"]: d for d in predicted.get("documents", [])}
+    facts_stated = any("facts" in d for d in truth.get("documents", []))
     rep = Report()
     for td in truth.get("documents", []):
         rep.documents += 1
@@ -252,8 +265,40 @@ def score(truth: dict, predicted: dict) -> Report:
                 tf = flatten(ltable, tl[i]) if i < len(tl) else {}
                 pf = flatten(ltable, pl[i]) if i < len(pl) else {}
                 score_fields(tf, pf, partial and i < len(tl), rep.lines[t])
+        if facts_stated and ("facts" in td or not partial):
+            score_facts(td.get("facts") or [], pd.get("facts") or [], rep, method)
     _score_findings(truth.get("findings"), predicted.get("findings", []), rep)
     return rep
+
+
+def score_facts(truth: list[dict], pred: list[dict], rep: Report, method: str = "born_digital") -> None:
+    """A document's facts against the truth's, like fields: a predicted fact matches a truth fact of the same kind
+    and equal value (the scored parts of a structured value, ``FACT_KINDS``); each truth fact matches once. Word
+    indexes (identifiers, references, names) are not scored."""
+    from .extract.facts import UNSCORED, fact_key
+    from .models.convert import fact_value_from_json
+
+    def keys(facts: list[dict]) -> list[tuple]:
+        out = []
+        for f in facts:
+            kind = str(f.get("kind") or "")
+            if kind and kind not in UNSCORED:
+                out.append(fact_key(kind, fact_value_from_json(kind, f.get("value"))))
+        return out
+
+    left = keys(pred)
+    for k in keys(truth):
+        c = rep.facts_by_kind[k[0]]
+        if k in left:
+            left.remove(k)
+            c.tp += 1
+            rep.facts_by_method[method].tp += 1
+        else:
+            c.fn += 1
+            rep.facts_by_method[method].fn += 1
+    for k in left:
+        rep.facts_by_kind[k[0]].fp += 1
+        rep.facts_by_method[method].fp += 1
 
 
 def _snapshot(per_field: dict[str, Counts]) -> Counts:
@@ -327,6 +372,19 @@ def evaluate(corpus: Path, truth_path: Path | None = None, db: Path | None = Non
     return score(truth, predicted)
 
 
+def _truth_facts(documents, stated: bool) -> None:
+    """The truth's documents carry the facts planted in their prose (``stated``: the truth lists facts); the
+    word indexes the truth does not state (identifiers, references, names) are read from them, and a truth that
+    lists no facts has them all read, by the same reader extraction uses (``extract/facts.py``)."""
+    from .extract.facts import UNSCORED, read_facts
+
+    for d in documents:
+        if stated:
+            d.facts = list(d.facts) + [f for f in read_facts(d) if f.kind in UNSCORED]
+        else:
+            d.facts = read_facts(d)
+
+
 def evaluate_audit(corpus: Path, truth_path: Path | None = None) -> Report:
     """Audit the truth's own documents (extraction errors excluded) and score the findings against the truth."""
     from .audit import audit
@@ -336,6 +394,7 @@ def evaluate_audit(corpus: Path, truth_path: Path | None = None) -> Report:
     truth_path = truth_path or find_truth(corpus)
     truth = json.loads(truth_path.read_text(encoding="utf-8"))
     documents = [document_from_json(d) for d in truth.get("documents", []) if not d.get("error")]
+    _truth_facts(documents, any("facts" in d for d in truth.get("documents", [])))
     tariff = (truth.get("meta") or {}).get("tariff")
     tariff_path = truth_path.parent / tariff if tariff else None
     result = audit(documents, tariff=load_tariff(tariff_path) if tariff_path and tariff_path.is_file() else None)
@@ -364,6 +423,12 @@ def format_report(rep: Report, name: str = "") -> Iterator[str]:
             yield row("  line items", rep.total("lines", t))
             for f, c in sorted(rep.lines[t].items()):
                 yield row(f"    {f}", c)
+    if rep.facts_by_kind:
+        yield row("facts (kind, value)", rep.facts)
+        for m, c in sorted(rep.facts_by_method.items()):
+            yield row(f"facts, {m.replace('_', '-')}", c)
+        for k, c in sorted(rep.facts_by_kind.items()):
+            yield row(f"  {k}", c)
     if rep.findings.tp + rep.findings.fp + rep.findings.fn:
         yield row("findings (code, entry)", rep.findings)
         for code, c in sorted(rep.findings_by_code.items()):

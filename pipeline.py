@@ -106,6 +106,10 @@ def scan(root: Path, store: Store, workers: int | None = None,
         cached = store.cached(digest, EXTRACTOR_VERSION)
         if cached is not None:
             cached.path = rel
+            if not cached.facts and not cached.error:  # an extraction stored before facts were read
+                from .extract.facts import read_facts
+
+                cached.facts = read_facts(cached)
             cached.size = path.stat().st_size
             store.save_document(cached, EXTRACTOR_VERSION)
             stats.cached += 1

@@ -18,7 +18,6 @@ them is not read as including another.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
@@ -36,28 +35,24 @@ ROYALTY, PACKING, COMMISSION, PROCEEDS = ("ROYALTY_UNDECLARED", "PACKING_UNDECLA
                                           "PROCEEDS_UNDECLARED")
 
 _LABEL = {ROYALTY: "royalty", PACKING: "packing", COMMISSION: "commission", PROCEEDS: "proceeds"}
-_ROYALTY_WORDS = re.compile(r"royalt|licen[cs]|regal[ií]a|lizenz|trademark|brand fee|know[-\s]?how", re.I)
-_COMMISSION_WORDS = re.compile(r"commission|comisi[oó]n|provision|agency fee|agent'?s? fee", re.I)
-_SELLING_WORDS = re.compile(r"\b(?:sales|selling|seller'?s?)\s+(?:commission|agen(?:t|cy))|"
-                            r"comisi[oó]n\s+de\s+venta", re.I)
-_BUYING_WORDS = re.compile(r"\b(?:buying|purchasing|sourcing|procurement)\s+(?:agen|commission|fee|service)|"
-                           r"comisi[oó]n\s+de\s+compra", re.I)
-_PROCEEDS_WORDS = re.compile(r"proceeds|resale|re-sale|resold|reventa|profit[-\s]?(?:shar|split|participat)|"
-                             r"revenue[-\s]?shar|"
-                             r"share of (?:the )?(?:net |gross )?(?:sales|revenue|profit|margin)", re.I)
-_PACKING_WORDS = re.compile(r"packing(?!\s*list)|packag(?:e|ing)(?!\s*(?:count|no|number))|crat(?:e|es|ing)\b|"
-                            r"pallet|palletis|palletiz|export\s+cases?|embalaje|verpackung", re.I)
-# a royalty base that is the importer's resale (its amount cannot be read from the import documents)
-_RESALE_BASE = re.compile(r"resale|re-sale|net sales|gross sales|wholesale|retail|sales by|sold by the (?:licensee|"
-                          r"distributor|buyer)|revenue", re.I)
-_PER_UNIT = re.compile(r"per\s+(?:unit|piece|pc|item|pair|dozen|set)|each\b|/\s*(?:unit|pc|piece)", re.I)
+# what a payment says it is for, read in extraction (extract/facts.py): a topic names the facts that say it
+_TOPICS = {
+    "royalty": lambda d: bool(d.facts_of("royalty_payment")),
+    "commission": lambda d: bool(d.facts_of("commission_type")),
+    "selling": lambda d: any(f.value == "selling" for f in d.facts_of("commission_type")),
+    "buying": lambda d: any(f.value == "buying" for f in d.facts_of("commission_type")),
+    "proceeds": lambda d: any(f.value is True for f in d.facts_of("proceeds_to_seller")),
+    "packing": lambda d: bool(d.facts_of("packing_by_buyer")),
+}
 
-_LICENSOR = re.compile(r"licensor|licenser|licenciante|owner|grantor|franchisor|lizenzgeber", re.I)
-_LICENSEE = re.compile(r"licensee|licenciatario|grantee|franchisee|lizenznehmer", re.I)
-_AGENT = re.compile(r"agent|representative|representante|comisionista|handelsvertret|broker", re.I)
-_PRINCIPAL = re.compile(r"principal|seller|supplier|vendor|manufacturer|proveedor|vendedor|fabricante|exporter", re.I)
-_BUYER_ROLE = re.compile(r"buyer|purchaser|customer|importer|comprador|cliente|distributor|distribuidor|licensee",
-                         re.I)
+
+def _says(doc: Document, topic: str | None) -> bool:
+    return topic is not None and _TOPICS[topic](doc)
+
+
+def _base(ag: Document) -> str | None:
+    """What an agreement's royalty is computed on (price | resale | per_unit), as read from its terms."""
+    return next((str(f.value) for f in ag.facts_of("royalty_base")), None)
 
 
 # --- what the documents show -----------------------------------------------------------------------------
@@ -126,18 +121,20 @@ def _related_to(p, sellers: list[Party]) -> bool:
     return isinstance(p, Party) and any(common_name(p, s) for s in sellers)
 
 
-def _role(parties: list[Party], pattern: re.Pattern) -> Party | None:
-    return next((p for p in parties if pattern.search(p.role or "")), None)
+def _roles(ag: Document, p: Party) -> set[str]:
+    """The role classes the agreement gives a party (licensor, licensee, agent, principal, buyer)."""
+    return {f.value.get("role") for f in ag.facts_of("party_role")
+            if isinstance(f.value, dict) and f.value.get("name") == p.name and p.role}
+
+
+def _role(ag: Document, parties: list[Party], role: str) -> Party | None:
+    return next((p for p in parties if role in _roles(ag, p)), None)
 
 
 def _numbers(ctx: Context) -> set[str]:
     out = {id_key(str(i.get("invoice_number"))) for i in ctx.documents("commercial_invoice") if i.get("invoice_number")}
     out |= {id_key(str(x)) for x in (ctx.entry.header.get("invoice_numbers") or []) if x}
     return {x for x in out if x}
-
-
-def _said(doc: Document) -> str:
-    return " ".join(str(doc.get(k) or "") for k in ("purpose", "reference")).strip()
 
 
 def _money(cur: str | None, x: Decimal) -> str:
@@ -227,8 +224,8 @@ def _payment_currency(ctx: Context, doc: Document) -> tuple[str | None, str]:
     return None, ""
 
 
-def _payments(ctx: Context, used: set[str], payee_ok, words: re.Pattern | None,
-              not_words: re.Pattern | None = None, after: str | None = None,
+def _payments(ctx: Context, used: set[str], payee_ok, words: str | None,
+              not_words: str | None = None, after: str | None = None,
               unconverted: list[Paid] | None = None) -> list[Paid]:
     """The importer's payments to a payee ``payee_ok`` accepts, for this entry's goods: each names one of its
     invoices, or names none and concerns only this entry (linked to no other). Payments naming another
@@ -246,13 +243,12 @@ def _payments(ctx: Context, used: set[str], payee_ok, words: re.Pattern | None,
             continue  # not the buyer's money
         if payee is None or not payee_ok(payee):
             continue
-        text = _said(doc) + " " + " ".join(doc.note_texts)
-        if words is not None and not words.search(text):
+        if words is not None and not _says(doc, words):
             continue
-        if not_words is not None and not_words.search(text):
+        if not_words is not None and _says(doc, not_words):
             continue
-        named = mentions(_said(doc), numbers)
-        if not named and (named_invoices(_said(doc)) - numbers or ctx.linked.entries_of(doc.path) != [ctx.entry]):
+        named = mentions(doc, numbers)
+        if not named and (named_invoices(doc) - numbers or ctx.linked.entries_of(doc.path) != [ctx.entry]):
             continue  # another shipment's, or money over several entries that this one cannot claim alone
         paid_on = iso_date(doc.get("payment_date"))
         if start is not None and paid_on is not None and paid_on < start:
@@ -305,7 +301,7 @@ def _folder_payments(ctx: Context) -> dict[str | None, list[tuple[Document, froz
         if d.doc_type == "payment_record":
             to = d.get("payee")
             name = to.name if isinstance(to, Party) else (str(to) if to else None)
-            if not re.search(r"[^\W\d_]{2}", name or ""):
+            if not _letters(name or ""):
                 name = None  # no name read
             out.setdefault(name, []).append(
                 (d, frozenset(e.entry_number for e in ctx.linked.entries_of(d.path))))
@@ -314,14 +310,19 @@ def _folder_payments(ctx: Context) -> dict[str | None, list[tuple[Document, froz
     return out
 
 
-def _paid_elsewhere(ctx: Context, payee, words: re.Pattern) -> bool:
+def _letters(name: str) -> bool:
+    """Two letters in a row: a name was read."""
+    return any(a.isalpha() and b.isalpha() for a, b in zip(name, name[1:]))
+
+
+def _paid_elsewhere(ctx: Context, payee, words: str) -> bool:
     """Whether the folder holds the importer's payments to ``payee`` (or, payee not read, payments that say
     ``words``) and none of them concerns this entry: the fee is paid shipment by shipment or period by period,
     and nothing shows it paid or payable for these goods."""
     buyers = _buyers(ctx)
     for name, group in _folder_payments(ctx).items():
         if name is None:
-            hit = [(d, es) for d, es in group if words.search(_said(d) + " " + " ".join(d.note_texts))]
+            hit = [(d, es) for d, es in group if _says(d, words)]
         elif payee is not None and _is(name, payee):
             hit = group
         else:
@@ -334,7 +335,7 @@ def _paid_elsewhere(ctx: Context, payee, words: re.Pattern) -> bool:
     return False
 
 
-def _shared(ctx: Context, payee, words: re.Pattern | None) -> list[Document]:
+def _shared(ctx: Context, payee, words: str | None) -> list[Document]:
     """The importer's payments to ``payee`` linked to this entry and to others (a period's fee)."""
     out = []
     for doc in ctx.documents("payment_record"):
@@ -342,7 +343,7 @@ def _shared(ctx: Context, payee, words: re.Pattern | None) -> list[Document]:
             continue
         to = doc.get("payee")
         if (to is not None and payee is not None and _is(to, payee)) or \
-                (words is not None and words.search(_said(doc))):
+                (words is not None and _says(doc, words)):
             out.append(doc)
     return out
 
@@ -442,8 +443,8 @@ def _royalties(ctx: Context, pic, used: set[str]) -> list[Amount]:
         if kind not in ("royalty", "licence", "license"):
             continue
         parties = parties_of(ag)
-        licensor = _role(parties, _LICENSOR)
-        licensee = _role(parties, _LICENSEE)
+        licensor = _role(ag, parties, "licensor")
+        licensee = _role(ag, parties, "licensee")
         if licensor is None:  # two parties, one of them the buyer: the other grants the right
             others = [p for p in parties if not _on(p, buyers)]
             licensor = others[0] if len(others) == 1 and len(parties) == 2 else None
@@ -462,7 +463,7 @@ def _royalties(ctx: Context, pic, used: set[str]) -> list[Amount]:
         to_seller = licensor is not None and _related_to(licensor, sellers)
         # payments to a licensor other than the seller are the royalty whatever they are called; money to the
         # seller (or to a licensor not named) must say it is a royalty
-        words = _ROYALTY_WORDS if licensor is None or to_seller else None
+        words = "royalty" if licensor is None or to_seller else None
         unconverted: list[Paid] = []
         paid = _payments(ctx, used, (lambda p: _is(p, licensor)) if licensor is not None
                          else (lambda p: not _on(p, buyers)), words, after=ag.get("effective_date"),
@@ -482,10 +483,10 @@ def _royalties(ctx: Context, pic, used: set[str]) -> list[Amount]:
         if paid:
             amount, steps, conf = q2(sum((p.usd for p in paid), ZERO)), _paid_steps(paid), 0.9
         else:
-            shared = _shared(ctx, licensor, _ROYALTY_WORDS)
-            if not unconverted and not shared and _paid_elsewhere(ctx, licensor, _ROYALTY_WORDS):
+            shared = _shared(ctx, licensor, "royalty")
+            if not unconverted and not shared and _paid_elsewhere(ctx, licensor, "royalty"):
                 continue  # the folder shows the royalty paid for other goods, and none for these
-            if _RESALE_BASE.search(base_text):
+            if _base(ag) == "resale":
                 continue  # a share of the importer's resale: its amount is not in the import documents
             gv = _goods_value(ctx, pic, goods)
             if gv is None:
@@ -504,7 +505,7 @@ def _royalties(ctx: Context, pic, used: set[str]) -> list[Amount]:
                 amount = q2(base * rate / 100)
                 steps = [f"{lead}: {_pct(rate)} × {base_name} USD {valuation.money(base)} = "
                          f"{valuation.money(amount)}"]
-            elif isinstance(fixed, Decimal) and fixed > 0 and _PER_UNIT.search(base_text):
+            elif isinstance(fixed, Decimal) and fixed > 0 and _base(ag) == "per_unit":
                 qty = [li.get("quantity") for _, li in goods]
                 cur = ag.get("currency") or ("USD" if {i.get("currency") for i in
                                                        ctx.documents("commercial_invoice")} == {"USD"} else None)
@@ -568,9 +569,9 @@ def _commissions(ctx: Context, pic, used: set[str]) -> list[Amount]:
         if str(ag.get("agreement_type") or "").lower() != "selling_commission":
             continue  # a buying commission is not dutiable
         parties = parties_of(ag)
-        agent = _role(parties, _AGENT)
-        principal = _role(parties, _PRINCIPAL) or next(
-            (p for p in parties if p is not agent and not _on(p, buyers) and not _BUYER_ROLE.search(p.role or "")),
+        agent = _role(ag, parties, "agent")
+        principal = _role(ag, parties, "principal") or next(
+            (p for p in parties if p is not agent and not _on(p, buyers) and "buyer" not in _roles(ag, p)),
             None)
         if agent is None or _on(agent, buyers):
             continue
@@ -584,7 +585,7 @@ def _commissions(ctx: Context, pic, used: set[str]) -> list[Amount]:
         goods, how = _covered(ctx, ag)
         if how == "":
             continue
-        paid = _payments(ctx, used, lambda p: _is(p, agent), None, _BUYING_WORDS, after=ag.get("effective_date"))
+        paid = _payments(ctx, used, lambda p: _is(p, agent), None, "buying", after=ag.get("effective_date"))
         if how == "unstated" and not any(p.named for p in paid):
             continue
         rate = ag.get("rate_percent")
@@ -592,7 +593,7 @@ def _commissions(ctx: Context, pic, used: set[str]) -> list[Amount]:
         if paid:
             amount, steps, conf = q2(sum((p.usd for p in paid), ZERO)), _paid_steps(paid), 0.9
         elif buyer_party and isinstance(rate, Decimal) and rate > 0 and \
-                not _paid_elsewhere(ctx, agent, _COMMISSION_WORDS):
+                not _paid_elsewhere(ctx, agent, "commission"):
             gv = _goods_value(ctx, pic, goods)
             if gv is None:
                 continue
@@ -620,7 +621,7 @@ def _commissions(ctx: Context, pic, used: set[str]) -> list[Amount]:
                           conf, goods))
     # a sales commission the importer paid for these goods without an agreement in the folder
     agents = [p for ag in ctx.documents("agreement") for p in parties_of(ag)]
-    paid = _payments(ctx, used, lambda p: not _on(p, buyers) and not _on(p, agents), _SELLING_WORDS, _BUYING_WORDS)
+    paid = _payments(ctx, used, lambda p: not _on(p, buyers) and not _on(p, agents), "selling", "buying")
     for p in paid:
         if not p.named:
             continue
@@ -642,14 +643,14 @@ def _proceeds(ctx: Context, pic, used: set[str]) -> list[Amount]:
         return []
     # the seller's side of the agreements of the goods (e.g. a supplier's parent named as a party)
     deals = [a for a in ctx.documents("agreement")
-             if _PROCEEDS_WORDS.search(str(a.get("royalty_base") or "")) or
+             if _says(a, "proceeds") or
              str(a.get("agreement_type") or "").lower() == "distribution"]
     sides = list(sellers)
     for a in deals:
         parts = parties_of(a)
         if any(_related_to(p, sellers) for p in parts):
             sides += [p for p in parts if not _on(p, buyers)]
-    paid = _payments(ctx, used, lambda p: _related_to(p, sides), _PROCEEDS_WORDS)
+    paid = _payments(ctx, used, lambda p: _related_to(p, sides), "proceeds")
     if not paid:
         return []  # resale proceeds cannot be read from the import documents without a payment
     amount = q2(sum((p.usd for p in paid), ZERO))
@@ -692,7 +693,7 @@ def _packing(ctx: Context, pic, used: set[str]) -> list[Amount]:
     # a payment the price reading counts as paid for the goods, beyond the invoices, is reported as part of
     # the price (UNDERVALUATION): the same money is not reported twice
     counted = {p.doc.path for p in pic.payments} if pic is not None and pic.extra_paid >= tol else set()
-    for p in _payments(ctx, used, lambda _p: True, _PACKING_WORDS):
+    for p in _payments(ctx, used, lambda _p: True, "packing"):
         if p.doc.path in counted or any(abs(p.usd - x) <= tol for x in on_invoice):
             continue  # the price's own payment, or the invoice's packing charge settled
         payee = p.doc.get("payee")
@@ -768,7 +769,7 @@ def _analyse(ctx: Context) -> Additions:
 # --- the entry lines the money belongs to ------------------------------------------------------------------
 
 def _hts(h) -> str:
-    return re.sub(r"\D", "", str(h or ""))[:10]
+    return "".join(c for c in str(h or "") if c.isdigit() and c.isascii())[:10]
 
 
 def _changes(ctx: Context, value: Decimal, goods: list[tuple[Document, LineItem]],

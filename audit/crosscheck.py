@@ -13,7 +13,6 @@ contradicts) is not reported as a disagreement between documents.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,7 +20,7 @@ from rapidfuzz import utils
 
 from ..extract.lexicon import WEIGHT_FACTORS
 from ..extract.normalize import unit_code
-from ..models.fold import hts_digits, id_key
+from ..models.fold import hts_digits, hts_shape_digits, id_key, only_digits
 from ..models.records import Document
 from . import revenue
 from .context import Context
@@ -215,7 +214,7 @@ def _places(x: Decimal) -> int:
 
 
 def _digit_string(x: Decimal) -> str:
-    return re.sub(r"\D", "", format(Decimal(x).normalize(), "f")).lstrip("0")
+    return only_digits(format(Decimal(x).normalize(), "f")).lstrip("0")
 
 
 def _variants(x: Decimal) -> set[Decimal]:
@@ -231,7 +230,7 @@ def _variants(x: Decimal) -> set[Decimal]:
     for i in range(len(text) + 1):
         for d in "0123456789":
             cand = text[:i] + d + text[i:]
-            if re.fullmatch(r"[+-]?\d+(\.\d+)?", cand):
+            if cand.lstrip("+-").replace(".", "", 1).isdigit() and not cand.lstrip("+-").startswith("."):
                 out.add(Decimal(cand))
     out |= {x * 1000, x / 1000}
     out.discard(x)
@@ -258,7 +257,7 @@ def misread(read: Decimal, implied: Decimal) -> bool:
     if a.rstrip("0") == b.rstrip("0"):
         return True  # the same digits: a separator moved or dropped ("18.64" for 18,640)
     places = max(_places(read), _places(implied))
-    fixed = tuple(re.sub(r"\D", "", f"{Decimal(x):.{places}f}").lstrip("0") for x in (read, implied))
+    fixed = tuple(only_digits(f"{Decimal(x):.{places}f}").lstrip("0") for x in (read, implied))
     for a, b in ((a, b), fixed):
         if len(a) == len(b):
             if sum(x != y for x, y in zip(a, b)) == 1:
@@ -290,14 +289,12 @@ def _confirmed_quantity(doc: Document, li) -> Decimal | None:
 
 # --- HTS numbers, units and currency rounding ------------------------------------------------------
 
-_HTS_SHAPE = re.compile(r"^\s*(?:[A-Z]{1,2}[+*]?\s+)?(\d{4}[.\s]?\d{2}(?:[.\s]?\d{2}(?:[.\s]?\d{2})?)?)\s*$")
 
 
 def _hts_digits(text) -> str:
     """The digits of an HTS number written as one (NNNN.NN, NNNN.NN.NN, NNNN.NN.NNNN, NNNN.NN.NN.NN, 6, 8 or 10
     digits); "" for anything else (a number read short on a scan is no classification)."""
-    m = _HTS_SHAPE.match(str(text or ""))
-    return hts_digits(m.group(1)) if m else ""
+    return hts_shape_digits(text)
 
 
 def _consistent(doc_digits: str, declared_digits: str) -> bool:

@@ -37,6 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
+from ..models.fold import id_key
 from ..models.records import Document, Entry, EntryLine, Finding, q2
 from . import revenue
 from . import schedule as model
@@ -171,7 +172,7 @@ def _pct(r: Decimal) -> str:
 
 
 def _norm_id(s: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]", "", s or "").upper()
+    return id_key(s or "")
 
 
 # --- what the store says: the schedule model ------------------------------------------------------------------

@@ -17,10 +17,10 @@ first-sale price (the entered value), in USD at the entry's rate.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..extract.facts import in_united_states
 from ..extract.normalize import id_key
 from ..models.records import Party
 from . import related_party, valuation
@@ -29,27 +29,19 @@ from .link import NAME_MATCH, same_party
 
 CODE = "FIRST_SALE_UNSUPPORTED"
 
-_US_STATES = ("AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
-              "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR").split()
-_US = re.compile(r"\bU\.?\s?S\.?\s?A\.?\b|\bU\.S\.|\bUnited\s+States\b|\bAmerica\b|,\s*(?:" + "|".join(_US_STATES)
-                 + r")\b(?:\s+\d{5})?")
-_FIRST_SALE_TEXT = re.compile(r"first\s+sale|factory\s+price|ex[-\s]?factory|manufactured\s+by|produced\s+by|"
-                              r"manufacturer", re.I)
-
-
 def _in_us(p: Party | str | None) -> bool:
     if isinstance(p, Party):
         if p.country:
             return p.country.upper() == "US"
-        return bool(p.address and _US.search(p.address))
-    return bool(p and _US.search(str(p)))
+        return bool(p.address and in_united_states(p.address))
+    return bool(p and in_united_states(str(p)))
 
 
 @dataclass
 class Assessment:
     present: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
 
     @property
     def supported(self) -> bool:
@@ -68,23 +60,32 @@ def _destined(ctx: Context, factory: valuation.InvoicePrice, last: list[valuatio
                 shown.append(f"the manufacturer's invoice names {f.value.name or 'a U.S. party'} as "
                              f"{f.name.replace('_', ' ')}")
     place = doc.get("incoterm_place")
-    if place and _US.search(str(place)):
+    if place and in_united_states(str(place)):
         terms = f"{doc.get('incoterm') or ''} {place}".strip()
         shown.append(f"the manufacturer sold {terms}, in the United States")
     po = id_key(str(doc.get("po_number") or ""))
     if po and any(id_key(str(i.doc.get("po_number") or "")) == po for i in last):
         shown.append(f"the manufacturer's invoice carries the importer's order number {doc.get('po_number')}")
-    for name, text in related_party.texts(doc):
-        if _US.search(text) or (isinstance(importer, Party) and related_party.names_in(text, importer)):
-            shown.append(f"the manufacturer's invoice says \"{text[:120]}\" ({name})")
+    for fact in doc.facts_of("us_destination"):
+        if fact.value.get("related") or (isinstance(importer, Party) and related_party.names(fact, importer)):
+            shown.append(f"the manufacturer's invoice says \"{fact.text[:120]}\" ({_where(fact)})")
             break
     for bl in ctx.documents("bill_of_lading"):
         if same_party(bl.get("shipper"), maker) >= NAME_MATCH and (
                 _in_us(bl.get("consignee")) or same_party(bl.get("consignee"), importer) >= NAME_MATCH
-                or _US.search(str(bl.get("port_of_discharge") or ""))):
+                or in_united_states(str(bl.get("port_of_discharge") or ""))):
             shown.append(f"bill of lading {bl.get('bl_number') or bl.path}: shipped by the manufacturer to the "
                          f"United States ({bl.get('port_of_discharge') or party_name(bl.get('consignee'))})")
     return shown
+
+
+def _where(fact) -> str:
+    """The field a fact was read from, as the finding names it."""
+    if fact.source.startswith("line_items"):
+        return "line description"
+    if fact.source.startswith("notes["):
+        return "statement"
+    return fact.source
 
 
 def party_name(p) -> str:
@@ -97,9 +98,8 @@ def assess(ctx: Context, pic: valuation.Picture) -> Assessment:
     tol = pic.tol
     docs = ctx.documents()
     for ip in pic.last:
-        for name, text in related_party.texts(ip.doc):
-            if _FIRST_SALE_TEXT.search(text):
-                a.notes.append(f"the middleman's invoice {ip.number} says \"{text[:160]}\"")
+        for fact in ip.doc.facts_of("first_sale_statement"):
+            a.remarks.append(f"the middleman's invoice {ip.number} says \"{fact.text[:160]}\"")
     if not pic.first:
         a.missing.append("the manufacturer's invoice (the first sale) is not among the documents, so neither its "
                          "price nor its terms can be verified")
@@ -112,7 +112,7 @@ def assess(ctx: Context, pic: valuation.Picture) -> Assessment:
         f"{f.number} from {party_name(f.doc.get('seller'))} to {party_name(f.doc.get('buyer'))}, "
         f"{f.currency} {valuation.money(f.price)}" for f in pic.first) + f" (USD {valuation.money(first_usd)})")
     if pic.entered > first_usd + tol:
-        a.notes.append(f"the entered value USD {valuation.money(pic.entered)} is above the first-sale price USD "
+        a.remarks.append(f"the entered value USD {valuation.money(pic.entered)} is above the first-sale price USD "
                        f"{valuation.money(first_usd)}")
     destination = [s for f in pic.first for s in _destined(ctx, f, pic.last)]
     if destination:
@@ -137,7 +137,7 @@ def assess(ctx: Context, pic: valuation.Picture) -> Assessment:
                              + ", ".join(f"{c.description or c.kind} {valuation.money(c.amount)}" for c in adds))
     for d in ctx.documents("assist_invoice") + [g for g in ctx.documents("agreement")
                                                   if g.get("agreement_type") in ("royalty", "licence")]:
-        a.notes.append(f"{d.path}: its value must be added to the first-sale price as to any transaction value")
+        a.remarks.append(f"{d.path}: its value must be added to the first-sale price as to any transaction value")
     return a
 
 
@@ -165,7 +165,7 @@ def check(ctx: Context) -> list[Result]:
         "152.103(a)(1)). "
         + ("Shown: " + "; ".join(a.present) + ". " if a.present else "")
         + "Missing or contradicted: " + "; ".join(a.missing) + ". "
-        + ("Also: " + "; ".join(a.notes) + ". " if a.notes else "")
+        + ("Also: " + "; ".join(a.remarks) + ". " if a.remarks else "")
         + f"Until the evidence is produced the last sale is the transaction value; exposure USD "
         f"{valuation.money(exposure)}.")
     evidence = []

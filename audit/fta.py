@@ -12,13 +12,12 @@ below it fails the claim even with a certification.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from decimal import Decimal
 
 from rapidfuzz import fuzz
 
-from ..models.records import Document, Finding, Party
+from ..models.records import Document, Finding, Money, Party
 from . import revenue
 from .context import Context, Result
 from .link import NAME_MATCH, same_party
@@ -47,15 +46,11 @@ _AGREEMENT_NAMES = [("colombia", "CTPA"), ("ctpa", "CTPA"), ("peru", "PTPA"), ("
                     ("singapore", "USSFTA"), ("israel", "USIFTA"), ("jordan", "USJFTA"), ("morocco", "USMFTA"),
                     ("bahrain", "USBFTA"), ("oman", "USOFTA"), ("mexico", "USMCA"), ("canada", "USMCA")]
 BLANKET_MONTHS = 12  # a blanket certification covers a period of at most 12 months
-_VNM = re.compile(r"non[- ]?originating materials?[^.;]*?((?:[A-Z]{3}|US\$|\$|€)\s*\d[\d.,' ]*\d)", re.I)
-_VOM = re.compile(r"(?<!non-)(?<!non )originating materials?[^.;]*?((?:[A-Z]{3}|US\$|\$|€)\s*\d[\d.,' ]*\d)", re.I)
 
 
 def _rvc(ctx: Context, agreement: str, value: Decimal) -> tuple[str, Decimal, Decimal, str] | None:
     """(method, content %, threshold %, the statement) where a document states the materials' value. The producer
     may use either method: where the documents allow both, the one more favourable to the claim is taken."""
-    from ..extract.normalize import parse_money
-
     limits = RVC_THRESHOLDS.get(agreement)
     if not limits or value <= 0:
         return None
@@ -63,26 +58,22 @@ def _rvc(ctx: Context, agreement: str, value: Decimal) -> tuple[str, Decimal, De
 
     found = []
     for doc in shipment_documents(ctx):
-        for text, _ in doc.notes:
-            for pattern, method in ((_VNM, "build-down"), (_VOM, "build-up")):
-                if method not in limits:
-                    continue
-                m = pattern.search(text or "")
-                parsed = parse_money(m.group(1)) if m else None
-                if not parsed:
-                    continue
-                rate = ctx.exchange_rate(parsed[1] or doc.get("currency") or "USD")
-                if rate is None:
-                    continue
-                amount = parsed[0] * rate
-                pct = revenue.rvc_build_down(value, amount) if method == "build-down" else \
-                    revenue.rvc_build_up(amount, value)
-                found.append((method, pct, limits[method], text))
+        for fact in doc.facts_of("non_originating_materials", "originating_materials"):
+            method = "build-down" if fact.kind == "non_originating_materials" else "build-up"
+            if method not in limits or not isinstance(fact.value, Money):
+                continue
+            rate = ctx.exchange_rate(fact.value.currency)
+            if rate is None:
+                continue
+            amount = fact.value.amount * rate
+            pct = revenue.rvc_build_down(value, amount) if method == "build-down" else \
+                revenue.rvc_build_up(amount, value)
+            found.append((method, pct, limits[method], fact.text))
     return max(found, key=lambda r: r[1] - r[2]) if found else None
 
 
 def _digits(h) -> str:
-    return re.sub(r"\D", "", str(h or ""))
+    return "".join(c for c in str(h or "") if c.isdigit() and c.isascii())
 
 
 def _covers_goods(cert: Document, line) -> bool:
@@ -101,6 +92,18 @@ def _covers_goods(cert: Document, line) -> bool:
     return False
 
 
+def _whole_word(word: str, text: str) -> bool:
+    """``word`` in ``text`` standing alone (not inside a longer word)."""
+    i = text.find(word)
+    while i >= 0:
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + len(word)] if i + len(word) < len(text) else " "
+        if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
+            return True
+        i = text.find(word, i + 1)
+    return False
+
+
 def agreement_of(name) -> str | None:
     """The agreement a certification names, however it is written ("U.S.-Colombia TPA", "CTPA", "T-MEC");
     None where the name is not one of them."""
@@ -111,7 +114,7 @@ def agreement_of(name) -> str | None:
         return text.upper()
     low = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
     for word, code in _AGREEMENT_NAMES:
-        if re.search(r"\b" + re.escape(word) + r"\b", low):
+        if _whole_word(word, low):
             return code
     return None  # a name not recognised is not held against the certification
 

@@ -3,13 +3,13 @@ goods differs from the one declared on the entry line of those goods (19 U.S.C. 
 Shared readers and tolerances are in ``crosscheck``."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from rapidfuzz import fuzz
 
 from ..models.records import Document, Finding, Provenance, q2
+from ..extract.tariff import Tariff
 from . import revenue
 from .context import Context, Result
 from ..models.fold import fmt_pct
@@ -83,18 +83,9 @@ def _match_group(groups: list[_Group], item: _Item, complete: bool) -> tuple[_Gr
 
 
 def _special_rate(tariff, digits: str, spi: str) -> Decimal | None:
-    table = getattr(tariff, "special", None) or {}
-    text = None
-    for n in (10, 8):
-        if len(digits) >= n and table.get(digits[:n]):
-            text = table[digits[:n]]
-            break
-    if not text:
-        return None
-    for rate, codes in re.findall(r"(Free|\d+(?:\.\d+)?\s*%)\s*\(([^)]*)\)", text):
-        if spi.upper() in {c.strip().upper() for c in codes.split(",")}:
-            return Decimal(0) if rate.lower() == "free" else Decimal(rate.replace("%", "").strip())
-    return None
+    if not hasattr(tariff, "special_rate"):  # a table of special rates alone
+        tariff = Tariff({}, getattr(tariff, "special", None) or {})
+    return tariff.special_rate(digits, spi)
 
 
 def _rate_for(ctx: Context, digits: str, spi: str | None) -> tuple[Decimal | None, str]:

@@ -14,8 +14,6 @@ a licensor or agent of an agreement of the goods) whose goods were bought near t
 from __future__ import annotations
 
 import csv
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -25,7 +23,7 @@ from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz, utils
 
-from ..extract.normalize import id_key, normalize_entry_number, normalize_hts
+from ..extract.normalize import description_words, fold_name, id_key, normalize_entry_number, normalize_hts
 from ..models.records import Document, Entry, EntryLine, FieldSet, Link, Party
 
 NAME_MATCH = 85  # rapidfuzz token_set_ratio for two party names to be the same party
@@ -57,9 +55,7 @@ def _name_score(na: str, nb: str) -> float:  # a folder names the same few parti
 
 def _fold(name: str) -> str:
     """Accents off and '&' as 'and' ("Schwäbische" = "Schwabische", "Valve & Fitting" = "Valve and Fitting")."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"\s*&\s*", " and ", text)
+    return fold_name(name)
 
 
 _SUFFIXES = ("inc", "incorporated", "llc", "ltd", "limited", "co", "company", "corp", "corporation", "gmbh", "ag",
@@ -203,8 +199,7 @@ def link(documents: Sequence[Document], declared: Iterable[Entry] | None = None)
     for d in documents:
         if d.doc_type != "payment_record":
             continue
-        said = " ".join(str(d.get(k) or "") for k in ("purpose", "reference"))
-        named = named_in(said, every) | named_invoices(said)
+        named = named_in(d, every) | named_invoices(d)
         # a payment that names invoices concerns their entries only
         owned = set().union(*(owners.get(n, set()) for n in named)) if named else set()
         candidates = [e for e in linked.entries if e.entry_number in owned] if named else linked.entries
@@ -266,9 +261,6 @@ def _mill_affinity(cert: Document, invoices: list[Document], packing: list[Docum
     return 0.0
 
 
-_PART_LIKE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
-
-
 def _goods_link(d: Document, invoices: list[Document], e: Entry) -> tuple[str, float] | None:
     """Assists and certifications of origin: by part numbers, else by the parties of the sale."""
     parts = {id_key(str(p)) for p in (d.get("part_numbers") or []) if p}
@@ -320,11 +312,11 @@ def parties_of(d: Document) -> list[Party]:
 def iso_date(v) -> date | None:
     if isinstance(v, date):
         return v
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", str(v or ""))
-    if not m:
+    t = str(v or "")[:10]
+    if len(t) != 10 or t[4] != "-" or t[7] != "-" or not all(c.isdigit() and c.isascii() for c in t[:4] + t[5:7] + t[8:]):
         return None
     try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return date(int(t[:4]), int(t[5:7]), int(t[8:]))
     except ValueError:
         return None
 
@@ -348,7 +340,7 @@ def agreement_term(d: Document) -> tuple[date | None, date | None]:
 
 def agreement_parts(d: Document) -> set[str]:
     """Part numbers an agreement names ("plastic housings (CV-310, HB-2201)", or its own lines)."""
-    parts = {id_key(p) for p in _PART_LIKE.findall(str(d.get("products") or "")) if re.search(r"\d", p)}
+    parts = {str(p) for f in d.facts_of("part_numbers") for p in (f.value or [])}
     for li in d.line_items:
         if li.get("part_number"):
             parts.add(id_key(str(li.get("part_number"))))
@@ -357,9 +349,7 @@ def agreement_parts(d: Document) -> set[str]:
 
 @lru_cache(maxsize=1 << 14)
 def _words(text: str) -> str:
-    text = _PART_LIKE.sub(" ", _fold(text or "").lower())
-    toks = [t for t in re.findall(r"[a-z]+", text) if t not in _STOP and len(t) > 2]
-    return " ".join(t[:-1] if t.endswith("s") and len(t) > 4 else t for t in toks)  # plural as singular
+    return description_words(text, _STOP)
 
 
 def products_match(products: str | None, descriptions: Iterable[str]) -> float:
@@ -422,20 +412,28 @@ def _agreement_link(d: Document, invoices: list[Document], e: Entry) -> tuple[st
     return None
 
 
-def mentions(text: str, numbers: set[str]) -> bool:
-    """Does the text name one of the identifiers (a whole word, or inside one when six characters or more)?"""
-    words = {id_key(w) for w in re.split(r"[\s,;:()/#]+", text or "") if w}
-    key = id_key(text or "")
+def _references(doc: Document) -> tuple[set[str], str]:
+    """The identifiers a payment's text gives (its ``references`` fact): the words, and all of it as one key."""
+    words: set[str] = set()
+    key = ""
+    for f in doc.facts_of("references"):
+        if isinstance(f.value, dict):
+            words |= set(f.value.get("words") or [])
+            key = key or str(f.value.get("key") or "")
+    return words, key
+
+
+def mentions(doc: Document, numbers: set[str]) -> bool:
+    """Does the document's text name one of the identifiers (a whole word, or inside one when six characters or
+    more)?"""
+    words, key = _references(doc)
     return any(n and (n in words or (len(n) >= 6 and n in key)) for n in numbers)
 
 
-_NAMED_INVOICE = re.compile(r"\binv(?:oice)?\.?\s*(?:no\.?|n[°º]|#|number)?\s*:?\s*([A-Za-z0-9][A-Za-z0-9\-/._]*\d)",
-                            re.I)
-
-
-def named_invoices(text: str) -> set[str]:
-    """The identifiers a text gives as invoice numbers ("Royalty 6% on invoice XIA-257980")."""
-    return {id_key(m.group(1)) for m in _NAMED_INVOICE.finditer(text or "")}
+def named_invoices(doc: Document) -> set[str]:
+    """The identifiers a payment's text gives as invoice numbers ("Royalty 6% on invoice XIA-257980"), read in
+    extraction (its ``invoice_reference`` facts)."""
+    return {str(n) for f in doc.facts_of("invoice_reference") for n in (f.value or [])}
 
 
 def entry_invoice_numbers(e: Entry, invoices: list[Document]) -> set[str]:
@@ -459,11 +457,10 @@ PAYMENT_AFTER = 400  # days it may follow it (a royalty or commission settled la
 FEE_BEFORE = 7  # days a fee to a licensor or agent may precede the goods' invoice
 
 
-def named_in(text: str, numbers: set[str]) -> set[str]:
-    """The identifiers of ``numbers`` a text names (as ``mentions``), found without trying each of them."""
-    words = {id_key(w) for w in re.split(r"[\s,;:()/#]+", text or "") if w}
+def named_in(doc: Document, numbers: set[str]) -> set[str]:
+    """The identifiers of ``numbers`` a payment's text names (as ``mentions``), found without trying each."""
+    words, key = _references(doc)
     out = words & numbers
-    key = id_key(text or "")
     for i in range(len(key)):
         for j in range(i + 6, min(len(key), i + 40) + 1):
             if key[i:j] in numbers:

@@ -3,7 +3,6 @@
 and tolerances are in ``crosscheck``."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import combinations
@@ -12,7 +11,7 @@ from rapidfuzz import fuzz
 
 from ..extract.lexicon import WEIGHT_FACTORS
 from ..extract.normalize import to_kg
-from ..models.fold import hts_digits, id_key
+from ..models.fold import hts_digits, id_key, numbers_in
 from ..models.records import Document, Finding
 from .context import Context, Result
 from .crosscheck import (DESCRIPTION_SAME, WEIGHT_FLOOR, WEIGHT_TOLERANCE, _confirmed_quantity,
@@ -119,7 +118,7 @@ def _counts_by_part(docs: list[Document]) -> tuple[dict[str, _Count], list]:
 
 def _same_goods(a, b) -> float:
     """How alike two descriptions are (0–100), 0 when their numbers differ (a 54 cm frame is not a 58 cm one)."""
-    if not a or not b or re.findall(r"\d+", str(a)) != re.findall(r"\d+", str(b)):
+    if not a or not b or numbers_in(a) != numbers_in(b):
         return 0.0
     return fuzz.token_sort_ratio(_words(a), _words(b))
 

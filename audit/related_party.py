@@ -14,15 +14,13 @@ what the documents offer on both, for the auditor to ask the importer for the re
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from rapidfuzz import fuzz, utils
 
-from ..models.doctypes import field_kind
-from ..models.records import Document, Finding, Party, q2
+from ..models.records import Document, Fact, Finding, Party, q2
 from .context import Context, Result
 from .link import NAME_MATCH, same_party
 from .rules import BY_CODE
@@ -82,6 +80,17 @@ def _address_key(p: Party) -> str:
     return utils.default_process(_fold(p.address or ""))
 
 
+def _numbers(text: str) -> set[str]:
+    out, run = set(), ""
+    for ch in text + " ":
+        if ch.isdigit() and ch.isascii():
+            run += ch
+        elif run:
+            out.add(run)
+            run = ""
+    return out
+
+
 def common_address(a: Party | None, b: Party | None) -> bool:
     """Two parties at the same address (same street number and country, near-identical words)."""
     if not isinstance(a, Party) or not isinstance(b, Party) or not a.address or not b.address:
@@ -91,7 +100,7 @@ def common_address(a: Party | None, b: Party | None) -> bool:
     ka, kb = _address_key(a), _address_key(b)
     if len(ka.split()) < 3 or len(kb.split()) < 3:
         return False
-    na, nb = set(re.findall(r"\d+", ka)), set(re.findall(r"\d+", kb))
+    na, nb = _numbers(ka), _numbers(kb)
     if not (na and na & nb):
         return False
     return fuzz.token_sort_ratio(ka, kb) >= 90
@@ -115,67 +124,21 @@ def names_in(sentence: str, party: Party | None) -> bool:
 
 
 # --- statements ---------------------------------------------------------------------------------------
+# what the documents say of a relationship is read in extraction (extract/facts.py): ownership, common officers
+# and other relationships, negated or not, with the names and roles each statement speaks of
 
-def texts(doc: Document) -> list[tuple[str, str]]:
-    """The free text a document carries: its text fields, any statements or notes extracted, and the line
-    descriptions (field name, text)."""
-    out = []
-    for f in doc.fields:
-        if field_kind(doc.doc_type, f.name) not in ("text", "list", None):  # free text, lists of it, or fields
-            continue                                                        # the table does not type (notes)
-        vals = f.value if isinstance(f.value, (list, tuple)) else [f.value]
-        for v in vals:
-            if isinstance(v, str) and v.strip():
-                out.append((f.name, v.strip()))
-    for li in doc.line_items:
-        d = li.get("description")
-        if isinstance(d, str) and d.strip():
-            out.append(("line description", d.strip()))
-    for text in getattr(doc, "note_texts", []):
-        if text.strip():
-            out.append(("statement", text.strip()))
-    return out
-
-
-def sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.;!?])\s+(?=[A-Z(\"'])|\n+", text)
-    return [p.strip() for p in parts if p.strip()]
-
-
-_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("ownership", re.compile(r"wholly[\s-]*owned|\bowned\s+by\b|\bowns\b|\bownership\b|\bshareholder|"
-                             r"\bshareholding|\bstake\b|equity\s+interest|\bsubsidiar(?:y|ies)\b|"
-                             r"\bparent\s+(?:company|corporation|undertaking|entity|firm|group)|holding\s+company|"
-                             r"\d+(?:[.,]\d+)?\s*(?:%|per\s?cent)\s+(?:owned|of\s+the\s+(?:shares|share\s+capital|"
-                             r"stock|voting|equity))", re.I)),
-    ("affiliation", re.compile(r"\baffiliat(?:e|ed|es|ion)\b|sister\s+compan|group\s+compan|same\s+group|"
-                               r"members?\s+of\s+the\s+(?:same\s+)?[\w&.\- ]{0,40}?\bgroup\b|\bintercompany\b|inter-company|"
-                               r"intra-?group|related\s+(?:part(?:y|ies)|compan(?:y|ies)|entit)", re.I)),
-    ("common control", re.compile(r"common\s+(?:control|ownership|management|parent)|under\s+(?:the\s+)?"
-                                  r"(?:same|common)\s+(?:control|ownership|management)|\bcontrols?\s+both\b", re.I)),
-    ("control", re.compile(r"\bcontrolled\s+by\b|\bcontrols?\s+(?:the\s+)?(?:buyer|seller|importer|exporter|"
-                           r"compan(?:y|ies)|pricing\s+between)\b", re.I)),
-    ("officers", re.compile(r"(?:officers?|directors?|managers?|president|chairman|chairwoman|ceo|board\s+members?)"
-                            r"\s+(?:in\s+common|of\s+both|of\s+each)|(?:common|same|shared|interlocking)\s+"
-                            r"(?:officers?|directors?|board|management|managing\s+director)|\bserves?\s+(?:as|on)\b"
-                            r".{0,60}\b(?:both|each)\b", re.I)),
-    ("partnership", re.compile(r"partnership\s+between|partners\s+in\s+(?:the\s+)?business|joint\s+venture", re.I)),
-    ("family", re.compile(r"members?\s+of\s+the\s+same\s+family|family[\s-]+(?:owned|members?|relationship)", re.I)),
-]
-_NEGATION = re.compile(r"\bnot\s+(?:\w+\s+){0,2}(?:related|affiliated|owned|controlled|a\s+subsidiary|connected)|"
-                       r"\bunrelated\b|\bunaffiliated\b|\bno\s+(?:\w+\s+){0,2}(?:relationship|affiliation|ownership|"
-                       r"common|shareholding|control)|\bindependent\s+(?:and\s+unrelated\s+)?(?:part|compan|third)|"
-                       r"\bneither\b|\bnone\s+of\b", re.I)
+RELATIONSHIP = ("ownership", "common_officers", "relationship")
 _SYMMETRIC = {"affiliation", "common control", "officers", "partnership", "family"}
-_SELLER_ROLE = re.compile(r"\b(?:seller|vendor|supplier|manufacturer|exporter|shipper|consignor|licensor|"
-                          r"principal|we|our)\b", re.I)
-_BUYER_ROLE = re.compile(r"\b(?:buyer|purchaser|importer|consignee|customer|licensee|distributor|you|your|"
-                         r"sold\s+to|bill\s+to)\b", re.I)
-_BOTH = re.compile(r"\bboth\s+(?:compan(?:y|ies)|parties|firms|entities)\b|\beach\s+other\b|\bone\s+another\b|"
-                   r"\bthe\s+(?:two|parties)\b", re.I)
-_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|per\s?cent)", re.I)
-_STRONG = re.compile(r"wholly|subsidiar|parent|control|affiliat|intercompany|inter-company|intra-?group", re.I)
-PRICING = re.compile(r"pric|cost\s+plus|cost-plus|mark-?up|margin|profit|arm'?s[\s-]+length|transfer\s+pric", re.I)
+
+
+def names(fact: Fact, party: Party | None) -> bool:
+    """Does the statement of a fact name the party (its name-like spans, loosely)?"""
+    spans = fact.value.get("names") if isinstance(fact.value, dict) else None
+    return bool(spans) and names_in("; ".join(spans), party)
+
+
+def pricing_statements(doc: Document) -> list[str]:
+    return [str(f.value) for f in doc.facts_of("pricing_basis")]
 
 
 @dataclass
@@ -184,17 +147,6 @@ class Indicator:
     text: str
     doc: Document | None
     field: str | None = None
-
-
-def _statement_kinds(sentence: str) -> list[str]:
-    if _NEGATION.search(sentence):
-        return []
-    kinds = [k for k, p in _PATTERNS if p.search(sentence)]
-    if kinds == ["ownership"]:
-        pct = [Decimal(m.group(1).replace(",", ".")) for m in _PERCENT.finditer(sentence)]
-        if pct and max(pct) < 5 and not _STRONG.search(sentence):
-            return []  # under 5 % of the voting stock, and no control: not related by ownership alone
-    return kinds
 
 
 def _between(doc: Document, side_a: list[Party], side_b: list[Party]) -> bool:
@@ -227,27 +179,28 @@ def indicators(docs: list[Document], side_a: list[Party], side_b: list[Party]) -
         if doc.doc_type == "entry_summary":
             continue
         between = _between(doc, side_a, side_b)
-        for name, text in texts(doc):
-            for s in sentences(text):
-                kinds = _statement_kinds(s)
-                if not kinds or s in seen:
-                    continue
-                a = any(names_in(s, p) for p in side_a)
-                b = any(names_in(s, p) for p in side_b)
-                a_role, b_role = bool(_SELLER_ROLE.search(s)), bool(_BUYER_ROLE.search(s))
-                # role words ("the buyer", "the seller") stand for the parties only on a document between them
-                about_both = (a or (a_role and between)) and (b or (b_role and between)) \
-                    or (between and bool(_BOTH.search(s)))
-                symmetric = between and not (a ^ b) and bool(set(kinds) & _SYMMETRIC)
-                if about_both or symmetric:
-                    seen.add(s)
-                    out.append(Indicator(kinds[0], s, doc, name))
-        if doc.doc_type == "agreement" and between:
-            for p in doc.get("parties") or []:
-                role = (p.role or "") if isinstance(p, Party) else ""
-                if re.search(r"parent|subsidiar|affiliat|shareholder|owner|holding", role, re.I):
-                    out.append(Indicator("ownership", f"{p.name} is named as {role} in the agreement", doc,
-                                         "parties"))
+        for fact in doc.facts_of(*RELATIONSHIP):
+            v = fact.value if isinstance(fact.value, dict) else {}
+            kinds, s = list(v.get("how") or []), fact.text
+            if not v.get("related") or not kinds or s in seen:
+                continue  # denied ("not affiliated"), or a shareholding under 5 % and nothing more
+            if "party_role" in (v.get("roles") or []):
+                if doc.doc_type == "agreement" and between:
+                    out.append(Indicator("ownership", s, doc, "parties"))
+                continue
+            a = any(names(fact, p) for p in side_a)
+            b = any(names(fact, p) for p in side_b)
+            roles = set(v.get("roles") or [])
+            a_role, b_role = "seller" in roles, "buyer" in roles
+            # role words ("the buyer", "the seller") stand for the parties only on a document between them
+            about_both = (a or (a_role and between)) and (b or (b_role and between)) \
+                or (between and "both" in roles)
+            symmetric = between and not (a ^ b) and bool(set(kinds) & _SYMMETRIC)
+            if about_both or symmetric:
+                seen.add(s)
+                field = fact.source if fact.source in doc.fields.names() else (
+                    "line description" if fact.source.startswith("line_items") else "statement")
+                out.append(Indicator(kinds[0], s, doc, field))
     for a in side_a:
         for b in side_b:
             if same_party(a, b) >= NAME_MATCH and not (a.country and b.country and a.country != b.country):
@@ -294,17 +247,17 @@ def _usd(ctx: Context, amount, currency) -> Decimal | None:
 
 def circumstances(ctx: Context, invoices: list[Document], found: list[Indicator]) -> list[str]:
     """What the documents offer on the circumstances of sale and the test values (19 CFR 152.103(l))."""
-    notes = []
-    pricing = [i.text for i in found if PRICING.search(i.text)]
+    said_of = []
+    said = {t for d in ctx.documents() for t in pricing_statements(d)}
+    pricing = [i.text for i in found if i.text in said]
     for d in ctx.documents():
-        for _, t in texts(d):
-            for s in sentences(t):
-                if PRICING.search(s) and s not in pricing and d.doc_type != "entry_summary" and len(s) > 25:
-                    pricing.append(s)
+        for s in pricing_statements(d):
+            if s not in pricing and d.doc_type != "entry_summary" and len(s) > 25:
+                pricing.append(s)
     if pricing:
-        notes.append("on how the price was settled the documents say: " + " / ".join(f'"{s}"' for s in pricing[:3]))
+        said_of.append("on how the price was settled the documents say: " + " / ".join(f'"{s}"' for s in pricing[:3]))
     else:
-        notes.append("no document shows how the price was settled (e.g. the seller's cost plus its usual profit, "
+        said_of.append("no document shows how the price was settled (e.g. the seller's cost plus its usual profit, "
                      "or its prices to unrelated buyers)")
     sellers = [i.get("seller") for i in invoices]
     total = sum((_usd(ctx, i.get("total"), i.get("currency")) or Decimal(0) for i in invoices), Decimal(0))
@@ -315,7 +268,7 @@ def circumstances(ctx: Context, invoices: list[Document], found: list[Indicator]
             if usd is not None:
                 paid.append(usd)
     if paid:
-        notes.append(f"payments to the seller USD {q2(sum(paid, Decimal(0))):,} against invoices of USD {q2(total):,}")
+        said_of.append(f"payments to the seller USD {q2(sum(paid, Decimal(0))):,} against invoices of USD {q2(total):,}")
     # test values: identical goods (same part numbers) bought by this importer from sellers not related
     mine = {}
     for inv in invoices:
@@ -341,12 +294,12 @@ def circumstances(ctx: Context, invoices: list[Document], found: list[Indicator]
                         tests.append(f"part {pn} from {party_name(s)} (entry {e.entry_number}) at USD "
                                      f"{q2(up * r):,} a unit against USD {q2(mine[pn]):,} here")
     if tests:
-        notes.append("for comparison, identical goods the importer bought from unrelated sellers: "
+        said_of.append("for comparison, identical goods the importer bought from unrelated sellers: "
                      + "; ".join(tests[:3]) + " (a sign whether the relationship influenced the price; a test value "
                      "proper is the value of identical or similar goods sold to unrelated U.S. buyers)")
-    notes.append("no test value in the folder (transaction values of identical or similar goods sold to unrelated "
+    said_of.append("no test value in the folder (transaction values of identical or similar goods sold to unrelated "
                  "U.S. buyers, or deductive or computed values of them)")
-    return notes
+    return said_of
 
 
 def party_name(p) -> str:

@@ -6,12 +6,12 @@ delta), never before. Rates are percent (``Decimal("5.3")`` for 5.3 %).
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from ..models.fold import hts_digits
 from ..models.records import Entry, EntryLine, Revenue, RevenueLine, RevenueRate, Section232Reading, q2
 
 # --- the tables (one visible place) -------------------------------------------------------------
@@ -112,7 +112,7 @@ def is_section232(hts: str | None) -> bool:
 
 
 def _digits(hts) -> str:
-    return re.sub(r"\D", "", str(hts or ""))
+    return hts_digits(hts)
 
 
 def section232_metal(hts: str | None) -> str | None:
@@ -572,55 +572,5 @@ def to_usd(amount: Decimal, currency: str, rate: Decimal | None) -> Decimal:
     return amount * rate
 
 
-# --- tariff schedule (USITC HTS CSV export) -----------------------------------------------------
-
-@dataclass
-class Tariff:
-    general: dict[str, str]
-    special: dict[str, str]
-
-    def _lookup(self, table: dict[str, str], hts: str) -> str | None:
-        digits = re.sub(r"\D", "", hts)
-        for n in (10, 8, 6, 4):
-            if len(digits) >= n:
-                v = table.get(digits[:n])
-                if v:
-                    return v
-        return None
-
-    def general_rate(self, hts: str) -> Decimal | None:
-        text = self._lookup(self.general, hts)
-        if text is None:
-            return None
-        t = text.strip()
-        if t.lower().startswith("free"):
-            return Decimal(0)
-        m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", t)
-        return Decimal(m.group(1)) if m else None
-
-    def special_programs(self, hts: str) -> set[str]:
-        text = self._lookup(self.special, hts) or ""
-        m = re.search(r"\(([^)]*)\)", text)
-        return {p.strip() for p in m.group(1).split(",")} if m else set()
-
-
-def load_tariff(path: Path) -> Tariff:
-    general: dict[str, str] = {}
-    special: dict[str, str] = {}
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        cols = {re.sub(r"\s+", " ", (c or "").strip().lower()): c for c in reader.fieldnames or []}
-        num = cols.get("hts number") or cols.get("hts no") or cols.get("hts")
-        gen = cols.get("general rate of duty") or cols.get("general")
-        spe = cols.get("special rate of duty") or cols.get("special")
-        if not num or not gen:
-            raise ValueError(f"{path}: not a USITC HTS export (needs 'HTS Number' and 'General Rate of Duty')")
-        for row in reader:
-            digits = re.sub(r"\D", "", row.get(num) or "")
-            if not digits:
-                continue
-            if (row.get(gen) or "").strip():
-                general[digits] = row[gen].strip()
-            if spe and (row.get(spe) or "").strip():
-                special[digits] = row[spe].strip()
-    return Tariff(general, special)
+# the tariff schedule the user supplies is read in extract/tariff.py
+from ..extract.tariff import Tariff, load_tariff  # noqa: E402,F401  (rules and callers import them from here)

@@ -13,11 +13,11 @@ are never drafted nor counted in any total: :func:`countable` says so in one pla
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Iterable, Sequence
 
+from ..models.fold import id_key
 from ..models.records import (Document, Entry, EntryLine, Finding, Revenue, RevenueLine, RevenueRate, Section232Reading,
                               q2)
 from . import revenue
@@ -40,7 +40,7 @@ def countable(f: Finding, statuses: Sequence[str] = STANDING) -> bool:
 
 
 def _norm_id(s: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]", "", s or "").upper()
+    return id_key(s or "")
 
 
 def _line(entry: Entry | None, line_no: int | None) -> EntryLine | None:

@@ -18,12 +18,11 @@
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from ..extract import normalize as nz
-from ..models.records import Document, EntryLine, Evidence, Finding, q2
+from ..models.records import Document, EntryLine, Evidence, Finding, Money, q2
 from . import revenue
 from .context import Context, Result
 from .link import NAME_MATCH, same_party
@@ -31,25 +30,6 @@ from .rules import BY_CODE
 
 ZERO = Decimal("0.00")
 
-_MONEY = r"((?:[A-Z]{3}|US\$|\$|€|£)\s?\d[\d.,' ]*\d|\d[\d.,']*\d\s?(?:[A-Z]{3})\b)"
-_METAL = r"(?:steel|iron|alumini?um|metal)"
-# the words that tie an amount to what the sentence is about ("… amount to USD 1,536.00", "…: coating USD 900",
-# "… was bought for USD 9,300", "steel cost 9,300 USD"); a number or a percentage in between means the amount
-# is something else's (a unit price, a share)
-_TIE = r"(?:amount(?:s|ing)?\s+to|total(?:s|ling|led)?|comes?\s+to|of|is|are|was|were|for|valued\s+at|:|=)"
-_IS = r"(?:[^.;%\d]*?" + _TIE + r"\s*(?:[A-Za-z()&,/\-]+\s+){0,3}?|\s+(?:value\s+)?)"
-# "non-steel components (coating, fasteners) amount to USD 1,536.00", "non-metal content: USD 900",
-# "value of the non-aluminium materials is EUR 2.300,00"
-_NON_METAL = re.compile(r"\bnon[- ]?" + _METAL + r"\b" + _IS + _MONEY, re.I)
-# "the price paid for the steel was USD 9,300", "steel purchased from the mill for USD 9,300", "cost of the
-# aluminium: USD 4,100", "steel cost: USD 9,300"
-_METAL_COST = re.compile(
-    r"(?:(?:price|cost)\s+(?:paid\s+)?(?:of|for)\s+(?:the\s+)?" + _METAL + r"\b"
-    r"|(?<!non-)(?<!non )\b" + _METAL + r"\s+(?:was\s+|were\s+)?(?:purchased|bought|acquired)\b"
-    r"|(?<!non-)(?<!non )\b" + _METAL + r"\s+(?:purchase\s+)?(?:cost|price)\b)" + _IS + _MONEY, re.I)
-# "steel content value: USD 24,061.00" (the content the documents state outright; not "non-steel content")
-_STATED_CONTENT = re.compile(r"(?<!non-)(?<!non )\b" + _METAL + r"\s+content(?:\s+value)?\b" + _IS + _MONEY, re.I)
-_WHICH_METAL = re.compile(r"non[- ]?(steel|iron|alumini?um|metal)|(steel|iron|alumini?um|metal)", re.I)
 _MASS_UNITS = {"KG": Decimal(1), "KGS": Decimal(1), "KGM": Decimal(1), "MT": Decimal(1000), "TNE": Decimal(1000),
                "T": Decimal(1000), "TON": Decimal(1000), "TONNE": Decimal(1000), "TONNES": Decimal(1000)}
 
@@ -70,7 +50,7 @@ class Statement:
 
 
 def _digits(h) -> str:
-    return re.sub(r"\D", "", str(h or ""))
+    return "".join(c for c in str(h or "") if c.isdigit() and c.isascii())
 
 
 def _country(value) -> str | None:
@@ -79,16 +59,7 @@ def _country(value) -> str | None:
     v = str(value).strip()
     if v.upper() == "UK":
         return "GB"
-    return v.upper() if re.fullmatch(r"[A-Za-z]{2}", v) else nz.country_code(v)
-
-
-def _metal_of_text(text: str) -> str | None:
-    words = {(m.group(1) or m.group(2)).lower() for m in _WHICH_METAL.finditer(text)}
-    if any(w.startswith("alumi") for w in words):
-        return "aluminium"
-    if words & {"steel", "iron"}:
-        return "steel"
-    return None
+    return v.upper() if len(v) == 2 and v.isascii() and v.isalpha() else nz.country_code(v)
 
 
 def _metal_lines(ctx: Context) -> list[EntryLine]:
@@ -146,8 +117,7 @@ def shipment_documents(ctx: Context) -> list[Document]:
         if _folder(path) not in shared:
             docs.append(d)
             continue
-        text = " ".join([t for t, _ in d.notes] + [str(f.value) for f in d.fields])
-        words = {nz.id_key(w) for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9\-/]{2,}", text)}
+        words = {w for f in d.facts_of("identifiers") for w in f.value or []}
         if words & ids:
             docs.append(d)
     try:
@@ -157,30 +127,25 @@ def shipment_documents(ctx: Context) -> list[Document]:
     return docs
 
 
-def _statements(ctx: Context, pattern: re.Pattern) -> list[Statement]:
-    """Amounts the entry's documents state in prose for ``pattern``, in USD at the entry's rate. The same
+def _statements(ctx: Context, kind: str) -> list[Statement]:
+    """Amounts the entry's documents state in prose (facts of ``kind``), in USD at the entry's rate. The same
     statement repeated in several documents (invoice and packing list) counts once: per document the distinct
     amounts add up, and across documents the largest total stands."""
     per_doc: dict[str, list[Statement]] = {}
     for doc in shipment_documents(ctx):
         if doc.doc_type == "entry_summary":
             continue
-        for text, prov in doc.notes:
-            for m in pattern.finditer(text or ""):
-                try:
-                    parsed = nz.parse_money(m.group(1))
-                except (ArithmeticError, ValueError):
-                    parsed = None
-                if parsed is None:
-                    continue
-                amount, cur = parsed
-                rate = ctx.exchange_rate(cur or doc.get("currency") or "USD")
-                if rate is None or amount <= 0:
-                    continue
-                usd = q2(amount * rate)
-                found = per_doc.setdefault(doc.path, [])
-                if all(s.amount != usd for s in found):
-                    found.append(Statement(usd, doc, text, prov, _metal_of_text(m.group(0))))
+        for fact in doc.facts_of(kind):
+            money = fact.value.get("amount") if isinstance(fact.value, dict) else None
+            if not isinstance(money, Money):
+                continue
+            rate = ctx.exchange_rate(money.currency)
+            if rate is None or money.amount <= 0:
+                continue
+            usd = q2(money.amount * rate)
+            found = per_doc.setdefault(doc.path, [])
+            if all(s.amount != usd for s in found):
+                found.append(Statement(usd, doc, fact.text, fact.prov, fact.value.get("metal")))
     if not per_doc:
         return []
     return max(per_doc.values(), key=lambda ss: sum((s.amount for s in ss), ZERO))
@@ -315,9 +280,9 @@ def content(ctx: Context) -> list[Result]:
         return out  # nothing declared under Section 232: SECTION232_UNDECLARED's case
     date = ctx.revenue.entry_date
     kinds = {revenue.section232_metal(ls[0].get("hts")) for ls in declared_groups.values()}
-    non_metal_all = _statements(ctx, _NON_METAL)
-    cost_all = _statements(ctx, _METAL_COST)
-    stated_all = _statements(ctx, _STATED_CONTENT)
+    non_metal_all = _statements(ctx, "non_metal_value")
+    cost_all = _statements(ctx, "metal_cost")
+    stated_all = _statements(ctx, "metal_content_value")
     cert_melt, _ = _certificate_melt(ctx)
     for metal in sorted(k for k in kinds if k):
         groups = {k: ls for k, ls in declared_groups.items() if revenue.section232_metal(ls[0].get("hts")) == metal}
@@ -530,7 +495,7 @@ def undeclared(ctx: Context) -> list[Result]:
     date = ctx.revenue.entry_date
     cert_melt, cert_evidence = _certificate_melt(ctx)
     kinds = {revenue.section232_metal(ls[0].get("hts")) for ls in groups.values()}
-    non_metal_all = _statements(ctx, _NON_METAL)
+    non_metal_all = _statements(ctx, "non_metal_value")
     for key, ls in missing.items():
         hts = ls[0].get("hts")
         covered, scope = revenue.section232_covered(hts, date)

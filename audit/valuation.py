@@ -23,7 +23,6 @@ findings on one entry never count the same money twice.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,25 +42,10 @@ ONE = Decimal(1)
 EXCLUDABLE = {"freight", "insurance", "duty", "tax", "buying_commission"}
 # charges that are statutory additions: each has its own rule, which owns the money
 ADDITIONS = {"packing", "tooling", "assist", "royalty", "licence", "selling_commission"}
-# handling or other charges that are costs after importation (may be excluded when separately identified)
-_POST_IMPORT = re.compile(r"destination|after\s+import|post[-\s]?import|in\s+the\s+u\.?\s?s\.?\b|united\s+states|"
-                          r"customs\s+clearance|import\s+dut|u\.s\.\s+dut|delivery\s+(in|within)\s+the", re.I)
 # incoterms whose price includes international carriage (C and D groups)
 FREIGHT_IN_PRICE = {"CFR", "CNF", "C&F", "CIF", "CPT", "CIP", "DAP", "DAT", "DPU", "DDP", "DDU", "DES", "DEQ"}
 # incoterms whose price stops before international carriage (E and F groups)
 FREIGHT_NOT_IN_PRICE = {"EXW", "FCA", "FAS", "FOB"}
-
-# what a payment was for: money for other things than the goods (other rules, or not dutiable)
-_NOT_GOODS = re.compile(
-    r"royalt|licen[cs]|commission|proceeds|resale|resold|profit|revenue\s+share|share\s+of|freight|shipping|"
-    r"carriage|transport|insurance|tooling|mou?ld|\bdies?\b|assist|engineering|design|development|\bdut(y|ies)\b|"
-    r"\btax|customs|broker|storage|demurrage|warehous|\bfees?\b|service|repair|warranty|interest|loan|rebate|"
-    r"refund|claim|deposit\s+return", re.I)
-_FOR_GOODS = re.compile(r"invoice|balance|deposit|advance|price|goods|purchase|order|difference|adjust|additional|"
-                        r"supplement|top[-\s]?up|settle|instal+ment|remainder|final|payment|merchandise|shipment",
-                        re.I)
-_FREIGHT_WORDS = re.compile(r"freight|shipping|carriage|ocean|air\s*waybill|insurance|transport", re.I)
-
 
 def tolerance(lines: list[EntryLine]) -> Decimal:
     """The 7501 rounds each line's value to the dollar: half a dollar a line, at least one dollar."""
@@ -83,6 +67,7 @@ class Charge:
     kind: str
     description: str
     amount: Decimal  # invoice currency, as signed in the price (a discount is negative)
+    after_import: bool = False  # the document describes it as work after importation (a fact read from it)
 
 
 @dataclass
@@ -211,14 +196,15 @@ class Picture:
 
 def _charges(doc: Document) -> list[Charge]:
     out = []
-    for c in doc.get("charges") or []:
+    after = {f.value.get("index") for f in doc.facts_of("post_importation_charge") if isinstance(f.value, dict)}
+    for i, c in enumerate(doc.get("charges") or []):
         if not isinstance(c, dict) or not isinstance(c.get("amount"), Decimal):
             continue
         kind = str(c.get("kind") or "other").lower()
         amount = c["amount"]
         if kind == "discount":
             amount = -abs(amount)
-        out.append(Charge(kind, str(c.get("description") or "").strip(), amount))
+        out.append(Charge(kind, str(c.get("description") or "").strip(), amount, i in after))
     return out
 
 
@@ -255,7 +241,7 @@ def invoice_price(ctx: Context, doc: Document) -> InvoicePrice | None:
             ip.informational.append(c)
         elif c.kind in EXCLUDABLE and c.amount > 0:
             ip.excluded.append(c)
-        elif c.kind in ("handling", "other") and c.amount > 0 and _POST_IMPORT.search(c.description):
+        elif c.kind in ("handling", "other") and c.amount > 0 and c.after_import:
             ip.excluded.append(c)
         elif c.kind in ADDITIONS and c.amount > 0:
             ip.additions.append(c)
@@ -269,20 +255,35 @@ def _fold(text: str) -> str:
 _CANADA = {"XA", "XC", "XM", "XB", "XW", "XN", "XT", "XV", "XO", "XP", "XQ", "XS", "XY"}
 
 
+def _letters(text: str) -> str:
+    """The leading run of ASCII capital letters of a text."""
+    n = 0
+    while n < len(text) and "A" <= text[n] <= "Z":
+        n += 1
+    return text[:n]
+
+
 def _mid_country(mid: str | None) -> str | None:
-    m = re.match(r"([A-Z]{2})", id_key(mid or ""))
-    if not m:
+    head = _letters(id_key(mid or ""))
+    if len(head) < 2:
         return None
-    return "CA" if m.group(1) in _CANADA else m.group(1)
+    return "CA" if head[:2] in _CANADA else head[:2]
 
 
 def _mid_letters(mid: str | None) -> str | None:
-    m = re.match(r"[A-Z]{2}([A-Z]{3,})", id_key(mid or ""))
-    return m.group(1) if m else None
+    head = _letters(id_key(mid or ""))
+    return head[2:] if len(head) >= 5 else None
 
 
 def _first_word(name: str) -> str:
-    words = [w for w in re.findall(r"[A-Za-z]+", _fold(name)) if w.lower() not in ("the", "a", "an") and len(w) > 1]
+    words, run = [], ""
+    for ch in _fold(name) + " ":
+        if ch.isascii() and ch.isalpha():
+            run += ch
+        elif run:
+            words.append(run)
+            run = ""
+    words = [w for w in words if w.lower() not in ("the", "a", "an") and len(w) > 1]
     return words[0].upper() if words else ""
 
 
@@ -328,11 +329,12 @@ def _is_importer(ctx: Context, p) -> bool:
     return imp is not None and same_party(p, imp) >= NAME_MATCH
 
 
-def _mentions(text: str, numbers: set[str]) -> bool:
-    """Does the text name one of the identifiers (a whole word, or inside one when six characters or more)?"""
-    words = {id_key(w) for w in re.split(r"[\s,;:()/]+", text) if w}
-    key = id_key(text)
-    return any(n and (n in words or (len(n) >= 6 and n in key)) for n in numbers)
+def _mentions(doc: Document, numbers: set[str]) -> bool:
+    """Does the payment's text name one of the identifiers (a whole word, or inside one when six characters or
+    more)? Read from its ``references`` fact."""
+    from .link import mentions
+
+    return mentions(doc, numbers)
 
 
 def _payments(ctx: Context, last: list[InvoicePrice]) -> tuple[list[Payment], list[tuple[Document, Decimal, str]]]:
@@ -350,7 +352,7 @@ def _payments(ctx: Context, last: list[InvoicePrice]) -> tuple[list[Payment], li
     # forwarder is not linked through the parties of the sale)
     records = ctx.documents("payment_record")
     records += [d for d in ctx.linked.by_path.values() if d.doc_type == "payment_record" and d not in records
-                and _mentions(" ".join(str(d.get(k) or "") for k in ("purpose", "reference")), numbers)]
+                and _mentions(d, numbers)]
     for pay in records:
         amount, cur = pay.get("amount"), pay.get("currency")
         if not isinstance(amount, Decimal) or not isinstance(cur, str):
@@ -358,8 +360,7 @@ def _payments(ctx: Context, last: list[InvoicePrice]) -> tuple[list[Payment], li
         rate = ctx.exchange_rate(cur)
         if not isinstance(rate, Decimal):
             continue
-        purpose = " ".join(str(pay.get(k) or "") for k in ("purpose", "reference")).strip()
-        mine = _mentions(purpose, numbers)
+        mine = _mentions(pay, numbers)
         if not (mine or ctx.entries_with(pay.path) == [ctx.entry]):
             continue  # a payment for another shipment between the same parties
         payer = pay.get("payer")
@@ -367,13 +368,14 @@ def _payments(ctx: Context, last: list[InvoicePrice]) -> tuple[list[Payment], li
             continue  # not the buyer's money
         usd = amount * rate
         stated = str(pay.get("purpose") or "")
-        if _NOT_GOODS.search(stated):
-            if _FREIGHT_WORDS.search(stated):
+        said = {f.value for f in pay.facts_of("payment_for")}
+        if "other" in said:
+            if "freight" in said:
                 freight.append((pay, usd, stated))
             continue  # royalties, commissions, proceeds, assists...: other rules, or not dutiable
         to_seller = any(same_party(pay.get("payee"), s) >= NAME_MATCH for s in sellers)
         if stated:
-            if not (to_seller or (mine and _FOR_GOODS.search(stated))):
+            if not (to_seller or (mine and "goods" in said)):
                 continue
         elif not to_seller or any(same_party(pay.get("payee"), p) >= NAME_MATCH for p in agreement_parties):
             continue  # no purpose stated: money to the seller is for the goods, unless an agreement names it
@@ -443,7 +445,7 @@ def picture(ctx: Context) -> Picture | None:
 # --- distributing a value change over the entry lines -------------------------------------------------
 
 def _hts_key(h) -> str:
-    return re.sub(r"\D", "", str(h or ""))[:10]
+    return "".join(c for c in str(h or "") if c.isdigit() and c.isascii())[:10]
 
 
 def main_line(ctx: Context) -> EntryLine | None:

@@ -16,7 +16,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract threads fight over c
 from ..models.records import Document  # noqa: E402
 
 # Bump when an extractor changes what it reads: cached extractions of older versions are redone.
-EXTRACTOR_VERSION = "0.5.0"
+EXTRACTOR_VERSION = "0.6.0"
 
 
 def sha256_of(path: Path) -> str:
@@ -47,6 +47,10 @@ def extract_pages(loaded, rel: str) -> Document:
         from .common import prose_notes
 
         doc.notes = prose_notes(loaded.pages, rel)
+    if not doc.error:
+        from .facts import read_facts
+
+        doc.facts = read_facts(doc)  # the typed statements of its prose, what the audit reads
     return doc
 
 

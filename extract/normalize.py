@@ -13,7 +13,7 @@ from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
-from ..models.fold import id_key, strip_accents  # noqa: F401  (id_key: re-exported, callers import it from here)
+from ..models.fold import fold_name, id_key, strip_accents  # noqa: F401  (re-exported: callers import them from here)
 
 from .lexicon import (COUNTRIES, CURRENCIES, MONTHS, POSTCODE_FORMS, POSTCODE_PREFIXES, UNITS, WEIGHT_FACTORS,
                       WEIGHT_WORDS)
@@ -511,3 +511,15 @@ def clean_party_name(text: str) -> str:
     t = _PARTY_LABEL.sub("", t)
     t = " ".join(tok for tok in t.split() if "@" not in tok and not tok.lower().startswith(("www.", "http")))
     return t.strip(" :;,-")
+
+
+_PART_LIKE = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+def description_words(text: str, stop: frozenset[str] | set[str] = frozenset()) -> str:
+    """The words of a goods description or of an agreement's products, for comparing them: part numbers,
+    ``stop`` words and words under three letters out, plurals as singular."""
+    text = _PART_LIKE.sub(" ", fold_name(text or "").lower())
+    toks = [t for t in _LOWER_WORD.findall(text) if t not in stop and len(t) > 2]
+    return " ".join(t[:-1] if t.endswith("s") and len(t) > 4 else t for t in toks)

@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .doctypes import DOC_TYPES, LINE_ITEMS
-from .records import Document, Entry, EntryLine, FieldSet, LineItem, Link, Party, Provenance
+from .facttypes import value_type
+from .records import Document, Entry, EntryLine, Fact, FieldSet, LineItem, Link, Money, Party, Provenance
 
 _DECIMAL_KINDS = {"money", "decimal"}
 
@@ -77,7 +78,52 @@ def document_from_json(d: dict) -> Document:
         notes=[(str(t), Provenance.from_json(p) if p else None)
                for t, p in zip(d.get("notes") or [], (prov.get("notes") or []) + [None] * len(d.get("notes") or []))],
         warnings=[str(w) for w in d.get("warnings") or []],
+        facts=[fact_from_json(f, d["path"]) for f in d.get("facts") or [] if isinstance(f, dict)],
     )
+
+
+def _money(v: Any) -> Any:
+    if isinstance(v, dict) and set(v) >= {"amount", "currency"}:
+        try:
+            return Money(Decimal(str(v["amount"])), str(v["currency"]))
+        except (InvalidOperation, ValueError, TypeError):
+            return v
+    return v
+
+
+def fact_value_from_json(kind: str, value: Any) -> Any:
+    """A fact's JSON value to its typed value (Money, Decimal, bool …) by the kind's value type."""
+    vt = value_type(kind)
+    if value is None:
+        return None
+    if vt == "money":
+        return _money(value)
+    if vt == "metal_money" and isinstance(value, dict):
+        return {**value, "amount": _money(value.get("amount"))}
+    if vt == "percent":
+        return _dec(value)
+    if vt == "relationship" and isinstance(value, dict) and "percent" in value:
+        return {**value, "percent": _dec(value.get("percent"))}
+    if vt == "charge" and isinstance(value, dict):
+        return {**value, "amount": _dec(value.get("amount"))}
+    if vt == "int":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def fact_from_json(d: dict, path: str = "") -> Fact:
+    bbox = d.get("bbox")
+    prov = None
+    if d.get("page") is not None or bbox or d.get("method"):
+        prov = Provenance(path=path, page=d.get("page"), bbox=tuple(bbox) if bbox else None,
+                          method=d.get("method") or "text", confidence=float(d.get("confidence", 1.0)),
+                          text=str(d.get("text") or ""), xpath=d.get("xpath") or None)
+    kind = str(d.get("kind") or "")
+    return Fact(kind=kind, value=fact_value_from_json(kind, d.get("value")), text=str(d.get("text") or ""),
+                prov=prov, source=str(d.get("source") or ""))
 
 
 def entry_from_json(d: dict) -> Entry:

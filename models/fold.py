@@ -41,3 +41,26 @@ def hts_digits(hts) -> str:
 def fmt_pct(rate, unit: str = " %") -> str:
     """A percentage as written in findings: the decimal without trailing zeros, then " %" ("7.5 %", "50 %")."""
     return f"{Decimal(rate).normalize():f}{unit}"
+
+
+def only_digits(text) -> str:
+    """The digits of a value as written ("11,993.04" → "1199304")."""
+    return _NOT_DIGIT.sub("", str(text or ""))
+
+
+_HTS_SHAPE = re.compile(r"^\s*(?:[A-Z]{1,2}[+*]?\s+)?(\d{4}[.\s]?\d{2}(?:[.\s]?\d{2}(?:[.\s]?\d{2})?)?)\s*$")
+
+
+def hts_shape_digits(text) -> str:
+    """The digits of an HTS number written as one (NNNN.NN, NNNN.NN.NN, NNNN.NN.NNNN, NNNN.NN.NN.NN, 6, 8 or 10
+    digits, an SPI before it); "" for anything else (a number read short on a scan is no classification)."""
+    m = _HTS_SHAPE.match(str(text or ""))
+    return hts_digits(m.group(1)) if m else ""
+
+
+def numbers_in(text) -> list[str]:
+    """The runs of digits in a text, in order ("54 cm frame, 2 pcs" → ["54", "2"])."""
+    return _DIGITS.findall(str(text or ""))
+
+
+_DIGITS = re.compile(r"\d+")

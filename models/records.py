@@ -202,6 +202,31 @@ class LineItem:
 
 
 @dataclass(slots=True)
+class Fact:
+    """A typed statement read from a document's prose (``models.facttypes.FACT_KINDS`` names the kinds and the
+    type of each kind's value), with the words it was read from and where they are."""
+
+    kind: str
+    value: Any
+    text: str = ""
+    prov: Provenance | None = None
+    source: str = ""  # what it was read from: "notes[0]", "fields.purpose", "charges[1]", "line_items[2]"
+
+    def to_json(self) -> dict:
+        out: dict[str, Any] = {"kind": self.kind, "value": _value_to_json(self.value), "text": self.text,
+                               "page": self.prov.page if self.prov else None,
+                               "bbox": [round(c, 2) for c in self.prov.bbox] if self.prov and self.prov.bbox else None}
+        if self.source:
+            out["source"] = self.source
+        if self.prov is not None:
+            out["method"] = self.prov.method
+            out["confidence"] = round(self.prov.confidence, 3)
+            if self.prov.xpath:
+                out["xpath"] = self.prov.xpath
+        return out
+
+
+@dataclass(slots=True)
 class Document:
     path: str  # relative to the scanned folder, '/'-separated
     sha256: str
@@ -219,6 +244,12 @@ class Document:
     # what a reader should know about how far to trust the fields (e.g. an embedded e-invoice XML and the page
     # it rides with disagree), one sentence each
     warnings: list[str] = field(default_factory=list)
+    # typed statements read from the prose (ownership, metal cost, originating materials, royalty conditions …):
+    # what rules read instead of the text
+    facts: list[Fact] = field(default_factory=list)
+
+    def facts_of(self, *kinds: str) -> list[Fact]:
+        return [f for f in self.facts if f.kind in kinds]
 
     def get(self, name: str, default: Any = None) -> Any:
         return self.fields.get(name, default)
@@ -261,6 +292,8 @@ class Document:
             out["notes"] = self.note_texts
         if self.warnings:
             out["warnings"] = list(self.warnings)
+        if self.facts:
+            out["facts"] = [f.to_json() for f in self.facts]
         if with_provenance:
             out["classification_confidence"] = round(self.classification_confidence, 3)
             out["provenance"] = {
@@ -690,6 +723,6 @@ class RuleError:
         return cls(d.get("code", ""), d.get("entry_number", ""), d.get("error_type", ""), d.get("message", ""))
 
 
-__all__ = ["Money", "Provenance", "Party", "Field", "FieldSet", "LineItem", "Document", "EntryLine",
+__all__ = ["Money", "Provenance", "Party", "Field", "Fact", "FieldSet", "LineItem", "Document", "EntryLine",
            "Entry", "Link", "Evidence", "Finding", "RuleError", "Revenue", "RevenueLine", "RevenueRate",
            "Section232Reading", "q2", "CENT", "ZERO", "replace", "STATUSES", "COUNTED"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .facttypes import FACT_KINDS
 from .doctypes import (CHARGE_KINDS, DIRECTIONS, DOC_TYPES, FINDING_CODES, FINDING_STATUSES, LINE_ITEMS, PARTY,
                        DocType)
 
@@ -67,14 +68,21 @@ _PARTY = {"type": "object", "properties": {
     "name": {"type": "string"}, "address": {"type": "string"}, "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
     "number": {"type": "string"}, "role": {"type": "string"}}}
 
-_FACT = {
-    "type": "object",
-    "description": "a typed statement read from the document's prose, with where it was read",
-    "required": ["kind"],
-    "properties": {"kind": {"type": "string", "minLength": 1}, "value": {}, "text": {"type": "string"},
-                   "page": {"type": ["integer", "null"]}, "bbox": _BBOX, "xpath": {"type": "string", "minLength": 1},
-                   "confidence": {"type": "number", "minimum": 0, "maximum": 1}},
-}
+_FACT = {'type': 'object',
+ 'required': ['kind', 'value'],
+ 'properties': {'kind': {"enum": sorted(FACT_KINDS), "description": "a kind of models/facttypes.py FACT_KINDS"},
+                'value': {'description': 'typed by the kind: amounts as {amount (decimal string), currency}, '
+                                         'booleans, strings, lists'},
+                'text': {'type': 'string', 'description': 'the words the fact was read from'},
+                'page': {'type': ['integer', 'null']},
+                'bbox': {'oneOf': [{'type': 'null'},
+                                   {'type': 'array', 'items': {'type': 'number'}, 'minItems': 4, 'maxItems': 4}]},
+                'source': {'type': 'string',
+                           'description': 'what it was read from: notes[i], fields.<name>, charges[i], '
+                                          'line_items[i]'},
+                'method': {'type': 'string'},
+                'confidence': {'type': 'number', 'minimum': 0, 'maximum': 1},
+                'xpath': {'type': 'string'}}}
 
 _ERROR = {
     "type": "object",

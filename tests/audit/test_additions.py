@@ -9,10 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from appraiser.audit import audit, revenue
-from appraiser.audit.link import link, same_party
+from appraiser.audit import audit as _audit
+from appraiser.audit import revenue
+from appraiser.extract.facts import with_facts
+from appraiser.audit.link import link as _link, same_party
 from appraiser.models.convert import document_from_json
 from appraiser.models.records import Document, Party
+
+
+def audit(documents, **kw):
+    """The audit of documents built by hand or read from a truth file, with the facts extraction reads from
+    their prose (``extract.facts.with_facts``), as the pipeline gives it."""
+    return _audit([with_facts(d) for d in documents], **kw)
+
+
+def link(documents, *args, **kw):
+    """The entries of documents built by hand, with the facts of their prose read."""
+    return _link([with_facts(d) for d in documents], *args, **kw)
 
 ROOT = Path(__file__).resolve().parents[2]
 MINE = ("ROYALTY_UNDECLARED", "PACKING_UNDECLARED", "SELLING_COMMISSION_UNDECLARED", "PROCEEDS_UNDECLARED")
@@ -553,3 +566,4 @@ def test_a_payment_for_the_invoices_of_two_entries_is_shared_between_them():
     assert got == {"ABC-1234567-6": D("300.00"), "ABC-7654321-0": D("150.00")}  # 10,000 and 5,000 of 15,000
     [f] = [f for f in result.findings if f.entry_number == "ABC-7654321-0" and f.code in MINE]
     assert any("this entry's part" in s for s in f.arithmetic)
+

@@ -5,10 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from appraiser.audit import audit
+from appraiser.audit import audit as _audit
+from appraiser.extract.facts import with_facts
 from appraiser.audit.revenue import load_tariff
 from appraiser.models.convert import document_from_json
 from appraiser.models.records import Document, Party
+
+
+def audit(documents, **kw):
+    """The audit of documents built by hand or read from a truth file, with the facts extraction reads from
+    their prose (``extract.facts.with_facts``), as the pipeline gives it."""
+    return _audit([with_facts(d) for d in documents], **kw)
 
 ROOT = Path(__file__).resolve().parents[2]
 CODES = ("PACKING_UNDECLARED", "SELLING_COMMISSION_UNDECLARED", "ROYALTY_UNDECLARED", "PROCEEDS_UNDECLARED")
@@ -106,6 +113,7 @@ def test_packing_charged_on_a_foreign_currency_invoice_converted_at_the_entry_ra
     docs[0].fields.set("exchange_rate", D("1.1"))
     [f] = found(docs, "PACKING_UNDECLARED")
     assert f.value_delta == D("550.00")  # EUR 500 × 1.1
+
 
 
 def test_missing_fields_do_not_crash():

@@ -15,7 +15,8 @@ from docx import Document as Word
 from docx.table import Table
 
 from appraiser import pipeline
-from appraiser.audit import audit
+from appraiser.audit import audit as _audit
+from appraiser.extract.facts import with_facts
 from appraiser.audit.disclose import (MixedImporters, NothingAccepted, draft_disclosure, write_disclosure,
                                       write_form28_pack)
 from appraiser.audit.revenue import load_tariff
@@ -23,6 +24,12 @@ from appraiser.cli import main
 from appraiser.models.convert import document_from_json
 from appraiser.models.records import Evidence, Finding, replace
 from appraiser.models.store import Store
+
+
+def audit(documents, **kw):
+    """The audit of documents built by hand or read from a truth file, with the facts extraction reads from
+    their prose (``extract.facts.with_facts``), as the pipeline gives it."""
+    return _audit([with_facts(d) for d in documents], **kw)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "demo"
@@ -514,6 +521,7 @@ def test_hostile_text_cannot_break_the_documents_or_add_open_items(demo_db, tmp_
         n = len(re.findall(r"(?<!\\)\|", ln))
         columns = columns or n
         assert n == columns, ln
+
 
 
 def test_without_the_worked_arithmetic_the_money_comes_from_the_findings_totals(demo_db, tmp_path):

@@ -6,11 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from appraiser.audit import audit, revenue
+from appraiser.audit import audit as _audit
+from appraiser.audit import revenue
+from appraiser.extract.facts import with_facts
 from appraiser.audit.fta import agreement_of
 from appraiser.audit.revenue import Tariff, load_tariff
 from appraiser.models.convert import document_from_json
 from appraiser.models.records import Document, Party
+
+
+def audit(documents, **kw):
+    """The audit of documents built by hand or read from a truth file, with the facts extraction reads from
+    their prose (``extract.facts.with_facts``), as the pipeline gives it."""
+    return _audit([with_facts(d) for d in documents], **kw)
 
 ROOT = Path(__file__).resolve().parents[2]
 CODES = ("FTA_CLAIM_UNSUPPORTED", "MPF_MISCALCULATED")
@@ -209,6 +217,7 @@ def mpf_findings(*docs):
     ("2025-10-01", "32.71", "33.58"),  # FY2026 begins: its minimum
     ("2025-10-01", "33.58", None),
     ("2024-10-01", "32.71", None),  # the first day of FY2025
+
 ])
 def test_the_minimum_of_the_entry_dates_fiscal_year(date, declared, due):
     found = mpf_findings(entry_summary(declared, "3030", date))

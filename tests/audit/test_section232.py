@@ -7,10 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from appraiser.audit import audit, revenue
+from appraiser.audit import audit as _audit
+from appraiser.audit import revenue
+from appraiser.extract.facts import with_facts
 from appraiser.audit.revenue import load_tariff, section232_covered, section232_on_content, section232_rate
 from appraiser.models.convert import document_from_json
 from appraiser.models.records import Document, Party
+
+
+def audit(documents, **kw):
+    """The audit of documents built by hand or read from a truth file, with the facts extraction reads from
+    their prose (``extract.facts.with_facts``), as the pipeline gives it."""
+    return _audit([with_facts(d) for d in documents], **kw)
 
 ROOT = Path(__file__).resolve().parents[2]
 CODES = ("METAL_CONTENT_MISSTATED", "MELT_POUR_MISMATCH", "SECTION232_UNDECLARED")
@@ -383,3 +391,4 @@ def test_missing_or_garbled_fields_do_not_crash(line):
             Document.of("s/mtc2.pdf", "mill_certificate", {}), Document.of("s/inv2.pdf", "commercial_invoice", {})]
     result = audit(docs)
     assert not [e for e in result.errors if any(c in e for c in CODES)]
+

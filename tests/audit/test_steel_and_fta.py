@@ -5,10 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from appraiser.audit import audit
+from appraiser.audit import audit as _audit
+from appraiser.extract.facts import with_facts
 from appraiser.audit.revenue import Tariff, load_tariff, section232_rate
 from appraiser.models.convert import document_from_json
 from appraiser.models.records import Document, Party
+
+
+def audit(documents, **kw):
+    """The audit of documents built by hand or read from a truth file, with the facts extraction reads from
+    their prose (``extract.facts.with_facts``), as the pipeline gives it."""
+    return _audit([with_facts(d) for d in documents], **kw)
 
 ROOT = Path(__file__).resolve().parents[2]
 CODES = ("METAL_CONTENT_MISSTATED", "MELT_POUR_MISMATCH", "SECTION232_UNDECLARED", "FTA_CLAIM_UNSUPPORTED")
@@ -132,3 +139,4 @@ def test_regional_value_content_from_a_cost_statement():
     high.append(Document.of("ship/cost.pdf", "commercial_invoice", {"invoice_number": "A-1", "currency": "USD"},
                             notes=["Cost statement: non-originating materials used amount to USD 5,000.00."]))
     assert not [f for f in audit(high, tariff=TARIFF).findings if f.code == "FTA_CLAIM_UNSUPPORTED"]
+

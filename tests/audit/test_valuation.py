@@ -9,11 +9,24 @@ from pathlib import Path
 
 import pytest
 
-from appraiser.audit import audit, first_sale, related_party, revenue, valuation
+from appraiser.audit import audit as _audit
+from appraiser.audit import first_sale, related_party, revenue, valuation
+from appraiser.extract.facts import with_facts
 from appraiser.audit.context import Context
-from appraiser.audit.link import link
+from appraiser.audit.link import link as _link
 from appraiser.models.convert import document_from_json
 from appraiser.models.records import Document, FieldSet, Party
+
+
+def audit(documents, **kw):
+    """The audit of documents built by hand or read from a truth file, with the facts extraction reads from
+    their prose (``extract.facts.with_facts``), as the pipeline gives it."""
+    return _audit([with_facts(d) for d in documents], **kw)
+
+
+def link(documents, *args, **kw):
+    """The entries of documents built by hand, with the facts of their prose read."""
+    return _link([with_facts(d) for d in documents], *args, **kw)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "fixtures" / "corpus" / "dev"
@@ -463,3 +476,4 @@ def test_ownership_by_a_third_party_named_in_a_licence_is_not_buyer_seller_relat
         "notes": [f"{IMPORTER.name} (the Licensee) is a wholly owned subsidiary of the Licensor."]},
         [{"part_number": "HB-2201"}])
     assert "RELATED_PARTY_UNDECLARED" not in codes([entry("10000"), invoice("A-1", "10000.00"), licence])
+
