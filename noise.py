@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator
 
+from .evaluation import Counts
 from .models.doctypes import DOC_TYPES, LINE_ITEMS
 
 KINDS = ("digit", "separator", "rate", "swap", "missing")
@@ -135,22 +136,13 @@ def corrupt(documents: list[dict], share: float, seed: int) -> tuple[list[dict],
 
 
 @dataclass
-class NoiseRun:
-    seed: int
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+class NoiseRun(Counts):
+    """One seed's open findings against the truth (tp, fp, fn), and what the gate held back."""
+
+    seed: int = 0
     to_verify: int = 0
     false_open: list[tuple[str, str]] = field(default_factory=list)  # (code, entry) open but not in the truth
     missed: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
 
 def _key(code: str, entry: str) -> tuple[str, str]:
@@ -164,7 +156,7 @@ def run(truth: dict, documents: list[dict], share: float, seed: int, tariff=None
 
     docs, _ = corrupt(documents, share, seed)
     result = audit([document_from_json(d) for d in docs if not d.get("error")], tariff=tariff)
-    out = NoiseRun(seed)
+    out = NoiseRun(seed=seed)
     remaining: dict[tuple[str, str], int] = {}
     for f in result.findings:
         if f.status == "to_verify":

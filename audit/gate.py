@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Iterable
+from typing import Iterable
 
 from ..models.records import Document, Finding, Provenance
 from . import revenue
@@ -496,7 +496,7 @@ def arithmetic(ctx: Context, finding: Finding, v: Verdict, s: Settings) -> None:
             if not corroborated_q:
                 problems.append(f"the quantity {q} has no second reading (packing list, entry)")
             if not amounts_corroborated(ctx, d, s):
-                problems.append(f"the amounts have no second reading (their total, the entry, a payment)")
+                problems.append("the amounts have no second reading (their total, the entry, a payment)")
             items.append((label, problems))
         if not bad:  # the lines multiply out; the disagreement is the total's
             if any(a is None for a in amounts):

@@ -24,6 +24,7 @@ from typing import Iterable, Sequence
 from rapidfuzz import fuzz, utils
 
 from ..extract.normalize import description_words, fold_name, id_key, normalize_entry_number, normalize_hts
+from ..extract.facts import parties_of  # noqa: F401  (rules import it from here)
 from ..models.records import Document, Entry, EntryLine, FieldSet, Link, Party
 
 NAME_MATCH = 85  # rapidfuzz token_set_ratio for two party names to be the same party
@@ -294,19 +295,6 @@ _STOP = {"the", "and", "of", "for", "with", "all", "other", "products", "product
          "parts", "part", "nos", "no", "models", "model", "series", "including", "such", "as", "any", "its", "in",
          "s", "mens", "womens"}
 DESCRIPTION_MATCH = 80  # rapidfuzz token_set_ratio between an agreement's products and a goods description
-
-
-def parties_of(d: Document) -> list[Party]:
-    """An agreement's parties as Party records (a party read as a plain dict or name too)."""
-    out = []
-    for p in d.get("parties") or []:
-        if isinstance(p, Party):
-            out.append(p)
-        elif isinstance(p, dict) and p.get("name"):
-            out.append(Party(name=p.get("name"), country=p.get("country"), role=p.get("role")))
-        elif isinstance(p, str) and p.strip():
-            out.append(Party(name=p.strip()))
-    return [p for p in out if p.name]
 
 
 def iso_date(v) -> date | None:

@@ -5,10 +5,8 @@ delta), never before. Rates are percent (``Decimal("5.3")`` for 5.3 %).
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..models.fold import hts_digits

@@ -154,7 +154,7 @@ def relationship_facts(doc: Document, texts: list[Prose]) -> list[Fact]:
                      "names": name_spans(s), "roles": roles}
             out.append(_fact(_REL_KIND.get(how[0], "relationship"), value, p, s))
     if doc.doc_type == "agreement":
-        for party in _parties(doc):
+        for party in parties_of(doc):
             if party.role and says("party_roles", party.role, "owner"):
                 text = f"{party.name} is named as {party.role} in the agreement"
                 value = {"how": ["ownership"], "related": True, "negated": False, "percent": None,
@@ -291,20 +291,22 @@ def payment_facts(doc: Document, texts: list[Prose]) -> list[Fact]:
 
 # --- agreements ---------------------------------------------------------------------------------------------------
 
-def _parties(doc: Document) -> list[Party]:
-    """An agreement's parties as Party records (extraction may give them as plain dicts)."""
+def parties_of(doc: Document) -> list[Party]:
+    """An agreement's parties as Party records (a party read as a plain dict or name too)."""
     out = []
     for p in doc.get("parties") or []:
         if isinstance(p, Party):
             out.append(p)
         elif isinstance(p, dict) and p.get("name"):
             out.append(Party(name=p.get("name"), country=p.get("country"), role=p.get("role")))
-    return out
+        elif isinstance(p, str) and p.strip():
+            out.append(Party(name=p.strip()))
+    return [p for p in out if p.name]
 
 
 def party_roles(doc: Document) -> list[Fact]:
     out = []
-    for party in _parties(doc):
+    for party in parties_of(doc):
         if not party.role:
             continue
         for role in ("licensor", "licensee", "agent", "principal", "buyer"):
