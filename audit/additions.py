@@ -81,10 +81,15 @@ class Additions:
     ambiguous: bool = False
 
 
+# values of the wrong kind (a text where an amount belongs, a rate that is no number): what reading a document's
+# values may raise, as distinct from a defect of the rule, which the audit reports as the rule's failure
+_UNREADABLE = (TypeError, ValueError, ArithmeticError, KeyError)
+
+
 def _picture(ctx: Context):
     try:
         return valuation.picture(ctx)
-    except Exception:  # the price is unreadable: nothing to weigh the entered value against
+    except _UNREADABLE:  # a price of the wrong kind: nothing to weigh the entered value against
         return None
 
 
@@ -114,10 +119,8 @@ def _related_to(p, sellers: list[Party]) -> bool:
     """The party is a seller, or shares a seller's distinctive name (an affiliate)."""
     if _on(p, sellers):
         return True
-    try:
-        from .related_party import common_name
-    except Exception:  # the relationship reading is not available: names only
-        return False
+    from .related_party import common_name
+
     return isinstance(p, Party) and any(common_name(p, s) for s in sellers)
 
 
@@ -755,14 +758,11 @@ def _analyse(ctx: Context) -> Additions:
     for read in (_royalties, _commissions, _proceeds, _packing):
         try:
             amounts += read(ctx, pic, used)
-        except Exception:  # one unreadable kind must not silence the others
+        except _UNREADABLE:  # values of the wrong kind in one addition must not silence the others
             continue
     undeclared, how, ambiguous = _weigh(pic, amounts)
     result = Additions(pic, amounts, undeclared, how, ambiguous)
-    try:
-        setattr(ctx, "_statutory_additions", result)
-    except Exception:
-        pass
+    setattr(ctx, "_statutory_additions", result)
     return result
 
 
@@ -833,7 +833,7 @@ def _findings(ctx: Context, code: str) -> list[Result]:
         try:
             changes, line_no, spread = _changes(ctx, value, amt.goods, amt.key)
             rev = revenue.compute(ctx.revenue, changes)
-        except Exception:  # the entry's declared figures (date, values, rates) are unreadable
+        except _UNREADABLE:  # the entry's declared figures (date, values, rates) are of the wrong kind
             main = valuation.main_line(ctx)
             changes, line_no, spread = [], (main.line_no if main is not None else None), ""
             rev = revenue.totals_only(value, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO,
