@@ -110,7 +110,8 @@ RULES: list[RuleSpec] = [
                     "royalty_base", "condition_of_sale", "products"),
                PR: ("payer", "payee", "payment_date", "amount", "currency", "reference", "purpose"),
                CI: ("invoice_number", "seller", "buyer", "total", "part_number", "description", "quantity"),
-               ES: ("entered_value", "hts", "invoice_numbers", "exchange_rate", "importer")}),
+               ES: ("entered_value", "hts", "invoice_numbers", "exchange_rate", "importer")},
+              facts=("royalty_payment", "royalty_base", "party_role", "invoice_reference", "part_numbers")),
         "additions:royalty"),
     RuleSpec(
         "PACKING_UNDECLARED", "high", "Undeclared packing costs",
@@ -120,7 +121,8 @@ RULES: list[RuleSpec] = [
         "When the buyer pays for packing apart from the price; small per entry, but a systematic omission.",
         ("duty", "fees"),
         Needs({CI: ("charges", "currency", "invoice_number", "total"), PR: ("amount", "purpose", "payee"),
-               ES: ("entered_value", "invoice_numbers")}),
+               ES: ("entered_value", "invoice_numbers")},
+              facts=("packing_by_buyer", "invoice_reference")),
         "additions:packing"),
     RuleSpec(
         "SELLING_COMMISSION_UNDECLARED", "high", "Undeclared selling commission",
@@ -132,7 +134,8 @@ RULES: list[RuleSpec] = [
         ("duty", "fees"),
         Needs({AG: ("agreement_type", "parties", "rate_percent", "fixed_amount", "currency"),
                CI: ("charges", "currency", "invoice_number", "total"), PR: ("amount", "payee", "purpose"),
-               ES: ("entered_value", "invoice_numbers")}),
+               ES: ("entered_value", "invoice_numbers")},
+              facts=("commission_type", "party_role", "invoice_reference")),
         "additions:selling_commission"),
     RuleSpec(
         "PROCEEDS_UNDECLARED", "high", "Undeclared proceeds of resale",
@@ -144,7 +147,8 @@ RULES: list[RuleSpec] = [
         ("duty", "fees"),
         Needs({AG: ("agreement_type", "parties", "rate_percent", "royalty_base", "products"),
                PR: ("payer", "payee", "amount", "currency", "purpose"),
-               CI: ("invoice_number", "seller", "total"), ES: ("entered_value", "invoice_numbers")}),
+               CI: ("invoice_number", "seller", "total"), ES: ("entered_value", "invoice_numbers")},
+              facts=("proceeds_to_seller", "royalty_base", "invoice_reference")),
         "additions:proceeds"),
     RuleSpec(
         "UNDERVALUATION", "high", "Entered value below the price paid or payable",
@@ -158,7 +162,8 @@ RULES: list[RuleSpec] = [
                     "country_of_origin", "description", "hts"),
                PR: ("amount", "currency", "payer", "payee", "reference", "purpose"), AG: ("parties",),
                ES: ("entered_value", "total_entered_value", "invoice_numbers", "exchange_rate", "importer",
-                    "manufacturer_id")}),
+                    "manufacturer_id")},
+              facts=("payment_for", "invoice_reference", "references")),
         "valuation:undervaluation", gate="gate:undervaluation"),
     RuleSpec(
         "DEDUCTION_UNSUPPORTED", "high", "Deduction from the price the documents do not support",
@@ -171,7 +176,8 @@ RULES: list[RuleSpec] = [
         ("duty", "fees"),
         Needs({CI: ("incoterm", "incoterm_place", "charges", "total", "subtotal", "currency", "invoice_number"),
                BL: ("port_of_loading", "port_of_discharge"),
-               ES: ("entered_value", "total_entered_value", "invoice_numbers", "exchange_rate")}),
+               ES: ("entered_value", "total_entered_value", "invoice_numbers", "exchange_rate")},
+              facts=("post_importation_charge", "payment_for")),
         "valuation:deductions"),
     RuleSpec(
         "METAL_CONTENT_MISSTATED", "high", "Section 232 metal content value understated",
@@ -183,7 +189,8 @@ RULES: list[RuleSpec] = [
         ("duty", "fees"),
         Needs({ES: ("additional", "entered_value", "hts", "quantity", "unit", "entry_number", "invoice_numbers"),
                MC: ("heat_number", "total_weight_kg", "melt_country", "mill"),
-               CI: ("invoice_number", "description", "amount", "currency", "total", "seller", "buyer")}),
+               CI: ("invoice_number", "description", "amount", "currency", "total", "seller", "buyer")},
+              facts=("metal_cost", "non_metal_value", "metal_content_value", "identifiers")),
         "section232:content"),
     RuleSpec(
         "MELT_POUR_MISMATCH", "medium", "Country of melt and pour misdeclared",
@@ -252,7 +259,8 @@ RULES: list[RuleSpec] = [
         (),
         Needs({ES: ("related_party", "importer", "exchange_rate"),
                CI: ("seller", "buyer", "unit_price", "part_number", "description", "amount", "total", "currency"),
-               AG: ("parties",), PR: ("payer", "payee")}),
+               AG: ("parties",), PR: ("payer", "payee")},
+              facts=("ownership", "common_officers", "relationship", "pricing_basis")),
         "related_party:check"),
     RuleSpec(
         "FIRST_SALE_UNSUPPORTED", "high", "First-sale value without the evidence it needs",
@@ -265,7 +273,8 @@ RULES: list[RuleSpec] = [
         ("duty", "fees"),
         Needs({CI: ("seller", "buyer", "po_number", "incoterm", "incoterm_place"),
                AG: ("agreement_type",), BL: ("shipper", "consignee", "port_of_discharge", "bl_number"),
-               ES: ("manufacturer_id", "importer")}),
+               ES: ("manufacturer_id", "importer")},
+              facts=("first_sale_statement", "manufactured_by", "us_destination")),
         "first_sale:check"),
     RuleSpec(
         "FTA_CLAIM_UNSUPPORTED", "high", "Preference claim the documents do not support",
@@ -280,7 +289,8 @@ RULES: list[RuleSpec] = [
         Needs({ES: ("spi", "hts", "entered_value", "entry_number", "importer"),
                CO: ("agreement", "blanket_period_from", "blanket_period_to", "goods", "exporter", "producer",
                     "importer"),
-               CI: ("invoice_date", "seller", "currency", "description")}),
+               CI: ("invoice_date", "seller", "currency", "description")},
+              facts=("originating_materials", "non_originating_materials")),
         "fta:check", gate="gate:fta"),
     RuleSpec(
         "MPF_MISCALCULATED", "low", "Merchandise processing fee declared short",

@@ -106,3 +106,18 @@ def test_the_needs_of_a_module_s_rules_name_every_field_its_checks_read():
     for module, names in needed.items():
         read = {n for _, n in _reads(ROOT / "audit" / f"{module}.py") if n in ALL_FIELDS}
         assert sorted(read - names) == [], module
+
+
+def test_the_needs_of_a_module_s_rules_name_every_fact_kind_its_checks_read():
+    import re as re_
+
+    by_module: dict[str, set[str]] = {}
+    for r in RULES:
+        by_module.setdefault(r.check.partition(":")[0], set()).update(r.needs.facts)
+    missing = {}
+    for module, declared in by_module.items():
+        text = (ROOT / "audit" / f"{module}.py").read_text(encoding="utf-8")
+        read = set(re_.findall(r"""facts_of\(\s*["']([a-z_]+)["']""", text))
+        if read - declared:
+            missing[module] = sorted(read - declared)
+    assert missing == {}
