@@ -327,6 +327,10 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
         yield f"    {f.legal_basis}"
         yield (f"    value +{q2(f.value_delta):,}  duty +{q2(f.duty_delta):,}  fees +{q2(f.fees_delta):,}"
                f"  loss of revenue USD {q2(f.loss_of_revenue):,}" + ("  (rate unknown)" if f.rate_unknown else ""))
+        if f.revenue is not None:
+            from .audit.revenue import describe
+
+            yield f"    money: {describe(f.revenue)}"
         for step in f.arithmetic:
             yield f"      {step}"
         for e in f.evidence[:3]:

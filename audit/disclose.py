@@ -529,6 +529,7 @@ def _statements(d: _Draft) -> list[Block]:
                     + f": {_t(f.title)}", 3),
               Block("para", _declared(f, d.entry(f.entry_number)), label="What was declared: "),
               Block("para", _sentence(f.explanation), label="The statement or omission: "),
+              Block("para", _t(revenue.describe(f.revenue)), label="The loss of revenue: "),
               Block("para", (f"{why} " if why else "") + material, label="Why it is material: "),
               Block("para", _t(f.legal_basis or (rule.legal_basis if rule else "")) + ".", label="Legal basis: "),
               Block("para", when, label="How and when it occurred: ")]

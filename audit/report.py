@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..models.records import Entry, Evidence, Finding, Revenue, q2
 from . import schedule as model
+from .revenue import describe
 from .writers import SCHEDULE_COLUMNS, schedule_records  # noqa: F401 (the schedule's columns are this module's API)
 from .writers import write_schedule as _write_schedule
 
@@ -230,6 +231,7 @@ def _finding_html(f: Finding, crops: Crops, rec: Revenue | None = None) -> list[
            + (f" · reason: {escape(f.reason)}" if f.reason else "") + f" · id {escape(f.id)} · confidence "
            f"{f.confidence:.2f}</p>",
            f"<p><b>{escape(f.title)}</b></p>", f"<p>{escape(f.explanation)}</p>",
+           f'<p class="money"><b>Money:</b> {escape(describe(rec))}</p>',
            f"<p><b>Legal basis:</b> {escape(f.legal_basis)}</p>",
            *_money_html(f, rec),
            '<ol class="arith">' + "".join(f"<li>{escape(s)}</li>" for s in f.arithmetic) + "</ol>",

@@ -572,3 +572,56 @@ def to_usd(amount: Decimal, currency: str, rate: Decimal | None) -> Decimal:
 
 # the tariff schedule the user supplies is read in extract/tariff.py
 from ..extract.tariff import Tariff, load_tariff  # noqa: E402,F401  (rules and callers import them from here)
+
+
+# --- the money of a finding, in words (rendered from its record, never read back) -------------------------------
+
+def _usd(v: Decimal) -> str:
+    return f"USD {q2(v):,.2f}"
+
+
+def _signed(v: Decimal) -> str:
+    return ("+" if v >= 0 else "−") + f"{abs(q2(v)):,.2f}"
+
+
+def describe(rev) -> str:
+    """The money sentence of a finding, from its revenue record: per line the value change and the duty at each
+    rate, the fees before and after, the loss of revenue. Every output that states a finding's money uses it."""
+    if rev is None:
+        return ""
+    parts = []
+    for ln in rev.lines:
+        where = f"line {ln.line_no}" if ln.line_no is not None else "the entry"
+        where += f" ({ln.hts})" if ln.hts else ""
+        if ln.kind == "value" and ln.value_change:
+            base = "entered value" if ln.base == "value" else "metal content value"
+            if ln.value_before is not None and ln.value_after is not None:
+                text = f"{where}: {base} {_usd(ln.value_before)} → {_usd(ln.value_after)} ({_signed(ln.value_change)})"
+            else:
+                text = f"{where}: {base} {_signed(ln.value_change)}"
+        elif ln.value_change:
+            text = f"{where}: {_usd(ln.value_change)} newly subject to duty"
+        else:
+            text = where
+        duties = [f"{_pct(r.rate)} ({'own rate' if r.hts == 'own' else r.hts}) {_usd(r.duty_before)} → "
+                  f"{_usd(r.duty_after)}" for r in ln.rates if r.duty_before != r.duty_after]
+        if duties:
+            text += "; duty " + ", ".join(duties)
+        parts.append(text)
+    for s in rev.section232:
+        if s.shortfall:
+            parts.append(f"Section 232 content value declared {_usd(s.declared_content)}, supported "
+                         f"{_usd(s.supported or ZERO_MONEY)} ({s.measured_against}): shortfall {_usd(s.shortfall)}")
+    if rev.mpf_before != rev.mpf_after:
+        parts.append(f"MPF {_usd(rev.mpf_before)} → {_usd(rev.mpf_after)}")
+    if rev.hmf_before != rev.hmf_after:
+        parts.append(f"HMF {_usd(rev.hmf_before)} → {_usd(rev.hmf_after)}")
+    total = (f"loss of revenue {_usd(rev.loss_of_revenue)} (duty {_signed(rev.duty_delta)}, fees "
+             f"{_signed(rev.fees_delta)})" if rev.loss_of_revenue or rev.duty_delta or rev.fees_delta
+             else "no revenue effect")
+    if rev.rate_unknown:
+        total += "; a rate is unknown: the value change is given, its duty is not"
+    return "; ".join(parts + [total]) + "."
+
+
+ZERO_MONEY = Decimal("0.00")

@@ -310,3 +310,23 @@ def test_a_to_verify_finding_is_never_drafted_nor_counted(tmp_path):
     assert f"Loss of revenue: <b>USD {total - weak.loss_of_revenue:,}</b>" in html
     assert _m(rows[-1]["loss_of_revenue"]) == total - weak.loss_of_revenue
     assert "To verify (counted in no total)" in html and weak.title in html
+
+
+def test_the_money_sentence_is_rendered_from_the_record_in_the_report_the_draft_and_the_summary(outputs):
+    from html import escape
+
+    from appraiser.audit.revenue import describe
+
+    html = outputs["report"]["html"].read_text(encoding="utf-8")
+    drafted = "\n".join(Path(paths["md"]).read_text(encoding="utf-8") for _, paths in outputs["drafts"].values())
+    for fid, (f, rec) in _records(outputs).items():
+        sentence = describe(rec)
+        assert sentence.endswith(".") and f"{rec.loss_of_revenue:,}" in sentence or "no revenue effect" in sentence
+        start = html.index(f'id="{fid}"')
+        assert escape(sentence) in html[start:html.index("<h4>Evidence</h4>", start)]
+        if f.loss_of_revenue:
+            assert sentence in drafted
+    for f in outputs["findings"]:
+        if f.revenue is not None and f.revenue.lines and f.revenue.lines[0].value_change:
+            ln = f.revenue.lines[0]
+            assert f"{abs(ln.value_change):,.2f}" in describe(f.revenue)
