@@ -48,7 +48,23 @@ def _progress(label: str, length: int):
         yield bar.update
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; a reader that stops reading (``appraiser findings | head -2``) is not an error: exit 0."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            import os
+
+            # nothing more reaches the closed pipe, not even the interpreter's final flush (the recipe of the
+            # Python documentation on SIGPIPE)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="appraiser")
 def main() -> None:
     """Extract, link and audit U.S. customs valuation documents, offline."""
@@ -64,6 +80,7 @@ def main() -> None:
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
 def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None) -> None:
     """Scan PATH, link its documents into entries, audit them and summarise."""
+    _check_inputs(declared, tariff)
     try:
         Store(db).close()
     except StoreError as exc:
@@ -74,6 +91,14 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
     for line in pipeline.summary_lines(result):
         click.echo(line)
     _exit_on_rule_errors(result.audit.errors)
+
+
+def _check_inputs(declared: Path | None, tariff: Path | None) -> None:
+    """A declared-values or tariff file that cannot be read is a usage error: one line, exit 2, before any work."""
+    try:
+        pipeline.load_inputs(declared, tariff)
+    except pipeline.InputError as exc:
+        _usage(str(exc))
 
 
 def _exit_on_rule_errors(errors) -> None:
@@ -99,6 +124,7 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
            tariff: Path | None) -> None:
     """Check one shipment folder before filing: print the findings; exit 1 at or above --fail-on, 3 when a rule
     failed (the review is incomplete)."""
+    _check_inputs(declared, tariff)
     if db is not None:
         try:
             Store(db).close()
@@ -139,6 +165,7 @@ def scan(path: Path, db: Path, workers: int | None) -> None:
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def audit(db: Path, declared: Path | None, tariff: Path | None) -> None:
     """Link and audit the documents already in the database."""
+    _check_inputs(declared, tariff)
     with _open_store(db) as store:
         summary = pipeline.audit_store(store, declared=declared, tariff=tariff)
     for line in pipeline.rule_error_lines(summary.errors):

@@ -150,22 +150,44 @@ def scan(root: Path, store: Store, workers: int | None = None,
     return stats
 
 
+class InputError(ValueError):
+    """A file the user gave (declared values, tariff schedule) that cannot be read: a usage error (exit 2), said in
+    one line with the option and the file."""
+
+
+def load_inputs(declared: Path | None = None, tariff: Path | None = None):
+    """The declared entries and the tariff schedule the user supplies, read and checked (``InputError`` when one
+    cannot be used)."""
+    import csv
+
+    declared_entries = tariff_table = None
+    for option, path in (("--declared", declared), ("--tariff", tariff)):
+        if path is None:
+            continue
+        try:
+            if option == "--declared":
+                from .audit.link import load_declared_csv
+
+                declared_entries = load_declared_csv(path)
+            else:
+                from .audit.revenue import load_tariff
+
+                tariff_table = load_tariff(path)
+        except (OSError, ValueError, csv.Error) as exc:  # UnicodeDecodeError is a ValueError
+            message = str(exc).replace("\n", " ")
+            if str(path) in message:  # the loader's message names the file already
+                message = message.replace(f"{path}: ", "")
+            raise InputError(f"{option} {path}: {message}") from exc
+    return declared_entries, tariff_table
+
+
 def audit_store(store: Store, declared: Path | None = None, tariff: Path | None = None,
                 rates: dict[str, Decimal] | None = None) -> AuditSummary:
     """Link the stored documents into entries, run the rules, and store entries and findings."""
     from .audit import audit
 
     documents = [d for d in store.documents() if not d.error]
-    declared_entries = None
-    if declared is not None:
-        from .audit.link import load_declared_csv
-
-        declared_entries = load_declared_csv(declared)
-    tariff_table = None
-    if tariff is not None:
-        from .audit.revenue import load_tariff
-
-        tariff_table = load_tariff(tariff)
+    declared_entries, tariff_table = load_inputs(declared, tariff)
     kwargs = {"declared": declared_entries, "tariff": tariff_table}
     if rates:
         kwargs["rates"] = rates
@@ -188,6 +210,7 @@ class RunSummary:
 
 def run(root: Path, db: Path | str, workers: int | None = None, declared: Path | None = None,
         tariff: Path | None = None, progress: Callable[[int], None] | None = None) -> RunSummary:
+    load_inputs(declared, tariff)  # a file the user gave that cannot be read stops the run before any work
     store = Store(db)
     try:
         run_id = store.start_run(str(root))
