@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from . import pipeline
+from .models.fold import printable
 from .models.store import Store, StoreError
 
 DEFAULT_DB = "appraiser.db"
@@ -89,7 +90,7 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
     with _progress("Extracting", n) as tick:
         result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick)
     for line in pipeline.summary_lines(result):
-        click.echo(line)
+        click.echo(printable(line))
     _exit_on_rule_errors(result.audit.errors)
 
 
@@ -134,7 +135,7 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
     if not result.audit.entries:
         click.echo("No entry found: put the draft 7501 in the folder or pass --declared CSV.", err=True)
     for line in pipeline.summary_lines(result):
-        click.echo(line)
+        click.echo(printable(line))
     _exit_on_rule_errors(result.audit.errors)
     if fail_on != "none":
         blocking = pipeline.at_or_above(result.audit.findings, fail_on)
@@ -169,7 +170,7 @@ def audit(db: Path, declared: Path | None, tariff: Path | None) -> None:
     with _open_store(db) as store:
         summary = pipeline.audit_store(store, declared=declared, tariff=tariff)
     for line in pipeline.rule_error_lines(summary.errors):
-        click.echo(line)
+        click.echo(printable(line))
     click.echo(f"Entries: {len(summary.entries)}; findings: {len(summary.findings)}")
     for f in summary.findings:
         click.echo(f"  [{f.severity}] {f.code} {f.entry_number} loss USD {f.loss_of_revenue:,.2f} ({f.id})")
@@ -206,7 +207,7 @@ def findings(db: Path, status: tuple[str, ...], code: tuple[str, ...], entry_num
         click.echo(json.dumps([f.to_json() for f in chosen], indent=2, ensure_ascii=False))
         return
     for line in pipeline.finding_lines(chosen):
-        click.echo(line)
+        click.echo(printable(line))
 
 
 def _decide(db: Path, ids: tuple[str, ...], status: str, reviewer: str | None, reason: str | None) -> None:
@@ -348,7 +349,7 @@ def eval_(corpus: Path, truth: Path | None, db: Path | None, audit_only: bool, w
         click.echo(json.dumps(report.to_json(), indent=2))
     else:
         for line in evaluation.format_report(report, str(corpus)):
-            click.echo(line)
+            click.echo(printable(line))
 
 
 @main.command()
@@ -412,7 +413,7 @@ def external(root: Path | None, names: tuple[str, ...], workers: int | None, as_
         click.echo(json.dumps([r.to_json() for r in rows], indent=2))
     else:
         for line in ext.format_rows(rows):
-            click.echo(line)
+            click.echo(printable(line))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Sequence
 
 from .extract import EXTRACTOR_VERSION, extract_file, sha256_of
 from .models.records import Document, Entry, Finding, RuleError, q2
+from .models.fold import path_text
 from .models.store import Store
 
 IGNORE_FILE = ".appraiserignore"
@@ -58,14 +59,14 @@ def discover(root: Path) -> list[tuple[Path, str]]:
     patterns = _ignore_patterns(root)
     out: list[tuple[Path, str]] = []
     if root.is_file():
-        return [(root, root.name)]
+        return [(root, path_text(root.name))]
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
             p = Path(dirpath) / name
-            rel = p.relative_to(root).as_posix()
+            rel = path_text(p.relative_to(root).as_posix())  # any bytes a name holds, stored losslessly
             if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in patterns):
                 continue
             out.append((p, rel))

@@ -16,6 +16,7 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
+from ..models.fold import path_of
 from ..models.records import Entry, Evidence, Finding, Revenue, q2
 from . import schedule as model
 from .revenue import describe
@@ -104,7 +105,7 @@ class Crops:
 
         if self.root is None:
             return "the scanned folder is not known"
-        file = self.root / path
+        file = self.root / path_of(path)
         if not file.is_file():
             return f"{path} is no longer in {self.root}"
         try:

@@ -17,6 +17,8 @@ of that field differs, else a value the page does not print.
 """
 from __future__ import annotations
 
+import io
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -362,7 +364,8 @@ def embedded(path: Path) -> tuple[InvoiceXml | None, list[str]]:
 
     warnings: list[str] = []
     try:
-        pdf = pikepdf.open(path)
+        # opened from its bytes, not its name: a name that is not UTF-8 cannot cross into the PDF library
+        pdf = pikepdf.open(io.BytesIO(Path(path).read_bytes()))
     except (pikepdf.PikepdfError, OSError, ValueError, RuntimeError):  # pdfplumber reports what is wrong with the
         return None, warnings  # file (recorded as its error); here it simply carries no attachment
     try:

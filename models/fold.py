@@ -64,3 +64,48 @@ def numbers_in(text) -> list[str]:
 
 
 _DIGITS = re.compile(r"\d+")
+
+
+# --- file names: any bytes a folder holds, kept losslessly as text ---------------------------------------------
+
+def path_text(fs_path: str) -> str:
+    """A file system path (``os.fsdecode``: bytes that are not UTF-8 as lone surrogates) as storable text: each
+    byte that is not UTF-8 written ``\\xNN`` and a backslash doubled, so that :func:`path_of` gives the original
+    back. A UTF-8 name comes out unchanged (unless it holds a backslash)."""
+    out = []
+    for ch in fs_path:
+        o = ord(ch)
+        if ch == "\\":
+            out.append("\\\\")
+        elif 0xDC80 <= o <= 0xDCFF:
+            out.append(f"\\x{o - 0xDC00:02x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def path_of(text: str) -> str:
+    """The file system path (``os.fsdecode`` form) a :func:`path_text` stands for."""
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and text[i + 1:i + 2] == "\\":
+            out.append("\\")
+            i += 2
+        elif ch == "\\" and text[i + 1:i + 2] == "x" and len(text) >= i + 4:
+            out.append(chr(0xDC00 + int(text[i + 2:i + 4], 16)))
+            i += 4
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters (newlines, escapes that would colour or move the
+    cursor) written as ``\\n``, ``\\x1b`` …; everything else as it is."""
+    if not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text):
+        return text
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return "".join(named.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c)
+                   for c in text)
