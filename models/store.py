@@ -91,10 +91,15 @@ def _placed(data: dict, path: str) -> dict:
     return {**data, "path": path, "provenance": walk(data.get("provenance") or {})}
 
 
+_HELD: set[str] = set()  # the lock files this process holds (a POSIX lock does not exclude its own process)
+
+
 class RunLock:
-    """The database held by one writing run at a time: an OS lock (``flock``) on ``DB.lock`` beside it, held while
-    the run lasts and released by the system when the process ends, however it ends (``kill -9`` included). The
-    file says who holds it (pid, start time) for the message another run shows.
+    """The database held by one writing run at a time: an OS lock on ``DB.lock`` beside it, held while the run
+    lasts and released by the system when the process ends, however it ends (``kill -9`` included). It is a POSIX
+    record lock (``lockf``), which belongs to the process: the extraction workers it forks do not hold it, so a
+    worker left behind by a killed run never blocks the next one. The file says who holds it (pid, start time)
+    for the message another run shows.
 
     Readers (``findings``, ``export``, ``report``) and reviewers' decisions do not take it: the database serves them
     during a run.
@@ -105,6 +110,7 @@ class RunLock:
         self.path = Path(f"{db}.lock")
         self.wait = wait
         self.fd: int | None = None
+        self.key = ""
 
     def holder(self) -> str:
         try:
@@ -113,28 +119,38 @@ class RunLock:
         except (OSError, ValueError, KeyError, TypeError):
             return "its process is starting"
 
-    def acquire(self) -> "RunLock":
+    def _try(self, fd: int) -> bool:
+        import errno
         import fcntl
 
+        if self.key in _HELD:
+            return False
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EAGAIN):
+                return False
+            raise
+        return True
+
+    def acquire(self) -> "RunLock":
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
             raise StoreError(f"{self.db}: cannot create the lock file {self.path} ({exc.strerror or exc})") from exc
+        self.key = os.path.realpath(self.path)
         deadline = time.monotonic() + max(self.wait, 0.0)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    name = self.db.name
-                    if self.wait > 0:
-                        raise DatabaseBusy(f"{name} is still in use by another run ({self.holder()}) after waiting "
-                                           f"{self.wait:g} s") from None
-                    raise DatabaseBusy(f"{name} is in use by another run ({self.holder()}); wait for it or use "
-                                       "--wait SECONDS") from None
-                time.sleep(0.1)
+        while not self._try(fd):
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                name = self.db.name
+                if self.wait > 0:
+                    raise DatabaseBusy(f"{name} is still in use by another run ({self.holder()}) after waiting "
+                                       f"{self.wait:g} s")
+                raise DatabaseBusy(f"{name} is in use by another run ({self.holder()}); wait for it or use "
+                                   "--wait SECONDS")
+            time.sleep(0.1)
+        _HELD.add(self.key)
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "started": _now()}).encode(), 0)
         self.fd = fd
@@ -144,6 +160,7 @@ class RunLock:
         if self.fd is not None:
             os.ftruncate(self.fd, 0)
             os.close(self.fd)  # closing the descriptor releases the lock; the file stays (removing it would race)
+            _HELD.discard(self.key)
             self.fd = None
 
     def __enter__(self) -> "RunLock":
