@@ -246,8 +246,9 @@ def _decide(db: Path, ids: tuple[str, ...], status: str, reviewer: str | None, r
         unknown = [i for i in ids if i not in known]
         if unknown:
             _usage(f"no such finding: {', '.join(unknown)} (see 'appraiser findings')")
-        for i in ids:
-            store.decide(i, status, reviewer, reason)
+        gone = [i for i in ids if not store.decide(i, status, reviewer, reason)]
+        if gone:  # replaced by a run's audit since they were listed
+            _usage(f"no such finding any more: {', '.join(gone)} (a run has just re-audited; see 'appraiser findings')")
     click.echo(f"{status}: {len(ids)} finding{'s' if len(ids) != 1 else ''}")
 
 

@@ -1,6 +1,7 @@
 """Several folders in one database: a run or review of one folder keeps the others' documents, findings and
 decisions; a file that disappeared is removed only when its own folder is scanned."""
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -157,15 +158,20 @@ def test_report_reopens_documents_from_their_location(dev, tmp_path):
     from appraiser.audit.report import write_report
 
     root, db = dev
-    pipeline.run(root / "A", db, workers=1)
-    pipeline.run(root / "B", db, workers=1)
+    odd = Path(os.fsdecode(os.fsencode(str(root)) + b"-\xe9"))  # folder names that are not UTF-8
+    os.rename(root, odd)
+    os.rename(odd / "B", odd / os.fsdecode(b"B-\xe9"))
+    pipeline.run(odd / "A", db, workers=1)
+    pipeline.run(odd / os.fsdecode(b"B-\xe9"), db, workers=1)
+    assert "B-\\xe9/RH-2025-04417.pdf" in _paths(db)
     store = Store(db)
     try:
         html = write_report(store, tmp_path / "report")["html"].read_text(encoding="utf-8")
     finally:
         store.close()
-    assert "data:image/png" in html
+    assert html.count("data:image/png") >= 4  # the assist's evidence, cropped from the file where it is
     assert "is no longer in" not in html and "cannot be rendered" not in html
+    assert f"the documents in {root}-\\xe9." in html
 
 
 def test_schema_1_database_migrated(dev):
