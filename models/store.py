@@ -40,6 +40,10 @@ from .records import Document, Entry, Finding, RuleError
 SCHEMA_VERSION = 2
 BUSY_SECONDS = 60.0  # how long a write waits for another process's transaction (each is short) before failing
 
+_INSERT_FINDING = ("insert or replace into findings (id, code, severity, entry_number, line_no, loss_of_revenue, "
+                   "status, data) values (:id, :code, :severity, :entry_number, :line_no, :loss_of_revenue, "
+                   ":status, :data)")
+
 
 class StoreError(Exception):
     """The database cannot be used (not a database, from a newer version)."""
@@ -238,7 +242,7 @@ class Store:
                           "else 'finished' end")
             if old_documents:
                 self._migrate_documents_v1(c)
-            c.execute("insert or replace into meta values ('schema_version', ?)", [str(SCHEMA_VERSION)])
+            c.execute("insert or replace into meta (key, value) values ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
     def _migrate_documents_v1(self, c: sqlite3.Connection) -> None:
         """Schema 1 keyed documents by their path relative to the folder of the latest run (``runs.root``, as the
@@ -251,9 +255,10 @@ class Store:
             folder = location_of(root if not os.path.isfile(root) else os.path.dirname(os.path.abspath(root)))
             for r in c.execute("select path, sha256, extractor, size, doc_type, error, seen_at"
                                + (", data" if has_data else ", null") + " from documents_v1").fetchall():
-                c.execute("insert or replace into documents values (?, ?, ?, ?, ?, ?, ?, ?)",
+                c.execute("insert or replace into documents (location, sha256, extractor, size, doc_type, error, "
+                          "seen_at, data) values (?, ?, ?, ?, ?, ?, ?, ?)",
                           [posixpath.join(folder, r[0]), *r[1:]])
-            c.execute("insert or replace into meta values ('base', ?)", [folder])
+            c.execute("insert or replace into meta (key, value) values ('base', ?)", [folder])
         c.execute("drop table documents_v1")
 
     # -- where documents are --------------------------------------------------------------------------
@@ -275,7 +280,7 @@ class Store:
             else:
                 new = path_text(os.path.commonpath([path_of(old), path_of(folder)]))
             if new != old:
-                c.execute("insert or replace into meta values ('base', ?)", [new])
+                c.execute("insert or replace into meta (key, value) values ('base', ?)", [new])
                 if old is not None:
                     self._rebase(c, path_text(os.path.relpath(path_of(old), path_of(new))))
         self.root, self.scope = folder, scope
@@ -291,8 +296,7 @@ class Store:
             f.id = f.stable_id()
             moved[fid] = f.id
             c.execute("delete from findings where id = ?", [fid])
-            c.execute("insert or replace into findings values (:id, :code, :severity, :entry_number, :line_no, "
-                      ":loss_of_revenue, :status, :data)", self._finding_row(f))
+            c.execute(_INSERT_FINDING, self._finding_row(f))
         for old_id, new_id in moved.items():
             if old_id != new_id:
                 c.execute("update or replace decisions set id = ? where id = ?", [new_id, old_id])
@@ -316,10 +320,12 @@ class Store:
         cached = cache and bool(doc.sha256)
         with self._write() as c:
             if cached:
-                c.execute("insert or replace into extractions values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                c.execute("insert or replace into extractions (sha256, extractor, doc_type, pages, ocr, error, data, "
+                          "seconds, extracted_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           [doc.sha256, extractor, doc.doc_type, doc.pages, int(doc.ocr), doc.error, data,
                            round(seconds, 3), _now()])
-            c.execute("insert or replace into documents values (?, ?, ?, ?, ?, ?, ?, ?)",
+            c.execute("insert or replace into documents (location, sha256, extractor, size, doc_type, error, "
+                          "seen_at, data) values (?, ?, ?, ?, ?, ?, ?, ?)",
                       [self._location(doc.path), doc.sha256, extractor, doc.size, doc.doc_type, doc.error, _now(),
                        None if cached else data])
 
@@ -370,10 +376,10 @@ class Store:
                          c.execute("select id, status, reviewer, reviewed_at, reason from decisions").fetchall()}
             values = {"rule_errors": json.dumps([e.to_json() for e in errors], ensure_ascii=False), **(meta or {})}
             for key, value in values.items():
-                c.execute("insert or replace into meta values (?, ?)", [key, value])
+                c.execute("insert or replace into meta (key, value) values (?, ?)", [key, value])
             c.execute("delete from entries")
             c.execute("delete from findings")
-            c.executemany("insert or replace into entries values (?, ?)",
+            c.executemany("insert or replace into entries (entry_number, data) values (?, ?)",
                           [(e.entry_number, json.dumps(e.to_json(), ensure_ascii=False)) for e in entries])
             rows = []
             for f in findings:
@@ -381,8 +387,7 @@ class Store:
                 if d is not None:
                     f.status, f.reviewer, f.reviewed_at, f.reason = d.status, d.reviewer, d.reviewed_at, d.reason
                 rows.append(self._finding_row(f))
-            c.executemany("insert or replace into findings values (:id, :code, :severity, :entry_number, :line_no, "
-                          ":loss_of_revenue, :status, :data)", rows)
+            c.executemany(_INSERT_FINDING, rows)
 
     @staticmethod
     def _finding_row(f: Finding) -> dict:
@@ -417,10 +422,10 @@ class Store:
                 return False
             f = Finding.from_json(json.loads(row[0]))
             f.status, f.reviewer, f.reviewed_at, f.reason = status, reviewer, _now(), reason
-            c.execute("insert or replace into decisions values (?, ?, ?, ?, ?)",
+            c.execute("insert or replace into decisions (id, status, reviewer, reviewed_at, reason) "
+                      "values (?, ?, ?, ?, ?)",
                       [f.id, status, reviewer, f.reviewed_at, reason])
-            c.execute("insert or replace into findings values (:id, :code, :severity, :entry_number, :line_no, "
-                      ":loss_of_revenue, :status, :data)", self._finding_row(f))
+            c.execute(_INSERT_FINDING, self._finding_row(f))
         return True
 
     # -- runs ------------------------------------------------------------------------------------------
