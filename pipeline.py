@@ -91,7 +91,8 @@ def scan(root: Path, store: Store, workers: int | None = None,
     start = time.perf_counter()
     stats = ScanStats(root=path_text(str(root)))
     store.enter(root)  # documents are known by their location; the database's base folder takes ``root`` in
-    files = discover(root)
+    own = store.own_files()  # a database kept in the folder it scans is not a document
+    files = [(p, rel) for p, rel in discover(root) if os.path.realpath(p) not in own]
     if only is not None:
         files = [(p, rel) for p, rel in files if rel in only]
     stats.seen = len(files)

@@ -261,6 +261,10 @@ class Store:
             c.execute("insert or replace into meta (key, value) values ('base', ?)", [folder])
         c.execute("drop table documents_v1")
 
+    def own_files(self) -> set[str]:
+        """The database's own files (itself, its WAL and shared memory, its journal, its lock file), real paths."""
+        return {os.path.realpath(self.path + suffix) for suffix in ("", "-wal", "-shm", "-journal", ".lock")}
+
     # -- where documents are --------------------------------------------------------------------------
     def base(self) -> str | None:
         """The database's base folder (path text): documents' paths are relative to it."""

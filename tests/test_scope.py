@@ -217,3 +217,15 @@ def test_export_json_paths_relative_with_one_folder(dev):
     assert result.exit_code == 0, result.output
     exported = json.loads(CliRunner().invoke(main, ["export", "--db", str(db)]).output)
     assert [d["path"] for d in exported["documents"]] == _files(root / "B")
+
+
+def test_database_inside_the_scanned_folder_is_not_a_document(dev):
+    root, db = dev
+    inside = root / "A" / "appraiser.db"
+    shutil.copy(db, inside)  # the extraction cache
+    first = pipeline.run(root / "A", inside, workers=1)
+    assert first.scan.seen == len(_files(DEMO / SHIPMENTS["A"]))  # the shipment's files, not the database's
+    assert first.scan.errors == 0 and first.scan.extracted == 0
+    assert not [p for p in _paths(inside) if "appraiser.db" in p]
+    again = pipeline.run(root / "A", inside, workers=1)
+    assert (again.scan.seen, again.scan.removed, again.scan.errors) == (first.scan.seen, [], 0)
