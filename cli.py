@@ -10,7 +10,7 @@ import click
 
 from . import pipeline
 from .models.fold import printable
-from .models.store import DatabaseBusy, RunLock, Store, StoreError
+from .models.store import RunLock, Store, StoreError
 
 DEFAULT_DB = "appraiser.db"
 
@@ -107,7 +107,7 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
         with _progress("Extracting", n) as tick:
             result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick,
                                   wait=wait)
-    except DatabaseBusy as exc:
+    except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     for line in pipeline.summary_lines(result):
         click.echo(printable(line))
@@ -154,7 +154,7 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
             _usage(str(exc))
     try:
         result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait)
-    except DatabaseBusy as exc:
+    except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     if not result.audit.entries:
         click.echo("No entry found: put the draft 7501 in the folder or pass --declared CSV.", err=True)

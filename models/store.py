@@ -360,11 +360,6 @@ class Store:
             out.append(doc)
         return sorted(out, key=lambda d: d.path)
 
-    def location(self, path: str) -> str:
-        """Where the document of this path (relative to the base folder) is (path text; :func:`path_of` opens it)."""
-        base = self.base()
-        return posixpath.join(base, path) if base else path
-
     def warnings(self) -> list[tuple[str, str]]:
         """Every document's warnings, as (path, warning), by path."""
         return [(d.path, w) for d in self.documents() for w in d.warnings]
