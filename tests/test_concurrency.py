@@ -149,3 +149,20 @@ def test_readers_and_a_decision_during_a_run(folder, tmp_path):
     [f] = [f for f in after["findings"] if f["id"] == chosen]
     assert (f["status"], f["reviewer"], f["reason"]) == ("accepted", "reviewer-1", "agreed with the client")
     assert len(after["documents"]) == N_FILES
+
+
+def test_killed_run_with_workers_does_not_hold_the_database(folder, tmp_path):
+    """The lock belongs to the run's process, not to the extraction workers it forks: once the run is killed, the
+    next run goes ahead at once, whatever its workers are still doing."""
+    import signal
+
+    db = tmp_path / "engagement.db"
+    proc = subprocess.Popen(_cmd("run", str(folder), "--db", str(db), "--workers", "2"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=ENV)
+    _until(lambda: _count(db, STORED) >= 1, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=DEADLINE)
+    again = _cli("run", str(folder), "--db", str(db), "--workers", "1")
+    assert again.returncode == 0, again.stderr
+    assert "was interrupted" in again.stdout
+    assert _count(db, STORED) == N_FILES
