@@ -20,6 +20,51 @@ workers_option = click.option("--workers", type=click.IntRange(min=1), default=N
                               help="Processes for extraction (default: all cores).")
 
 
+class _Amount(click.ParamType):
+    """A size with an optional unit (``1536M``, ``2G``; pixels ``40M``), read by ``extract.budget``."""
+
+    def __init__(self, name: str, parse) -> None:
+        self.name, self._parse = name, parse
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            return self._parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def budget_options(f):
+    """The options of one document's budget (``extract.budget.Budget``), defaults from it."""
+    from .extract.budget import DEFAULT, MIB, parse_count, parse_size
+
+    options = [
+        click.option("--max-pages", type=click.IntRange(min=1), default=DEFAULT.max_pages, show_default=True,
+                     help="Pages (or image frames) read per document; the rest are reported as not read."),
+        click.option("--max-pixels", type=_Amount("pixels", parse_count), default=DEFAULT.max_pixels,
+                     show_default="40M", help="Pixels of one page image, decoded or rendered (e.g. 40M)."),
+        click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), default=DEFAULT.max_seconds,
+                     show_default=True, help="Seconds to extract one document; its process is killed a grace "
+                     "after."),
+        click.option("--max-memory", type=_Amount("size", parse_size), default=DEFAULT.max_memory,
+                     show_default=f"{DEFAULT.max_memory // MIB}M",
+                     help="Memory one document may take in its extraction process, beyond the readers (e.g. 1024M, 2G; at least 256M)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _budget(max_pages: int, max_pixels: int, max_seconds: float, max_memory: int):
+    from .extract.budget import Budget
+
+    try:
+        return Budget(max_pages, max_pixels, max_seconds, max_memory)
+    except ValueError as exc:
+        _usage(str(exc))
+
+
 def _usage(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)
@@ -79,8 +124,11 @@ def main() -> None:
               help="A CSV of declared entry lines (when the 7501s are not in the folder).")
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
-def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None) -> None:
+@budget_options
+def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None, max_pages: int,
+        max_pixels: int, max_seconds: float, max_memory: int) -> None:
     """Scan PATH, link its documents into entries, audit them and summarise."""
+    budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
     try:
         Store(db).close()
@@ -88,7 +136,8 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
         _usage(str(exc))
     n = len(pipeline.discover(path))
     with _progress("Extracting", n) as tick:
-        result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick)
+        result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick,
+                              budget=budget)
     for line in pipeline.summary_lines(result):
         click.echo(printable(line))
     _exit_on_rule_errors(result.audit.errors)
@@ -121,17 +170,19 @@ def _exit_on_rule_errors(errors) -> None:
               help="A CSV of declared entry lines, when the folder holds no draft 7501.")
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
+@budget_options
 def review(path: Path, fail_on: str, db: Path | None, workers: int | None, declared: Path | None,
-           tariff: Path | None) -> None:
+           tariff: Path | None, max_pages: int, max_pixels: int, max_seconds: float, max_memory: int) -> None:
     """Check one shipment folder before filing: print the findings; exit 1 at or above --fail-on, 3 when a rule
     failed (the review is incomplete)."""
+    budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
     if db is not None:
         try:
             Store(db).close()
         except StoreError as exc:
             _usage(str(exc))
-    result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff)
+    result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, budget=budget)
     if not result.audit.entries:
         click.echo("No entry found: put the draft 7501 in the folder or pass --declared CSV.", err=True)
     for line in pipeline.summary_lines(result):
@@ -149,11 +200,14 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
 @click.argument("path", type=click.Path(exists=True, file_okay=True, path_type=Path))
 @db_option
 @workers_option
-def scan(path: Path, db: Path, workers: int | None) -> None:
+@budget_options
+def scan(path: Path, db: Path, workers: int | None, max_pages: int, max_pixels: int, max_seconds: float,
+         max_memory: int) -> None:
     """Extract the documents under PATH into the database (no audit)."""
+    budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     with _open_store(db, must_exist=False) as store:
         with _progress("Extracting", len(pipeline.discover(path))) as tick:
-            stats = pipeline.scan(path, store, workers=workers, progress=tick)
+            stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget)
     click.echo(f"Scanned {stats.seen} files: extracted {stats.extracted}, unchanged {stats.cached} "
                f"(not extracted again), errors {stats.errors}")
     for rel, err in stats.failed:
