@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -409,6 +410,21 @@ def image_dpi(info: dict) -> float:
     return dpi
 
 
+# what Pillow raises on a damaged image or frame
+_DAMAGED_IMAGE = (OSError, SyntaxError, ValueError, EOFError)
+
+
+def _frame(im, index: int | None = None):
+    """Pillow's frame count (``index`` None) or a seek to frame ``index``, where a damaged TIFF frame without its
+    dimensions (Pillow's TypeError) is a damaged file like any other."""
+    try:
+        if index is None:
+            return getattr(im, "n_frames", 1)
+        im.seek(index)
+    except TypeError as exc:
+        raise OSError(str(exc)) from exc
+
+
 def _load_image(path: Path, rel: str, budget: Budget = DEFAULT) -> Loaded:
     from PIL import Image, UnidentifiedImageError
 
@@ -426,15 +442,20 @@ def _load_image(path: Path, rel: str, budget: Budget = DEFAULT) -> Loaded:
             im = Image.open(path)
         finally:
             Image.MAX_IMAGE_PIXELS = saved
-        with im:
-            total = getattr(im, "n_frames", 1)
+        with im, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's complaints about a damaged file: its error or notes say it
+            try:
+                total = _frame(im)
+            except _DAMAGED_IMAGE:  # a damaged frame chain: its frames are read until the damage (noted below)
+                total = budget.max_pages
+                notes.append("the frames cannot be counted: the file's frame chain is damaged")
             looked = min(total, budget.max_pages)
             for i in range(looked):
                 number = i + 1
                 if over_time():
                     stopped = _time_note(i, total, budget, "frames")
                     break
-                im.seek(i)
+                _frame(im, i)
                 w, h = im.size
                 if w * h > budget.max_pixels:  # a decompression bomb, or a frame too large: never decoded
                     notes.append(f"frame {number} not read: {w} x {h} is {_megapixels(w * h)} pixels; "
@@ -460,7 +481,7 @@ def _load_image(path: Path, rel: str, budget: Budget = DEFAULT) -> Loaded:
     except Image.DecompressionBombError:
         cut()
         return Loaded(rel, error=f"image too large to load: {budget.pixels_note()}")
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except _DAMAGED_IMAGE as exc:
         if not pages:
             return Loaded(rel, error=f"corrupt or truncated image: {exc}")
         # a damaged later frame: keep the frames that were read

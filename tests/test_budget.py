@@ -210,6 +210,14 @@ def test_blank_tiff_frames_are_never_read_and_frames_over_the_budget_are_said(tm
     assert doc.error == "no text: 40 blank frames"
 
 
+def test_a_tiff_whose_later_frame_is_damaged_keeps_what_was_read_and_says_the_rest(tmp_path):
+    whole = tiff(tmp_path / "whole.tif", blank_frames(3)).read_bytes()
+    path = tmp_path / "cut.tif"
+    path.write_bytes(whole[: len(whole) // 2])  # frame 1 whole, the chain broken after it
+    doc, _ = extract_file(path, "cut.tif")
+    assert doc.error.startswith("no text: 1 blank frame; ") and "frame 2 and after not read: corrupt" in doc.error
+
+
 def test_the_blank_check_sees_a_line_of_print_but_not_a_scanners_specks():
     assert not ocr.blank_image(text_frame(["Invoice No. 1001"]))
     specks = Image.new("L", (2550, 3300), 250)
