@@ -20,15 +20,15 @@ MIN_MEMORY = 256 * MIB
 @dataclass(frozen=True)
 class Budget:
     """The limits of one document's extraction. The defaults fit a 2-core laptop: a real 7501 or invoice set is a
-    few pages, a 300-dpi A4 page is about 8.7 M pixels (a 600-dpi A4 scan or a 300-dpi A3 page still fits), and
-    two worker processes with Tesseract stay well under 1.5 GiB together."""
+    few pages, a 300-dpi A4 page is about 8.7 M pixels (a 600-dpi A4 scan or a 300-dpi A3 page still fits, and is
+    read within 512 MiB), and two worker processes with Tesseract stay under 1.5 GiB together."""
 
     max_pages: int = 100  # pages (or image frames) looked at per document
     max_pixels: int = 40_000_000  # pixels of one page image, decoded or rendered
     max_seconds: float = 120.0  # seconds to extract one document
     # bytes of address space one document's extraction may add to its process, beyond the readers loaded in it
     # (about 300 MiB); its Tesseract gets the same limit
-    max_memory: int = 1024 * MIB
+    max_memory: int = 768 * MIB
 
     def __post_init__(self) -> None:
         if self.max_pages < 1 or self.max_pixels < 1 or self.max_seconds <= 0 or self.max_memory < MIN_MEMORY:

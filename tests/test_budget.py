@@ -322,6 +322,14 @@ def test_a_document_cut_by_its_budget_is_read_again_next_run_the_others_are_not(
     assert docs["blank.pdf"].error == "no text: 30 blank pages"
 
 
+def test_a_worker_that_dies_is_recorded_with_how_and_the_memory_budget():
+    from pebble import ProcessExpired
+
+    said = pipeline._killed(ProcessExpired("Abnormal termination", code=-9, pid=1), Budget(max_memory=512 * MIB))
+    assert said == ("extraction process died (killed by SIGKILL): a damaged file, or more memory than its memory "
+                    "budget 512 MiB (--max-memory); nothing of the document is kept")
+
+
 # -- the options ------------------------------------------------------------------------------------------------
 
 def test_the_budget_options_reach_the_run_and_bad_values_are_usage_errors(tmp_path):
