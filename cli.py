@@ -22,6 +22,51 @@ workers_option = click.option("--workers", type=click.IntRange(min=1), default=N
                               help="Processes for extraction (default: all cores).")
 
 
+class _Amount(click.ParamType):
+    """A size with an optional unit (``1536M``, ``2G``; pixels ``40M``), read by ``extract.budget``."""
+
+    def __init__(self, name: str, parse) -> None:
+        self.name, self._parse = name, parse
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            return self._parse(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def budget_options(f):
+    """The options of one document's budget (``extract.budget.Budget``), defaults from it."""
+    from .extract.budget import DEFAULT, MIB, parse_count, parse_size
+
+    options = [
+        click.option("--max-pages", type=click.IntRange(min=1), default=DEFAULT.max_pages, show_default=True,
+                     help="Pages (or image frames) read per document; the rest are reported as not read."),
+        click.option("--max-pixels", type=_Amount("pixels", parse_count), default=DEFAULT.max_pixels,
+                     show_default="40M", help="Pixels of one page image, decoded or rendered (e.g. 40M)."),
+        click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), default=DEFAULT.max_seconds,
+                     show_default=True, help="Seconds to extract one document; its process is killed a grace "
+                     "after."),
+        click.option("--max-memory", type=_Amount("size", parse_size), default=DEFAULT.max_memory,
+                     show_default=f"{DEFAULT.max_memory // MIB}M",
+                     help="Memory one document may take in its extraction process, beyond the readers (e.g. 1024M, 2G; at least 256M)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _budget(max_pages: int, max_pixels: int, max_seconds: float, max_memory: int):
+    from .extract.budget import Budget
+
+    try:
+        return Budget(max_pages, max_pixels, max_seconds, max_memory)
+    except ValueError as exc:
+        _usage(str(exc))
+
+
 def _usage(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(2)
@@ -95,8 +140,11 @@ def main() -> None:
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
 @wait_option
-def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None, wait: float) -> None:
+@budget_options
+def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None, wait: float,
+        max_pages: int, max_pixels: int, max_seconds: float, max_memory: int) -> None:
     """Scan PATH, link its documents into entries, audit the whole database and summarise."""
+    budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
     try:
         Store(db).close()
@@ -106,7 +154,7 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
     try:
         with _progress("Extracting", n) as tick:
             result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick,
-                                  wait=wait)
+                                  wait=wait, budget=budget)
     except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     for line in pipeline.summary_lines(result):
@@ -142,10 +190,13 @@ def _exit_on_rule_errors(errors) -> None:
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
 @wait_option
+@budget_options
 def review(path: Path, fail_on: str, db: Path | None, workers: int | None, declared: Path | None,
-           tariff: Path | None, wait: float) -> None:
+           tariff: Path | None, wait: float, max_pages: int, max_pixels: int, max_seconds: float,
+           max_memory: int) -> None:
     """Check one shipment folder before filing: print the findings; exit 1 at or above --fail-on, 3 when a rule
     failed (the review is incomplete)."""
+    budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
     if db is not None:
         try:
@@ -153,7 +204,8 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
         except StoreError as exc:
             _usage(str(exc))
     try:
-        result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait)
+        result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait,
+                                 budget=budget)
     except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     if not result.audit.entries:
@@ -174,11 +226,14 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
 @db_option
 @workers_option
 @wait_option
-def scan(path: Path, db: Path, workers: int | None, wait: float) -> None:
+@budget_options
+def scan(path: Path, db: Path, workers: int | None, wait: float, max_pages: int, max_pixels: int,
+         max_seconds: float, max_memory: int) -> None:
     """Extract the documents under PATH into the database (no audit)."""
+    budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     with _held(db, wait), _open_store(db, must_exist=False) as store:
         with _progress("Extracting", len(pipeline.discover(path))) as tick:
-            stats = pipeline.scan(path, store, workers=workers, progress=tick)
+            stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget)
     click.echo(f"Scanned {stats.seen} files: extracted {stats.extracted}, unchanged {stats.cached} "
                f"(not extracted again), errors {stats.errors}")
     for line in pipeline.removed_lines(stats):

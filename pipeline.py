@@ -9,13 +9,14 @@ import json
 import os
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from .extract import EXTRACTOR_VERSION, extract_file, sha256_of
+from .extract.budget import Budget
 from .models.records import Document, Entry, Finding, RuleError, q2
 from .models.fold import path_text
 from .models.store import RunLock, Store, location_of
@@ -74,21 +75,98 @@ def discover(root: Path) -> list[tuple[Path, str]]:
     return out
 
 
-def _extract_job(args: tuple[str, str, str]) -> tuple[Document, float]:
+def _extract_job(args: tuple[str, str, str], budget: Budget) -> tuple[Document, float, bool]:
+    """One document extracted in a worker: the Document, its seconds, and whether it can be cached (not when its
+    budget cut it: a run with a larger budget reads it again)."""
+    from .extract.budget import was_cut
+
     path, rel, digest = args
-    return extract_file(Path(path), rel, digest)
+    doc, seconds = extract_file(Path(path), rel, digest, budget)
+    return doc, seconds, not was_cut()
+
+
+def _worker_start(budget: Budget) -> None:
+    """Each extraction process: the readers loaded, the parsers' log messages about damaged files kept off the
+    terminal (the document's error or warnings say what matters), and its memory limited to what it holds now
+    plus the budget (the address space, which Tesseract, started by it, inherits as its own limit: a page too
+    large for it fails that call, which is recorded)."""
+    import logging
+
+    for name in ("pdfminer", "pdfplumber", "PIL", "pypdfium2"):
+        logging.getLogger(name).addHandler(logging.NullHandler())
+        logging.getLogger(name).propagate = False
+    _load_readers()  # already there in a forked worker; before any document's seconds start in another
+    from .extract.budget import address_space
+
+    try:
+        import resource
+    except ImportError:  # no resource limits on this platform: the seconds still hold
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = (address_space() or 0) + budget.max_memory
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _load_readers() -> None:
+    """Import the readers (pdfplumber, spaCy, the extractors): once in the caller, so that the worker processes,
+    forked from it, share them instead of each importing them again."""
+    import pdfplumber  # noqa: F401
+    import spacy  # noqa: F401
+
+    from .extract import classify, facts, load, ocr, registry  # noqa: F401
+
+    try:
+        import resource  # noqa: F401
+    except ImportError:  # not on this platform
+        pass
+
+
+def _worker_context():
+    """How worker processes start: copies of the caller where the platform forks (fast, and with the caller's
+    identity and settings: a run as an unprivileged user reads as that user), else the platform's default."""
+    import multiprocessing
+
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+
+
+def _killed(exc: BaseException, budget: Budget) -> str:
+    """The error of a document whose worker process was killed or died."""
+    from concurrent.futures import TimeoutError as Timeout
+
+    from pebble import ProcessExpired
+
+    if isinstance(exc, Timeout):
+        return (f"extraction stopped after {budget.hard_seconds:g} s: over its {budget.seconds_note()}; the "
+                "process reading it was killed and nothing of the document is kept")
+    if isinstance(exc, ProcessExpired):
+        import signal
+
+        code = exc.exitcode
+        how = f"killed by {signal.Signals(-code).name}" if code and code < 0 and -code in signal.valid_signals() \
+            else f"exit code {code}"
+        return (f"extraction process died ({how}): a damaged file, or more memory than its "
+                f"{budget.memory_note()}; nothing of the document is kept")
+    # a result that cannot be sent back, a worker that could not start: recorded with the error's type
+    return f"extraction failed: {exc!r}"
 
 
 def scan(root: Path, store: Store, workers: int | None = None,
-         progress: Callable[[int], None] | None = None, only: set[str] | None = None) -> ScanStats:
+         progress: Callable[[int], None] | None = None, only: set[str] | None = None,
+         budget: Budget | None = None) -> ScanStats:
     """Extract every new or changed file under ``root`` into ``store``; unchanged content is never re-read.
 
     ``only`` limits the scan to those relative paths (evaluation reads just the documents a truth lists).
     Documents of other folders in the store are left alone: only files gone from ``root`` are dropped.
+    Each document is extracted in a worker process within its ``budget`` (pages, pixels, seconds, memory): a
+    document over it is recorded with what was read and what was not, one killed for its seconds or dead of
+    its memory is recorded with that error, and the other files go on in the other workers.
     """
     import time
 
     start = time.perf_counter()
+    budget = budget or Budget()
     stats = ScanStats(root=path_text(str(root)))
     store.enter(root)  # documents are known by their location; the database's base folder takes ``root`` in
     own = store.own_files()  # a database kept in the folder it scans is not a document
@@ -126,8 +204,8 @@ def scan(root: Path, store: Store, workers: int | None = None,
             continue
         todo.append((str(path), rel, digest))
 
-    def record(doc: Document, seconds: float) -> None:
-        store.save_document(doc, EXTRACTOR_VERSION, seconds)
+    def record(doc: Document, seconds: float, cache: bool = True) -> None:
+        store.save_document(doc, EXTRACTOR_VERSION, seconds, cache=cache)
         stats.extracted += 1
         if doc.error:
             stats.errors += 1
@@ -135,21 +213,31 @@ def scan(root: Path, store: Store, workers: int | None = None,
         if progress:
             progress(1)
 
-    workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(todo) <= 1:
-        for job in todo:
-            record(*_extract_job(job))
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-            futures = {pool.submit(_extract_job, job): job for job in todo}
+    if todo:
+        # always worker processes, even for one file or --workers 1: the seconds and the memory of a document are
+        # only enforced from outside it (a fork costs milliseconds; the imports are paid in-process too)
+        from pebble import ProcessPool
+
+        _load_readers()
+        pool = ProcessPool(max_workers=min(workers or os.cpu_count() or 1, len(todo)), initializer=_worker_start,
+                           initargs=(budget,), context=_worker_context())
+        try:
+            futures = {pool.schedule(_extract_job, args=(job, budget), timeout=budget.hard_seconds): job
+                       for job in todo}
             for fut in as_completed(futures):
                 path, rel, digest = futures[fut]
                 try:
-                    record(*fut.result())
-                # the boundary of one file in a worker process (a worker that died, a result that cannot be
-                # unpickled): the file is recorded with the error's type, the run goes on
+                    doc, seconds, cacheable = fut.result()
+                    record(doc, seconds, cache=cacheable)
+                # the boundary of one file in a worker process (killed for its seconds, dead of its memory, a result
+                # that cannot be sent back): the file is recorded with that error, the run goes on; not cached, so
+                # a run with a larger budget reads it again
                 except Exception as exc:
-                    record(Document(path=rel, sha256=digest, error=f"extraction failed: {exc!r}"), 0.0)
+                    record(Document(path=rel, sha256=digest, error=_killed(exc, budget)), 0.0, cache=False)
+            pool.close()
+        finally:
+            pool.stop()  # an interrupted run leaves no worker behind
+            pool.join()
     stats.removed = store.forget_missing(rel for _, rel in files)
     stats.seconds = time.perf_counter() - start
     return stats
@@ -214,7 +302,8 @@ class RunSummary:
 
 
 def run(root: Path, db: Path | str, workers: int | None = None, declared: Path | None = None,
-        tariff: Path | None = None, progress: Callable[[int], None] | None = None, wait: float = 0.0) -> RunSummary:
+        tariff: Path | None = None, progress: Callable[[int], None] | None = None, wait: float = 0.0,
+        budget: Budget | None = None) -> RunSummary:
     """Scan ``root`` into the database ``db``, then audit the whole database (every folder scanned into it).
 
     One run at a time holds the database (``DatabaseBusy`` at once, or after waiting ``wait`` seconds); a run
@@ -225,7 +314,7 @@ def run(root: Path, db: Path | str, workers: int | None = None, declared: Path |
         store = Store(db)
         try:
             run_id, interrupted = store.start_run(location_of(root))
-            stats = scan(root, store, workers=workers, progress=progress)
+            stats = scan(root, store, workers=workers, progress=progress, budget=budget)
             summary = audit_store(store, declared=declared, tariff=tariff)
             documents = store.documents()
             store.finish_run(run_id, {"seen": stats.seen, "extracted": stats.extracted, "cached": stats.cached,
@@ -248,15 +337,15 @@ def at_or_above(findings: Iterable[Finding], threshold: str) -> list[Finding]:
 
 
 def review(root: Path, db: Path | str | None = None, workers: int | None = None, declared: Path | None = None,
-           tariff: Path | None = None, wait: float = 0.0) -> RunSummary:
+           tariff: Path | None = None, wait: float = 0.0, budget: Budget | None = None) -> RunSummary:
     """A broker's check of one shipment folder before filing: the main job on a throwaway database unless
     ``db`` is given (then decisions recorded there are kept, and the other folders' documents too)."""
     import tempfile
 
     if db is not None:
-        return run(root, db, workers=workers, declared=declared, tariff=tariff, wait=wait)
+        return run(root, db, workers=workers, declared=declared, tariff=tariff, wait=wait, budget=budget)
     with tempfile.TemporaryDirectory(prefix="appraiser-review-") as tmp:
-        return run(root, Path(tmp) / "review.db", workers=workers, declared=declared, tariff=tariff)
+        return run(root, Path(tmp) / "review.db", workers=workers, declared=declared, tariff=tariff, budget=budget)
 
 
 def default_reviewer() -> str:

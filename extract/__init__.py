@@ -65,18 +65,24 @@ def _read_einvoice(doc: Document, loaded) -> bool:
     return read_into(doc, loaded)
 
 
-def extract_file(path: Path, rel: str, sha256: str | None = None) -> tuple[Document, float]:
-    """Load, classify and extract one file; returns the Document and the seconds it took."""
+def extract_file(path: Path, rel: str, sha256: str | None = None, budget=None) -> tuple[Document, float]:
+    """Load, classify and extract one file within its ``budget`` (``extract.budget.Budget``; the default one when
+    None); returns the Document and the seconds it took."""
+    from .budget import DEFAULT, clock
     from .load import load
 
+    budget = budget or DEFAULT
     start = time.perf_counter()
     try:
         digest = sha256 or sha256_of(path)
     except OSError as exc:
         return Document(path=rel, sha256="", error=f"cannot read file: {exc.strerror or exc}"), 0.0
     try:
-        loaded = load(path, rel)
-        doc = extract_pages(loaded, rel)
+        with clock(budget.max_seconds):
+            loaded = load(path, rel, budget)
+            doc = extract_pages(loaded, rel)
+    except MemoryError:  # over the memory limit of the worker process
+        doc = Document(path=rel, sha256=digest, error=f"extraction failed: out of memory; {budget.memory_note()}")
     except Exception as exc:  # an extractor defect must not lose the rest of the run
         detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
         doc = Document(path=rel, sha256=digest, error=f"extraction failed: {detail}")

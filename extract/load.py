@@ -7,10 +7,13 @@ at their character columns; a text file named ``.pdf`` or as another binary form
 """
 from __future__ import annotations
 
+import math
 import re
+import warnings
 import zipfile
 from pathlib import Path
 
+from .budget import DEFAULT, Budget, OverTime, cut, over_time
 from .pages import Loaded, Page, Rule, Word
 
 MIN_TEXT_WORDS = 3  # fewer real words than this: the page has no usable text layer
@@ -58,9 +61,12 @@ def _describe(head: bytes) -> str:
     return "binary data"
 
 
-def load(path: Path, rel: str) -> Loaded:
-    """Read ``path`` into pages; ``rel`` is the name reported in the result. Never raises for a bad file."""
+def load(path: Path, rel: str, budget: Budget | None = None) -> Loaded:
+    """Read ``path`` into pages; ``rel`` is the name reported in the result. Never raises for a bad file. The
+    ``budget`` bounds the pages (or frames) looked at and the pixels of one page image; the seconds are those of
+    the current ``budget.clock``."""
     path = Path(path)
+    budget = budget or DEFAULT
     try:
         with open(path, "rb") as fh:
             head = fh.read(4096)
@@ -75,7 +81,7 @@ def load(path: Path, rel: str) -> Loaded:
     kind = sniff(head)
     try:
         if kind == "pdf":
-            return _with_einvoice(_load_pdf(path, rel), path)
+            return _with_einvoice(_load_pdf(path, rel, budget), path)
         if kind == "xml":
             return _load_xml(path, rel)
         if kind == "zip":
@@ -83,13 +89,13 @@ def load(path: Path, rel: str) -> Loaded:
             if office is not None:
                 return office
         elif kind is not None:
-            return _load_image(path, rel)
+            return _load_image(path, rel, budget)
         elif _plain_text(head) and path.suffix.lower() not in BINARY_SUFFIXES:
             return _load_text(path, rel)
     except PermissionError:
         return Loaded(rel, error="cannot read file: Permission denied")
     except MemoryError:
-        return Loaded(rel, error="file too large to load")
+        return Loaded(rel, error=f"file too large to load: out of memory; {budget.memory_note()}")
     return Loaded(rel, error=f"unsupported file type ({_describe(head)}; not a PDF, an image or an office file)")
 
 
@@ -99,8 +105,8 @@ class _PdfRender:
     """Renders one PDF page on demand. Keeps only the path and the page index, so it holds no open file
     and can be pickled; the document is opened inside each call."""
 
-    def __init__(self, path: str, index: int) -> None:
-        self.path, self.index = path, index
+    def __init__(self, path: str, index: int, max_pixels: int = DEFAULT.max_pixels) -> None:
+        self.path, self.index, self.max_pixels = path, index, max_pixels
 
     def __call__(self, dpi: int):
         import pypdfium2 as pdfium
@@ -109,6 +115,8 @@ class _PdfRender:
         try:
             page = pdf[self.index]
             try:
+                width, height = page.get_size()
+                dpi = min(dpi, fitting_dpi(width, height, self.max_pixels))  # never more pixels than the budget
                 return page.render(scale=dpi / 72).to_pil().convert("RGB")
             finally:
                 page.close()
@@ -116,7 +124,7 @@ class _PdfRender:
             pdf.close()
 
     def __repr__(self) -> str:
-        return f"_PdfRender({self.path!r}, {self.index})"
+        return f"_PdfRender({self.path!r}, {self.index}, {self.max_pixels})"
 
 
 def usable_text(words: list[Word]) -> bool:
@@ -160,6 +168,12 @@ def _image_cover(p, width: float, height: float) -> float:
     return best
 
 
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether a reader's exception is running out of memory (pdfplumber wraps pdfminer's exceptions)."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+    return isinstance(exc, MemoryError) or isinstance(inner, MemoryError) or isinstance(exc.__cause__, MemoryError)
+
+
 def _pdf_error(exc: BaseException) -> str:
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
     name = type(inner).__name__
@@ -169,28 +183,86 @@ def _pdf_error(exc: BaseException) -> str:
     return f"corrupt or truncated PDF: {name}{': ' + detail if detail else ''}"[:300]
 
 
-def _load_pdf(path: Path, rel: str) -> Loaded:
+def fitting_dpi(width: float, height: float, max_pixels: int) -> int:
+    """The highest resolution at which a page of ``width`` x ``height`` points has at most ``max_pixels``."""
+    return int(72 * math.sqrt(max_pixels / max(1.0, width * height)))
+
+
+MIN_OCR_DPI = 100  # a page that fits the pixel budget only below this is not read: its print would be unreadable
+
+
+def page_ranges(numbers: list[int]) -> str:
+    """Page numbers as ranges: [1, 2, 3, 7] -> "1-3, 7"."""
+    out: list[str] = []
+    for n in numbers:
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in out)
+
+
+def _blank_pdf_page(p, words: list[Word], rules: list[Rule]) -> bool:
+    """A page with nothing drawn on it: no text, no image, no line, rectangle or curve, no annotation. Found from
+    its content stream alone, never rendered."""
+    return not words and not p.chars and not rules and not p.images and not p.curves and not p.annots
+
+
+def _budgeted(rel: str, pages: list[Page], total: int, looked: int, blank: list[int], notes: list[str],
+              stopped: str | None, budget: Budget, unit: str) -> Loaded:
+    """The pages read, with what the budget left unread said as warnings (or as the error when nothing was read):
+    pages over the page budget, pages left when the seconds ran out, pages too large to render, blank pages."""
+    left = [stopped] if stopped else [budget.page_note(looked, total, unit)] if looked < total else []
+    if left or notes:
+        cut()
+    if any(p.words for p in pages) or (pages and len(blank) < len(pages)):
+        # text was read (or pages were read in which OCR found nothing: the extractors decide, as for any page)
+        warnings = left + notes + ([f"blank {unit} not read: {page_ranges(blank)}"] if blank else [])
+        return Loaded(rel, pages, warnings=warnings)
+    if pages:  # every page looked at is blank
+        if left:
+            what = f"{unit} {page_ranges(blank)} of {total} blank"
+            left = [stopped] if stopped else [f"page budget {budget.max_pages} (--max-pages)"]
+        else:
+            what = f"{len(blank)} blank {unit if len(blank) > 1 else unit[:-1]}"
+        return Loaded(rel, error="no text: " + "; ".join([what, *left, *notes]))
+    return Loaded(rel, error="no page read: " + "; ".join([*notes, *left] or ["nothing to read"]))
+
+
+def _load_pdf(path: Path, rel: str, budget: Budget = DEFAULT) -> Loaded:
     import pdfplumber
 
-    from .ocr import ocr_page
+    from .ocr import blank_image, ocr_page
 
     try:
         pdf = pdfplumber.open(path)
     # the boundary of one file: pdfminer raises many kinds (PDFSyntaxError, PSEOF, KeyError, TypeError, …) on a
-    # damaged or encrypted file; recorded as the document's error with its type, the run goes on
+    # damaged or encrypted file; recorded as the document's error with its type, the run goes on (out of memory
+    # is the budget's, said by ``load``)
     except Exception as exc:
+        if _out_of_memory(exc):
+            raise MemoryError from exc
         return Loaded(rel, error=_pdf_error(exc))
     pages: list[Page] = []
+    blank: list[int] = []
+    notes: list[str] = []
+    stopped: str | None = None
     try:
         try:
             plumber_pages = pdf.pages
         except Exception as exc:  # the same boundary as opening: recorded with its type
+            if _out_of_memory(exc):
+                raise MemoryError from exc
             return Loaded(rel, error=_pdf_error(exc))
         if not plumber_pages:
             return Loaded(rel, error="corrupt or truncated PDF: no pages")
-        for i, p in enumerate(plumber_pages):
+        total = len(plumber_pages)
+        looked = min(total, budget.max_pages)
+        for i, p in enumerate(plumber_pages[:looked]):
             number = i + 1
-            render = _PdfRender(str(path), i)
+            if over_time():
+                stopped = _time_note(i, total, budget, "pages")
+                break
             try:
                 raw = p.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False,
                                       use_text_flow=True, extra_attrs=[])
@@ -199,30 +271,68 @@ def _load_pdf(path: Path, rel: str) -> Loaded:
                 rules = _rules_of(p)
                 width, height = float(p.width), float(p.height)
                 cover = _image_cover(p, width, height)
+                empty = _blank_pdf_page(p, words, rules)
             except Exception as exc:  # a page pdfminer cannot parse: the file's error, with the type and page
+                if _out_of_memory(exc):  # a page too large for the memory budget: said by ``load``
+                    raise MemoryError from exc
                 return Loaded(rel, error=f"{_pdf_error(exc)} (page {number})")
             finally:
                 p.close()
+            render = _PdfRender(str(path), i, budget.max_pixels)
+            if empty:  # nothing drawn: never rendered, never read
+                blank.append(number)
+                pages.append(Page(number, width, height, [], rules, "text", render))
+                continue
             scanned = cover > 0.5 and len(words) < 10
             if usable_text(words) and not scanned:
                 pages.append(Page(number, width, height, words, rules, "text", render))
                 continue
+            dpi = min(OCR_DPI, fitting_dpi(width, height, budget.max_pixels))
+            if dpi < MIN_OCR_DPI:
+                notes.append(f"page {number} not read: {width:g} x {height:g} pt is "
+                             f"{_megapixels(width * height * (OCR_DPI / 72) ** 2)} pixels at {OCR_DPI} dpi; "
+                             f"{budget.pixels_note()}")
+                continue
+            if dpi < OCR_DPI:
+                notes.append(f"page {number} read at {dpi} dpi, not {OCR_DPI}: {budget.pixels_note()}")
             try:
-                img = render(OCR_DPI)
+                img = render(dpi)
             except Exception as exc:  # pdfium/PIL failures of a damaged page: the file's error, with the type
+                if _out_of_memory(exc):
+                    raise MemoryError from exc
                 return Loaded(rel, error=f"cannot render page {number} for OCR: {type(exc).__name__}: {exc}")
-            # the rendered image is the page at OCR_DPI, so OCR boxes come back in this page's points, turned
+            if blank_image(img):  # drawn, but nothing shows (white on white, an empty form): not read
+                blank.append(number)
+                pages.append(Page(number, width, height, [], rules, "text", render))
+                continue
+            # the rendered image is the page at dpi, so OCR boxes come back in this page's points, turned
             # upright when the scan lies sideways or upside down (the page, its rules and its render with it)
-            ocr = ocr_page(img, OCR_DPI, number)
+            try:
+                ocr = ocr_page(img, dpi, number)
+            except OverTime:
+                stopped = _time_note(i, total, budget, "pages", during=number)
+                break
             pages.append(_upright_page(number, width, height, ocr, rules, render))
     except RuntimeError as exc:  # Tesseract missing or failing
         return Loaded(rel, error=str(exc))
     finally:
         try:
             pdf.close()
-        except (OSError, ValueError, RuntimeError):  # closing a damaged file: what was read stands
+        # closing a damaged file (pdfplumber walks the page tree again, raising pdfminer's kinds): what was read,
+        # or the error already said, stands
+        except Exception:
             pass
-    return Loaded(rel, pages)
+    return _budgeted(rel, pages, total, looked, blank, notes, stopped, budget, "pages")
+
+
+def _time_note(read: int, total: int, budget: Budget, unit: str, during: int | None = None) -> str:
+    """What the seconds left unread: "read pages 1-37 of 500; time budget 120 s (--max-seconds) ran out"."""
+    done = f"read {unit} 1-{read} of {total}" if read else f"no {unit[:-1]} of {total} read"
+    return f"{done}; {budget.seconds_note()} ran out" + (f" reading {unit[:-1]} {during}" if during else "")
+
+
+def _megapixels(n: float) -> str:
+    return f"{n / 1e6:,.0f} M" if n >= 1e7 else f"{n / 1e6:.1f} M"
 
 
 # -- e-invoice XML (standalone, or carried by a PDF) -------------------------------------------------------
@@ -300,32 +410,84 @@ def image_dpi(info: dict) -> float:
     return dpi
 
 
-def _load_image(path: Path, rel: str) -> Loaded:
-    from PIL import Image, ImageSequence, UnidentifiedImageError
+# what Pillow raises on a damaged image or frame
+_DAMAGED_IMAGE = (OSError, SyntaxError, ValueError, EOFError)
 
-    from .ocr import ocr_page
 
-    Image.MAX_IMAGE_PIXELS = max(Image.MAX_IMAGE_PIXELS or 0, 300_000_000)
-    pages: list[Page] = []
+def _frame(im, index: int | None = None):
+    """Pillow's frame count (``index`` None) or a seek to frame ``index``, where a damaged TIFF frame without its
+    dimensions (Pillow's TypeError) is a damaged file like any other."""
     try:
-        with Image.open(path) as im:
-            for i, frame in enumerate(ImageSequence.Iterator(im)):
-                dpi = image_dpi({**im.info, **frame.info})
-                img = frame.convert("RGB")
-                ocr = ocr_page(img, round(dpi), i + 1)
-                pages.append(_upright_page(i + 1, img.width * 72 / dpi, img.height * 72 / dpi, ocr, [],
-                                           _ImageRender(str(path), i, dpi)))
+        if index is None:
+            return getattr(im, "n_frames", 1)
+        im.seek(index)
+    except TypeError as exc:
+        raise OSError(str(exc)) from exc
+
+
+def _load_image(path: Path, rel: str, budget: Budget = DEFAULT) -> Loaded:
+    from PIL import Image, UnidentifiedImageError
+
+    from .ocr import blank_image, ocr_page
+
+    pages: list[Page] = []
+    blank: list[int] = []
+    notes: list[str] = []
+    stopped: str | None = None
+    total = looked = number = 0
+    try:
+        saved = Image.MAX_IMAGE_PIXELS
+        Image.MAX_IMAGE_PIXELS = None  # opening reads only the header: each frame's size is checked below
+        try:
+            im = Image.open(path)
+        finally:
+            Image.MAX_IMAGE_PIXELS = saved
+        with im, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's complaints about a damaged file: its error or notes say it
+            try:
+                total = _frame(im)
+            except _DAMAGED_IMAGE:  # a damaged frame chain: its frames are read until the damage (noted below)
+                total = budget.max_pages
+                notes.append("the frames cannot be counted: the file's frame chain is damaged")
+            looked = min(total, budget.max_pages)
+            for i in range(looked):
+                number = i + 1
+                if over_time():
+                    stopped = _time_note(i, total, budget, "frames")
+                    break
+                _frame(im, i)
+                w, h = im.size
+                if w * h > budget.max_pixels:  # a decompression bomb, or a frame too large: never decoded
+                    notes.append(f"frame {number} not read: {w} x {h} is {_megapixels(w * h)} pixels; "
+                                 f"{budget.pixels_note()}")
+                    continue
+                dpi = image_dpi(im.info)
+                img = im.convert("RGB")
+                size = (img.width * 72 / dpi, img.height * 72 / dpi)
+                if blank_image(img):
+                    blank.append(number)
+                    pages.append(Page(number, *size, [], [], "text", None))
+                    continue
+                try:
+                    ocr = ocr_page(img, round(dpi), number)
+                except OverTime:
+                    stopped = _time_note(i, total, budget, "frames", during=number)
+                    break
+                pages.append(_upright_page(number, *size, ocr, [], _ImageRender(str(path), i, dpi)))
     except UnidentifiedImageError:
         return Loaded(rel, error="corrupt image: cannot be decoded")
     except RuntimeError as exc:  # Tesseract missing or failing
         return Loaded(rel, error=str(exc))
     except Image.DecompressionBombError:
-        return Loaded(rel, error="image too large to load")
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        if pages:
-            return Loaded(rel, pages)  # a damaged later frame: keep the frames that were read
-        return Loaded(rel, error=f"corrupt or truncated image: {exc}")
-    return Loaded(rel, pages)
+        cut()
+        return Loaded(rel, error=f"image too large to load: {budget.pixels_note()}")
+    except _DAMAGED_IMAGE as exc:
+        if not pages:
+            return Loaded(rel, error=f"corrupt or truncated image: {exc}")
+        # a damaged later frame: keep the frames that were read
+        notes.append(f"frame {number} and after not read: corrupt or truncated image: {exc}")
+        total = looked
+    return _budgeted(rel, pages, total, looked, blank, notes, stopped, budget, "frames")
 
 
 # -- office files (optional) -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract's threads fight over
 import numpy as np  # noqa: E402
 from PIL import Image, ImageFilter, ImageOps  # noqa: E402
 
+from .budget import OverTime, call_timeout, over_time  # noqa: E402
 from .pages import Word  # noqa: E402
 
 TARGET_DPI = 300
@@ -86,6 +87,23 @@ LANGUAGE_MARKERS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 LANG_MARGIN = 3  # another language must show this many more markers than English to be read again
 MIN_LANG_MARKERS = 4
+
+
+BLANK_SIDE = 200  # pixels of the thumbnail a page is judged blank on
+BLANK_INK = 48  # a thumbnail pixel this much darker than the page's background is ink
+
+
+def blank_image(image: Image.Image) -> bool:
+    """Whether a page image is blank: no thumbnail pixel clearly darker (or, on a dark page, lighter) than the
+    background. The thumbnail averages pixels (a box filter), so a scanner's specks fade while a line of print
+    stays dark enough to count."""
+    gray = ImageOps.grayscale(image)
+    factor = max(1, max(gray.size) // BLANK_SIDE)
+    small = np.asarray(gray.reduce(factor) if factor > 1 else gray, dtype=np.int16)
+    if small.size == 0:
+        return True
+    background = int(np.median(small))
+    return not bool((np.abs(small - background) > BLANK_INK).any())
 
 
 def ocr_available() -> bool:
@@ -252,8 +270,11 @@ def detect_orientation(image: Image.Image) -> Orientation:
     import pytesseract
 
     try:
-        d = pytesseract.image_to_osd(image, config="--psm 0", output_type=pytesseract.Output.DICT)
-    except (RuntimeError, OSError, ValueError):  # TesseractError: too few characters, or the osd model missing
+        d = pytesseract.image_to_osd(image, config="--psm 0", output_type=pytesseract.Output.DICT,
+                                     timeout=call_timeout())
+    # TesseractError: too few characters, or the osd model missing; the time budget run out (the reading after
+    # it says so)
+    except (RuntimeError, OSError, ValueError):
         return Orientation()
     rotate = int(d.get("rotate", 0)) % 360
     conf = float(d.get("orientation_conf", 0.0))
@@ -347,7 +368,13 @@ def _read(binary: Image.Image, lang: str, page_no: int, to_pt: float, config: st
     confidences."""
     import pytesseract
 
-    data = pytesseract.image_to_data(binary, lang=lang, config=config, output_type=pytesseract.Output.DICT)
+    try:
+        data = pytesseract.image_to_data(binary, lang=lang, config=config, output_type=pytesseract.Output.DICT,
+                                         timeout=call_timeout())
+    except RuntimeError as exc:  # pytesseract kills a call that overruns the document's seconds
+        if "timeout" in str(exc).lower() and over_time():
+            raise OverTime("the time budget ran out") from exc
+        raise
     words: list[Word] = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
