@@ -111,6 +111,51 @@ def script_pdf(path: Path, marker: str = "pwned") -> Path:
     return path
 
 
+def _raw_pdf(page_extra: bytes = b"", content: bytes | None = None, length: int | None = None,
+             kids: bytes = b"3 0 R") -> bytes:
+    """A one-page PDF written byte by byte, so that its structure can be made wrong on purpose."""
+    content = content or b"BT /F1 12 Tf 72 720 Td (COMMERCIAL INVOICE Invoice No. HX-2025-0001 total 100.00 USD) Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + kids + b"] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R" + page_extra
+               + b" /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % (len(content) if length is None else length) + content
+               + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def page_tree_loop_pdf(path: Path) -> Path:
+    """A page tree whose /Kids holds the tree itself beside its page."""
+    Path(path).write_bytes(_raw_pdf(kids=b"2 0 R 3 0 R"))
+    return path
+
+
+def length_past_eof_pdf(path: Path) -> Path:
+    """A content stream whose /Length runs far past the end of the file."""
+    Path(path).write_bytes(_raw_pdf(length=99_999_999))
+    return path
+
+
+def deep_nesting_pdf(path: Path, depth: int = 100_000) -> Path:
+    """A page dictionary holding arrays nested ``depth`` deep, and a content stream of as many nested saves."""
+    content = b"q " * depth + b"BT /F1 12 Tf 72 720 Td (COMMERCIAL INVOICE Invoice No. HX-2025-0001) Tj ET" \
+        + b" Q" * depth
+    Path(path).write_bytes(_raw_pdf(b" /Deep " + b"[" * depth + b"]" * depth, content))
+    return path
+
+
 # -- not what the name says ---------------------------------------------------------------------------------
 
 def zero_bytes(path: Path) -> Path:

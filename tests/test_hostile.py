@@ -45,6 +45,47 @@ def _export(db: Path, cwd: Path) -> dict[str, dict]:
     return {d["path"]: d for d in docs}
 
 
+# -- files that are not what their name says: each read or recorded with a clear error ----------------------
+
+FORMATS = [
+    ("owner-only.pdf", lambda p: hostile.encrypted_pdf(p, user=""), None),
+    ("encrypted.pdf", hostile.encrypted_pdf, "encrypted PDF (password required)"),
+    ("truncated.pdf", hostile.truncated_pdf, "corrupt or truncated PDF"),
+    ("empty.pdf", hostile.zero_bytes, "empty file (0 bytes)"),
+    ("random.pdf", hostile.random_bytes, "unsupported file type (binary data"),
+    ("zip.pdf", hostile.zip_renamed, "unsupported file type (zip archive"),
+    ("html.pdf", hostile.html_page, "unsupported file type (HTML"),
+    ("legacy.doc", hostile.ole_file, "unsupported file type (a legacy Microsoft Office file"),
+    ("legacy.xls", hostile.ole_file, "unsupported file type (a legacy Microsoft Office file"),
+    ("corrupt.docx", hostile.corrupt_docx, "corrupt office file: XMLSyntaxError"),
+    ("letter.docx", hostile.docx_file, None),
+    ("macro.docm", hostile.docm_file, None),
+    ("macro.xlsm", hostile.xlsm_file, None),
+    ("sheet saved as.pdf", hostile.xlsx_file, None),  # a workbook whose name lost its extension
+    ("scripted.pdf", hostile.script_pdf, None),
+    ("page tree loop.pdf", hostile.page_tree_loop_pdf, None),
+    ("length past end.pdf", hostile.length_past_eof_pdf, None),
+    ("deep nesting.pdf", hostile.deep_nesting_pdf, None),
+]
+
+
+@pytest.mark.parametrize("name,build,error", FORMATS, ids=[f[0] for f in FORMATS])
+def test_a_file_is_read_or_recorded_with_a_clear_error(tmp_path, monkeypatch, name, build, error):
+    from appraiser.extract import extract_file
+    from appraiser.extract.load import load
+
+    monkeypatch.chdir(tmp_path)
+    path = build(tmp_path / name)
+    doc, _ = extract_file(path, name)
+    if error is None:
+        assert doc.error is None and doc.pages == 1 and doc.sha256
+        text = load(path, name).text
+        assert any(w in text for w in ("HX-2025-0001", "HX-2025-0002", "HX-PL-0003")), text
+    else:
+        assert doc.error.startswith(error), doc.error
+    assert not (tmp_path / "pwned").exists()  # nothing in a document (JavaScript, launch action, macro) ran
+
+
 # -- discovery: what a folder holds, never opening anything but regular files ------------------------------
 
 @pytest.fixture
