@@ -155,7 +155,8 @@ def scan(path: Path, db: Path, workers: int | None) -> None:
         with _progress("Extracting", len(pipeline.discover(path))) as tick:
             stats = pipeline.scan(path, store, workers=workers, progress=tick)
     click.echo(f"Scanned {stats.seen} files: extracted {stats.extracted}, unchanged {stats.cached} "
-               f"(not extracted again), errors {stats.errors}" + (f", skipped {len(stats.skipped)}" if stats.skipped else ""))
+               f"(not extracted again), errors {stats.errors}"
+               + (f", skipped {len(stats.skipped)}" if stats.skipped else ""))
     for rel, err in stats.failed:
         click.echo(printable(f"  {rel}: {err}"))
     for rel, reason in stats.skipped:

@@ -3,7 +3,9 @@ OCR (Tesseract) for scanned pages and images. A bad file becomes an error messag
 
 The file type is sniffed from its first bytes, never from its extension: a scan saved as ``.pdf`` that is
 really a JPEG is read as a JPEG. Plain text (a SWIFT message, an exported advice) is read as one page of words
-at their character columns; a text file named ``.pdf`` or as another binary format is reported as unsupported.
+at their character columns; a text file named ``.pdf`` or as another binary format is reported as unsupported,
+and so is a legacy (OLE) Office file. Macro-enabled and template Office files are read as their plain
+counterparts; nothing a file holds (macros, scripts, actions) is ever run.
 """
 from __future__ import annotations
 

@@ -94,8 +94,9 @@ def script_pdf(path: Path, marker: str = "pwned") -> Path:
 
     with pikepdf.open(io.BytesIO(text_pdf_bytes())) as pdf:
         command = f"touch {marker}"
-        js = pdf.make_indirect(pikepdf.Dictionary(
-            S=pikepdf.Name.JavaScript, JS=pikepdf.String(f"app.launchURL('file:///tmp/{marker}'); this.exportDataObject({{cName: '{marker}', nLaunch: 2}});")))
+        script = (f"app.launchURL('file:///tmp/{marker}'); "
+                  f"this.exportDataObject({{cName: '{marker}', nLaunch: 2}});")
+        js = pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String(script)))
         launch = pdf.make_indirect(pikepdf.Dictionary(
             S=pikepdf.Name.Launch, F=pikepdf.String(command),
             Win=pikepdf.Dictionary(F=pikepdf.String("cmd.exe"), P=pikepdf.String(f"/c {command}"))))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -184,7 +183,7 @@ def test_scan_records_every_entry_once_and_reads_the_good_ones(objects, tmp_path
         store.close()
 
 
-def _scan_in_thread(root: Path, store_path: Path, discovery) -> tuple[pipeline.ScanStats | None, list]:
+def _scan_in_thread(root: Path, store_path: Path, discovery, monkeypatch) -> tuple[pipeline.ScanStats, dict]:
     """``scan`` with a folder listing taken earlier (what it saw before the files changed), in a thread that a
     blocking open cannot hold for ever."""
     result: list = []
@@ -200,20 +199,17 @@ def _scan_in_thread(root: Path, store_path: Path, discovery) -> tuple[pipeline.S
         finally:
             store.close()
 
-    original = pipeline.discover
-    pipeline.discover = lambda _root: discovery
-    try:
-        t = threading.Thread(target=work, daemon=True)
-        t.start()
-        t.join(SLOW)
-    finally:
-        pipeline.discover = original
+    monkeypatch.setattr(pipeline, "discover", lambda _root: discovery)
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    t.join(SLOW)
     assert not t.is_alive(), "the scan hangs"
     assert not errors, errors
     return result[0], result[1]
 
 
-def test_a_file_that_vanishes_or_turns_into_a_pipe_after_listing_is_recorded_and_nothing_hangs(tmp_path):
+def test_a_file_that_vanishes_or_turns_into_a_pipe_after_listing_is_recorded_and_nothing_hangs(tmp_path,
+                                                                                                monkeypatch):
     share = tmp_path / "share"
     share.mkdir()
     for name in ("good.pdf", "vanishes.pdf", "becomes pipe.pdf"):
@@ -222,7 +218,7 @@ def test_a_file_that_vanishes_or_turns_into_a_pipe_after_listing_is_recorded_and
     (share / "vanishes.pdf").unlink()
     (share / "becomes pipe.pdf").unlink()
     hostile.fifo(share / "becomes pipe.pdf")
-    stats, docs = _scan_in_thread(share, tmp_path / "a.db", listed)
+    stats, docs = _scan_in_thread(share, tmp_path / "a.db", listed, monkeypatch)
     assert set(docs) == {"good.pdf", "vanishes.pdf", "becomes pipe.pdf"}
     assert docs["good.pdf"].error is None
     assert docs["vanishes.pdf"].error == "cannot read file: No such file or directory"
