@@ -186,6 +186,27 @@ def test_scan_records_every_entry_once_and_reads_the_good_ones(objects, tmp_path
         store.close()
 
 
+def test_an_entry_that_turns_from_file_to_link_or_back_is_recorded_as_it_now_is(tmp_path):
+    share = tmp_path / "share"
+    share.mkdir()
+    hostile.text_pdf(share / "a.pdf")
+    hostile.symlink(share / "b.pdf", "/etc/passwd")
+    store = Store(tmp_path / "a.db")
+    try:
+        pipeline.scan(share, store, workers=1)
+        (share / "a.pdf").unlink()
+        hostile.symlink(share / "a.pdf", "/etc/passwd")
+        (share / "b.pdf").unlink()
+        hostile.text_pdf(share / "b.pdf")
+        pipeline.scan(share, store, workers=1)
+        docs = {d.path: d for d in store.documents()}
+        assert set(docs) == {"a.pdf", "b.pdf"}
+        assert docs["a.pdf"].error.startswith("skipped: symbolic link leading out") and docs["a.pdf"].pages == 0
+        assert docs["b.pdf"].error is None and docs["b.pdf"].pages == 1
+    finally:
+        store.close()
+
+
 def _scan_in_thread(root: Path, store_path: Path, discovery, monkeypatch) -> tuple[pipeline.ScanStats, dict]:
     """``scan`` with a folder listing taken earlier (what it saw before the files changed), in a thread that a
     blocking open cannot hold for ever."""
