@@ -101,7 +101,7 @@ def _hidden_or_ignored(rel: str, patterns: list[str]) -> bool:
         any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(parts[-1], pat) for pat in patterns)
 
 
-def _link(root: Path, real_root: Path, p: Path, rel: str, patterns: list[str]) -> Skipped:
+def _link(real_root: Path, p: Path, rel: str, patterns: list[str]) -> Skipped:
     """Why a symbolic link is not read: links are never followed. One to a file of the folder names the file
     (read under its own name, so once); one leading out of the folder, a loop and a dangling link say so."""
     try:
@@ -151,42 +151,40 @@ def discover(root: Path) -> Discovery:
     patterns = _ignore_patterns(root)
     real_root = Path(os.path.realpath(root))
     found = Discovery()
-    unlisted: list[OSError] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unlisted.append):  # links to folders not entered
-        here = Path(dirpath)
+    # walked with a stack, not recursion, so that no depth of folders is too deep; each folder's files first, then
+    # its folders, in name order
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            found.skipped.append(Skipped(_rel(root, here), f"folder that cannot be listed ({exc.strerror or exc}): "
+                                                            "its files are not read"))
+            continue
         folders = []
-        for name in sorted(dirnames):
-            if name.startswith("."):
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            p = here / name
-            if p.is_symlink():
-                rel = _rel(root, p)
-                if not _hidden_or_ignored(rel, patterns):
-                    found.skipped.append(_link(root, real_root, p, rel, patterns))
-                continue
-            folders.append(name)
-        dirnames[:] = folders
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            p = here / name
-            rel = _rel(root, p)
-            if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in patterns):
-                continue
+            p = here / entry.name
             try:
-                mode = os.lstat(p).st_mode
+                mode = entry.stat(follow_symlinks=False).st_mode
             except OSError:  # vanished since the folder was listed: nothing left to account for
+                continue
+            if stat.S_ISDIR(mode):  # a real folder (a link to one is a link, below), whatever its name
+                folders.append(p)
+                continue
+            rel = _rel(root, p)
+            if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(entry.name, pat) for pat in patterns):
                 continue
             if stat.S_ISREG(mode):
                 found.files.append((p, rel))
             elif stat.S_ISLNK(mode):
-                found.skipped.append(_link(root, real_root, p, rel, patterns))
+                found.skipped.append(_link(real_root, p, rel, patterns))
             else:
                 found.skipped.append(Skipped(rel, f"{_kind(mode)}, not a file: never opened"))
-    for exc in unlisted:
-        rel = _rel(root, Path(exc.filename)) if exc.filename else "."
-        found.skipped.append(Skipped(rel, f"folder that cannot be listed ({exc.strerror or exc}): its files are "
-                                          "not read"))
+        stack.extend(reversed(folders))
     found.skipped.sort(key=lambda s: s.rel)
     return found
 

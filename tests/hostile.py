@@ -372,6 +372,31 @@ def unreadable(path: Path) -> Path:
     return path
 
 
+def deep_folders(root: Path, depth: int) -> Path:
+    """``depth`` folders one inside the next under ``root``; returns the innermost (made without recursion)."""
+    here = Path(root)
+    here.mkdir(parents=True, exist_ok=True)
+    for _ in range(depth):
+        here = here / "d"
+        here.mkdir()
+    return here
+
+
+def remove_tree(root: Path) -> None:
+    """Remove a folder tree of any depth (``shutil.rmtree`` recurses, and stops at the recursion limit)."""
+    order, stack = [], [Path(root)]
+    while stack:
+        here = stack.pop()
+        order.append(here)
+        for entry in os.scandir(here):
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            else:
+                os.unlink(entry.path)
+    for folder in reversed(order):
+        os.rmdir(folder)
+
+
 def latin1_name(folder: Path, name: bytes) -> Path:
     """The path of a file named by bytes that are not UTF-8 (a Latin-1 name from an old Windows share)."""
     return Path(os.fsdecode(os.fsencode(folder) + b"/" + name))

@@ -186,6 +186,23 @@ def test_scan_records_every_entry_once_and_reads_the_good_ones(objects, tmp_path
         store.close()
 
 
+def test_folders_nested_deeper_than_the_recursion_limit_are_walked(tmp_path):
+    depth = sys.getrecursionlimit() + 100
+    inner = hostile.deep_folders(tmp_path / "share", depth)
+    hostile.text_pdf(inner / "deep.pdf")
+    hostile.text_pdf(tmp_path / "share" / "top.pdf")
+    store = Store(tmp_path / "a.db")
+    try:
+        stats = pipeline.scan(tmp_path / "share", store, workers=1)
+        docs = {d.path: d for d in store.documents()}
+    finally:
+        store.close()
+        hostile.remove_tree(tmp_path / "share")  # pytest's own clean-up could not go that deep
+    deep = "d/" * depth + "deep.pdf"
+    assert set(docs) == {deep, "top.pdf"} and stats.errors == 0
+    assert docs[deep].error is None and docs[deep].pages == 1
+
+
 def test_an_entry_that_turns_from_file_to_link_or_back_is_recorded_as_it_now_is(tmp_path):
     share = tmp_path / "share"
     share.mkdir()
