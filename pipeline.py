@@ -131,7 +131,8 @@ def _link(real_root: Path, p: Path, rel: str, patterns: list[str]) -> Skipped:
 
 
 def discover(root: Path) -> Discovery:
-    """Every entry under ``root``: the regular files to read (sorted by path) and the entries skipped, with why.
+    """Every entry under ``root``: the regular files to read (each folder's files in name order, then its
+    folders) and the entries skipped, with why (by path).
 
     Hidden files and folders are left out, and so are the patterns listed in ``.appraiserignore`` (fnmatch,
     against the relative path or the file name), so that notes kept beside the documents are not read.
