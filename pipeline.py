@@ -346,8 +346,9 @@ def run(root: Path, db: Path | str, workers: int | None = None, declared: Path |
         summary = audit_store(store, declared=declared, tariff=tariff)
         documents = store.documents()
         store.finish_run(run_id, {"seen": stats.seen, "extracted": stats.extracted, "cached": stats.cached,
-                                  "errors": stats.errors, "entries": len(summary.entries),
-                                  "findings": len(summary.findings), "rule_errors": len(summary.errors)})
+                                  "errors": stats.errors, "skipped": len(stats.skipped),
+                                  "entries": len(summary.entries), "findings": len(summary.findings),
+                                  "rule_errors": len(summary.errors)})
         return RunSummary(stats, summary, documents)
     finally:
         store.close()

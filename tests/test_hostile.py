@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -325,6 +326,9 @@ def test_the_hostile_share_every_entry_accounted_for_no_traceback(tmp_path):
     assert "\x1b" not in out and "Scanned 38 files" in out
     docs = _export(db, cwd)
     assert set(docs) == {item.rel for item in items}
+    with sqlite3.connect(db) as conn:
+        counts = json.loads(conn.execute("select data from runs order by id desc limit 1").fetchone()[0])
+    assert counts["seen"] == 38 and counts["skipped"] == sum(i.expect == hostile.SKIPPED for i in items)
     for item in items:
         doc, error = docs[item.rel], docs[item.rel]["error"]
         if item.expect == hostile.READ:
