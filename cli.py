@@ -235,11 +235,14 @@ def scan(path: Path, db: Path, workers: int | None, wait: float, max_pages: int,
         with _progress("Extracting", len(pipeline.discover(path))) as tick:
             stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget)
     click.echo(f"Scanned {stats.seen} files: extracted {stats.extracted}, unchanged {stats.cached} "
-               f"(not extracted again), errors {stats.errors}")
+               f"(not extracted again), errors {stats.errors}"
+               + (f", skipped {len(stats.skipped)}" if stats.skipped else ""))
     for line in pipeline.removed_lines(stats):
         click.echo(printable(line))
     for rel, err in stats.failed:
         click.echo(printable(f"  {rel}: {err}"))
+    for rel, reason in stats.skipped:
+        click.echo(printable(f"  {rel}: skipped: {reason}"))
 
 
 @main.command()

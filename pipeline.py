@@ -4,9 +4,11 @@ The CLI is a thin layer over these functions; tests call them directly.
 """
 from __future__ import annotations
 
+import errno
 import fnmatch
 import json
 import os
+import stat
 import sys
 from collections import Counter
 from concurrent.futures import as_completed
@@ -34,6 +36,7 @@ class ScanStats:
     seconds: float = 0.0
     root: str = ""  # what was scanned (path text)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # entries not read (links, pipes): path, reason
 
 
 @dataclass
@@ -46,33 +49,147 @@ class AuditSummary:
 
 def _ignore_patterns(root: Path) -> list[str]:
     f = root / IGNORE_FILE
-    if not f.is_file():
+    try:
+        info = f.lstat()
+    except OSError:
         return []
-    lines = f.read_text(encoding="utf-8", errors="replace").splitlines()
+    if not stat.S_ISREG(info.st_mode):  # a link, a pipe or a folder of that name is no list of patterns
+        return []
+    with open(f, "rb") as fh:
+        lines = fh.read(1 << 20).decode("utf-8", errors="replace").splitlines()
     return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
 
 
-def discover(root: Path) -> list[tuple[Path, str]]:
-    """Every file under ``root`` to scan, as (path, relative '/'-separated path), sorted.
+SKIPPED = "skipped: "  # how the error of an entry that is not read begins (a link, a pipe, a folder not listed)
 
-    Hidden files and folders are skipped, and so are the patterns listed in ``.appraiserignore``
-    (fnmatch, against the relative path or the file name), so that notes kept beside the documents are not read.
+
+@dataclass(frozen=True)
+class Skipped:
+    """An entry of the folder that is never opened, and why: recorded as a document whose error is the reason."""
+    rel: str
+    reason: str
+
+    @property
+    def error(self) -> str:
+        return SKIPPED + self.reason
+
+
+@dataclass
+class Discovery:
+    """What a folder holds: the regular files to read, as (path, relative '/'-separated path), and the entries
+    skipped with their reason. ``len`` counts both: each is recorded once."""
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.files) + len(self.skipped)
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a folder"))
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def _rel(root: Path, p: Path) -> str:
+    return path_text(p.relative_to(root).as_posix())  # any bytes a name holds, stored losslessly
+
+
+def _hidden_or_ignored(rel: str, patterns: list[str]) -> bool:
+    parts = rel.split("/")
+    return any(part.startswith(".") for part in parts) or \
+        any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(parts[-1], pat) for pat in patterns)
+
+
+def _link(real_root: Path, p: Path, rel: str, patterns: list[str]) -> Skipped:
+    """Why a symbolic link is not read: links are never followed. One to a file of the folder names the file
+    (read under its own name, so once); one leading out of the folder, a loop and a dangling link say so."""
+    try:
+        shown = path_text(os.readlink(p))
+    except OSError as exc:  # vanished since the folder was listed
+        return Skipped(rel, f"symbolic link that cannot be read ({exc.strerror or exc})")
+    try:
+        info = os.stat(p)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Skipped(rel, f"symbolic link loop (to {shown}): not followed")
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return Skipped(rel, f"dangling symbolic link (to {shown}, which does not exist)")
+        return Skipped(rel, f"symbolic link to {shown} that cannot be followed ({exc.strerror or exc})")
+    target = Path(os.path.realpath(p))
+    if not target.is_relative_to(real_root):
+        return Skipped(rel, f"symbolic link leading out of the folder (to {shown}): not followed")
+    inside = _rel(real_root, target)
+    if stat.S_ISDIR(info.st_mode):
+        return Skipped(rel, f"symbolic link to the folder {inside or '.'} of this folder: not followed (its files "
+                            "are read under their own names)")
+    if not stat.S_ISREG(info.st_mode):
+        return Skipped(rel, f"symbolic link to {_kind(info.st_mode)} ({inside}): not followed")
+    if _hidden_or_ignored(inside, patterns):
+        return Skipped(rel, f"symbolic link to {inside}, a hidden or ignored file: not followed")
+    return Skipped(rel, f"symbolic link to {inside} of this folder: read once, under that name")
+
+
+def discover(root: Path) -> Discovery:
+    """Every entry under ``root``: the regular files to read (each folder's files in name order, then its
+    folders) and the entries skipped, with why (by path).
+
+    Hidden files and folders are left out, and so are the patterns listed in ``.appraiserignore`` (fnmatch,
+    against the relative path or the file name), so that notes kept beside the documents are not read.
+    Only regular files are ever opened: a symbolic link is never followed (one to a file of the folder is
+    skipped naming that file, which is read under its own name), and a named pipe, a socket or a device, which
+    could block a reader for ever, is skipped from its ``lstat``, as is a folder that cannot be listed.
     """
+    root = Path(root)
+    try:
+        top = os.stat(root)  # the path the user named is followed, link or not
+    except OSError as exc:
+        return Discovery([], [Skipped(path_text(root.name), f"cannot read ({exc.strerror or exc})")])
+    if stat.S_ISREG(top.st_mode):
+        return Discovery([(root, path_text(root.name))])
+    if not stat.S_ISDIR(top.st_mode):
+        return Discovery([], [Skipped(path_text(root.name), f"{_kind(top.st_mode)}, not a file: never opened")])
     patterns = _ignore_patterns(root)
-    out: list[tuple[Path, str]] = []
-    if root.is_file():
-        return [(root, path_text(root.name))]
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
+    real_root = Path(os.path.realpath(root))
+    found = Discovery()
+    # walked with a stack, not recursion, so that no depth of folders is too deep; each folder's files first, then
+    # its folders, in name order
+    stack = [root]
+    while stack:
+        here = stack.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            found.skipped.append(Skipped(_rel(root, here), f"folder that cannot be listed ({exc.strerror or exc}): "
+                                                            "its files are not read"))
+            continue
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            p = Path(dirpath) / name
-            rel = path_text(p.relative_to(root).as_posix())  # any bytes a name holds, stored losslessly
-            if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(name, pat) for pat in patterns):
+            p = here / entry.name
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError:  # vanished since the folder was listed: nothing left to account for
                 continue
-            out.append((p, rel))
-    return out
+            if stat.S_ISDIR(mode):  # a real folder (a link to one is a link, below), whatever its name
+                folders.append(p)
+                continue
+            rel = _rel(root, p)
+            if any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(entry.name, pat) for pat in patterns):
+                continue
+            if stat.S_ISREG(mode):
+                found.files.append((p, rel))
+            elif stat.S_ISLNK(mode):
+                found.skipped.append(_link(real_root, p, rel, patterns))
+            else:
+                found.skipped.append(Skipped(rel, f"{_kind(mode)}, not a file: never opened"))
+        stack.extend(reversed(folders))
+    found.skipped.sort(key=lambda s: s.rel)
+    return found
 
 
 def _extract_job(args: tuple[str, str, str], budget: Budget) -> tuple[Document, float, bool]:
@@ -170,10 +287,17 @@ def scan(root: Path, store: Store, workers: int | None = None,
     stats = ScanStats(root=path_text(str(root)))
     store.enter(root)  # documents are known by their location; the database's base folder takes ``root`` in
     own = store.own_files()  # a database kept in the folder it scans is not a document
-    files = [(p, rel) for p, rel in discover(root) if os.path.realpath(p) not in own]
+    found = discover(root)
+    files = [(p, rel) for p, rel in found.files if os.path.realpath(p) not in own]
     if only is not None:
         files = [(p, rel) for p, rel in files if rel in only]
-    stats.seen = len(files)
+    skipped = [s for s in found.skipped if only is None or s.rel in only]
+    stats.seen = len(files) + len(skipped)
+    for entry in skipped:  # recorded, so that every entry of the folder is accounted for; never opened
+        store.save_document(Document(path=entry.rel, sha256="", error=entry.error), EXTRACTOR_VERSION, cache=False)
+        stats.skipped.append((entry.rel, entry.reason))
+        if progress:
+            progress(1)
     todo: list[tuple[str, str, str]] = []
     for path, rel in files:
         try:
@@ -193,7 +317,10 @@ def scan(root: Path, store: Store, workers: int | None = None,
                 from .extract.facts import read_facts
 
                 cached.facts = read_facts(cached)
-            cached.size = path.stat().st_size
+            try:
+                cached.size = path.stat().st_size
+            except OSError:  # vanished after it was read: recorded as read
+                pass
             store.save_document(cached, EXTRACTOR_VERSION)
             stats.cached += 1
             if cached.error:
@@ -238,7 +365,7 @@ def scan(root: Path, store: Store, workers: int | None = None,
         finally:
             pool.stop()  # an interrupted run leaves no worker behind
             pool.join()
-    stats.removed = store.forget_missing(rel for _, rel in files)
+    stats.removed = store.forget_missing([rel for _, rel in files] + [entry.rel for entry in skipped])
     stats.seconds = time.perf_counter() - start
     return stats
 
@@ -318,7 +445,7 @@ def run(root: Path, db: Path | str, workers: int | None = None, declared: Path |
             summary = audit_store(store, declared=declared, tariff=tariff)
             documents = store.documents()
             store.finish_run(run_id, {"seen": stats.seen, "extracted": stats.extracted, "cached": stats.cached,
-                                      "errors": stats.errors, "removed": len(stats.removed),
+                                      "errors": stats.errors, "removed": len(stats.removed), "skipped": len(stats.skipped),
                                       "entries": len(summary.entries), "findings": len(summary.findings),
                                       "rule_errors": len(summary.errors)})
             return RunSummary(stats, summary, documents, interrupted)
@@ -404,7 +531,8 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
     for started in result.interrupted:
         yield f"The run started at {started} was interrupted; this run has done its work."
     yield (f"Scanned {s.seen} files: extracted {s.extracted}, unchanged {s.cached} "
-           f"(not extracted again), errors {s.errors}, in {s.seconds:.1f} s")
+           f"(not extracted again), errors {s.errors}" + (f", skipped {len(s.skipped)}" if s.skipped else "")
+           + f", in {s.seconds:.1f} s")
     yield from removed_lines(s)
     by_type = Counter(d.doc_type for d in result.documents if not d.error)
     if by_type:
@@ -416,6 +544,10 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
         yield "Files with errors (recorded, run went on):"
         for rel, err in sorted(s.failed):
             yield f"  {rel}: {err}"
+    if s.skipped:
+        yield "Skipped (never opened; recorded with the reason):"
+        for rel, reason in sorted(s.skipped):
+            yield f"  {rel}: {reason}"
     warned = [(d.path, w) for d in result.documents for w in (d.warnings or [])]
     if warned:
         yield "Document warnings (read, but check these):"

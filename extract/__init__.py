@@ -5,8 +5,10 @@ content hash and it runs in worker processes. It never raises for a bad input: t
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import time
 import traceback
 from pathlib import Path
@@ -19,9 +21,27 @@ from ..models.records import Document  # noqa: E402
 EXTRACTOR_VERSION = "0.6.0"
 
 
+def open_regular(path: Path):
+    """``path`` opened for reading in binary, if it is a regular file; otherwise ``OSError``. The open does not
+    wait on a named pipe that took the file's place since the folder was listed (which would block for ever)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()

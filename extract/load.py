@@ -3,7 +3,9 @@ OCR (Tesseract) for scanned pages and images. A bad file becomes an error messag
 
 The file type is sniffed from its first bytes, never from its extension: a scan saved as ``.pdf`` that is
 really a JPEG is read as a JPEG. Plain text (a SWIFT message, an exported advice) is read as one page of words
-at their character columns; a text file named ``.pdf`` or as another binary format is reported as unsupported.
+at their character columns; a text file named ``.pdf`` or as another binary format is reported as unsupported,
+and so is a legacy (OLE) Office file. Macro-enabled and template Office files are read as their plain
+counterparts; nothing a file holds (macros, scripts, actions) is ever run.
 """
 from __future__ import annotations
 
@@ -23,8 +25,14 @@ THIN = 2.0  # a rectangle thinner than this (points) is a drawn line
 _CID = re.compile(r"\(cid:\d+\)")
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound document: legacy .doc, .xls, .ppt, .msg
+OLE_ERROR = ("unsupported file type (a legacy Microsoft Office file: Word .doc, Excel .xls, Outlook .msg or a "
+             "password-protected Office file; save it as PDF, .docx or .xlsx to have it read)")
+
+
 def sniff(head: bytes) -> str | None:
-    """The kind of file from its first bytes: "pdf", "png", "jpeg", "tiff", "image", "zip", "xml" or None."""
+    """The kind of file from its first bytes: "pdf", "png", "jpeg", "tiff", "image", "zip", "ole", "xml" or
+    None."""
     if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -38,6 +46,8 @@ def sniff(head: bytes) -> str | None:
         return "image"
     if head.startswith(b"PK\x03\x04"):
         return "zip"
+    if head.startswith(OLE_MAGIC):
+        return "ole"
     from .einvoice import looks_like_xml
 
     if looks_like_xml(head):
@@ -65,10 +75,12 @@ def load(path: Path, rel: str, budget: Budget | None = None) -> Loaded:
     """Read ``path`` into pages; ``rel`` is the name reported in the result. Never raises for a bad file. The
     ``budget`` bounds the pages (or frames) looked at and the pixels of one page image; the seconds are those of
     the current ``budget.clock``."""
+    from . import open_regular
+
     path = Path(path)
     budget = budget or DEFAULT
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             head = fh.read(4096)
     except PermissionError:
         return Loaded(rel, error="cannot read file: Permission denied")
@@ -84,6 +96,8 @@ def load(path: Path, rel: str, budget: Budget | None = None) -> Loaded:
             return _with_einvoice(_load_pdf(path, rel, budget), path)
         if kind == "xml":
             return _load_xml(path, rel)
+        if kind == "ole":
+            return Loaded(rel, error=OLE_ERROR)
         if kind == "zip":
             office = _load_office(path, rel)
             if office is not None:
@@ -564,12 +578,42 @@ def _load_text(path: Path, rel: str) -> Loaded:
     return Loaded(rel, [Page(1, width, max(792.0, top + MARGIN), words, [], "text", None)])
 
 
+# the main parts of Word files python-docx does not open as they are (macro-enabled, templates): the same
+# WordprocessingML; read as a plain document, their macros (vbaProject.bin) never looked at
+_WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_WORD_VARIANTS = ("application/vnd.ms-word.document.macroEnabled.main+xml",
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+                  "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
+
+
+def _as_plain_docx(path: Path):
+    """The .docx to read: the file itself, or for a .docm/.dotx/.dotm a copy in memory whose main part is
+    declared a plain document."""
+    import io
+
+    with zipfile.ZipFile(path) as z:
+        types = z.read("[Content_Types].xml").decode("utf-8", errors="replace")
+        if not any(v in types for v in _WORD_VARIANTS):
+            return str(path)
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+            for info in z.infolist():
+                data = z.read(info)
+                if info.filename == "[Content_Types].xml":
+                    for v in _WORD_VARIANTS:
+                        types = types.replace(v, _WORD_MAIN)
+                    data = types.encode("utf-8")
+                copy.writestr(info, data)
+    out.seek(0)
+    return out
+
+
 def _docx_rows(path: Path) -> list[list[str]]:
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    d = docx.Document(str(path))
+    d = docx.Document(_as_plain_docx(path))
     rows: list[list[str]] = []
     for child in d.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
@@ -591,7 +635,14 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
 
     import openpyxl
 
-    wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    # opened from a file object: openpyxl refuses a path whose name does not end .xlsx/.xlsm (a workbook renamed
+    # or saved without its extension); macros (vbaProject.bin) are never loaded
+    fh = open(path, "rb")
+    try:
+        wb = openpyxl.load_workbook(fh, read_only=True, data_only=True, keep_vba=False)
+    except BaseException:
+        fh.close()
+        raise
     rows: list[list[str]] = []
     try:
         for ws in wb.worksheets:
@@ -610,6 +661,7 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
             rows.append([])
     finally:
         wb.close()
+        fh.close()
     return rows
 
 

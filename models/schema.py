@@ -118,7 +118,9 @@ def _document() -> dict:
         "type": "object",
         "required": ["path", "sha256", "doc_type", "pages", "ocr", "error", "fields", "line_items"],
         "properties": {
-            "path": {"type": "string", "pattern": r"^[^\\]+$"},
+            # '/'-separated; a backslash only as models/fold.path_text writes one: doubled, or \xNN for a byte of
+            # the name that is not UTF-8
+            "path": {"type": "string", "pattern": r"^([^\\]|\\\\|\\x[0-9a-f]{2})+$"},
             "sha256": {"type": "string", "pattern": "^([0-9a-f]{64})?$"},
             "doc_type": {"enum": [t.value for t in DocType]},
             "pages": {"type": "integer", "minimum": 0},

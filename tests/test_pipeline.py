@@ -183,7 +183,7 @@ def test_ignore_file_and_hidden_files_skipped(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "skip.pdf").write_text("x")
     (tmp_path / "sub" / "keep.pdf").write_text("x")
-    assert [rel for _, rel in pipeline.discover(tmp_path)] == ["sub/keep.pdf"]
+    assert [rel for _, rel in pipeline.discover(tmp_path).files] == ["sub/keep.pdf"]
 
 
 def _shipment(tmp_path, name, drop=()):
