@@ -222,6 +222,35 @@ def _blank_pdf_page(p, words: list[Word], rules: list[Rule]) -> bool:
     return not words and not p.chars and not rules and not p.images and not p.curves and not p.annots
 
 
+class _DrawnObjects:
+    """A second opinion on a page the text layer finds empty: the page objects the renderer parses from it (a
+    damaged stream, e.g. a ``/Length`` past the end, reads as empty to one parser and whole to the other). The
+    document is opened once, on the first page asked about, and nothing is rendered."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.pdf = path, None
+
+    def any(self, index: int) -> bool:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        try:
+            if self.pdf is None:
+                self.pdf = pdfium.PdfDocument(self.path)
+            page = self.pdf[index]
+        # a page the renderer cannot open either: nothing it could show, so the page stays blank
+        except pdfium.PdfiumError:
+            return False
+        try:
+            return raw.FPDFPage_CountObjects(page.raw) > 0
+        finally:
+            page.close()
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
+
+
 def _budgeted(rel: str, pages: list[Page], total: int, looked: int, blank: list[int], notes: list[str],
               stopped: str | None, budget: Budget, unit: str) -> Loaded:
     """The pages read, with what the budget left unread said as warnings (or as the error when nothing was read):
@@ -261,6 +290,7 @@ def _load_pdf(path: Path, rel: str, budget: Budget = DEFAULT) -> Loaded:
     blank: list[int] = []
     notes: list[str] = []
     stopped: str | None = None
+    drawn: _DrawnObjects | None = None
     try:
         try:
             plumber_pages = pdf.pages
@@ -272,6 +302,7 @@ def _load_pdf(path: Path, rel: str, budget: Budget = DEFAULT) -> Loaded:
             return Loaded(rel, error="corrupt or truncated PDF: no pages")
         total = len(plumber_pages)
         looked = min(total, budget.max_pages)
+        drawn = _DrawnObjects(str(path))
         for i, p in enumerate(plumber_pages[:looked]):
             number = i + 1
             if over_time():
@@ -285,7 +316,7 @@ def _load_pdf(path: Path, rel: str, budget: Budget = DEFAULT) -> Loaded:
                 rules = _rules_of(p)
                 width, height = float(p.width), float(p.height)
                 cover = _image_cover(p, width, height)
-                empty = _blank_pdf_page(p, words, rules)
+                empty = _blank_pdf_page(p, words, rules) and not drawn.any(i)
             except Exception as exc:  # a page pdfminer cannot parse: the file's error, with the type and page
                 if _out_of_memory(exc):  # a page too large for the memory budget: said by ``load``
                     raise MemoryError from exc
@@ -330,6 +361,8 @@ def _load_pdf(path: Path, rel: str, budget: Budget = DEFAULT) -> Loaded:
     except RuntimeError as exc:  # Tesseract missing or failing
         return Loaded(rel, error=str(exc))
     finally:
+        if drawn is not None:
+            drawn.close()
         try:
             pdf.close()
         # closing a damaged file (pdfplumber walks the page tree again, raising pdfminer's kinds): what was read,

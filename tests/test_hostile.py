@@ -181,7 +181,7 @@ def test_scan_records_every_entry_once_and_reads_the_good_ones(objects, tmp_path
         assert stats.seen == len(docs) and len(stats.skipped) == len(SKIPPED)
         # a second scan reads nothing again and keeps every entry recorded
         again = pipeline.scan(objects, store, workers=1)
-        assert again.cached == 3 and again.removed == 0 and len(again.skipped) == len(SKIPPED)
+        assert again.cached == 3 and again.removed == [] and len(again.skipped) == len(SKIPPED)
         assert {d.path for d in store.documents()} == set(docs)
     finally:
         store.close()
