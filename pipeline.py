@@ -78,6 +78,14 @@ def _extract_job(args: tuple[str, str, str]) -> tuple[Document, float]:
     return extract_file(Path(path), rel, digest)
 
 
+def _worker_ignores_ctrl_c() -> None:
+    """Ctrl-C is the parent's to handle (it stops the workers): a worker interrupted mid-task or mid-queue would
+    leave the pool waiting for it."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def scan(root: Path, store: Store, workers: int | None = None,
          progress: Callable[[int], None] | None = None, only: set[str] | None = None) -> ScanStats:
     """Extract every new or changed file under ``root`` into ``store``; unchanged content is never re-read.
@@ -136,16 +144,23 @@ def scan(root: Path, store: Store, workers: int | None = None,
         for job in todo:
             record(*_extract_job(job))
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo)), initializer=_worker_ignores_ctrl_c) as pool:
             futures = {pool.submit(_extract_job, job): job for job in todo}
-            for fut in as_completed(futures):
-                path, rel, digest = futures[fut]
-                try:
-                    record(*fut.result())
-                # the boundary of one file in a worker process (a worker that died, a result that cannot be
-                # unpickled): the file is recorded with the error's type, the run goes on
-                except Exception as exc:
-                    record(Document(path=rel, sha256=digest, error=f"extraction failed: {exc!r}"), 0.0)
+            try:
+                for fut in as_completed(futures):
+                    path, rel, digest = futures[fut]
+                    try:
+                        record(*fut.result())
+                    # the boundary of one file in a worker process (a worker that died, a result that cannot be
+                    # unpickled): the file is recorded with the error's type, the run goes on
+                    except Exception as exc:
+                        record(Document(path=rel, sha256=digest, error=f"extraction failed: {exc!r}"), 0.0)
+            except KeyboardInterrupt:  # Ctrl-C: stop the workers now, not after the files still to extract
+                running = list((getattr(pool, "_processes", None) or {}).values())
+                pool.shutdown(wait=False, cancel_futures=True)
+                for proc in running:
+                    proc.terminate()
+                raise
     stats.removed = store.forget_missing(rel for _, rel in files)
     stats.seconds = time.perf_counter() - start
     return stats
