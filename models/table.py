@@ -48,6 +48,12 @@ def read_table(path: Path | str) -> Table:
     """The header and the rows of a CSV file; blank rows are left out. Raises ``OSError`` when the file cannot be
     read and :class:`TableError` when it is not a well-formed CSV table."""
     text = _text(Path(path).read_bytes())
+    lines = text.splitlines()
+    first = next((n for n, ln in enumerate(lines, start=1) if ln.strip()), None)
+    if first is not None and "," not in lines[first - 1]:
+        hint = _separator_hint([lines[first - 1]])
+        if hint:
+            raise TableError(f"line {first}: the header has no comma{hint}")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] | None = None
     rows: list[Row] = []
@@ -81,7 +87,7 @@ def read_table(path: Path | str) -> Table:
                                      "(a quote or a separator out of place?)")
             rows.append(Row(line, {h: c.strip() for h, c in zip(header, record)}))
     except csv.Error as exc:
-        hint = " (a quote that does not close?)" if "end of data" in str(exc) or "'\"'" in str(exc) else ""
+        hint = " (a quote out of place?)" if "end of data" in str(exc) or "'\"'" in str(exc) else ""
         raise TableError(f"line {reader.line_num}: {exc}{hint}") from None
     if header is None:
         raise TableError("empty: no header row")
