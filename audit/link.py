@@ -512,6 +512,7 @@ _DATES = {"entry_date", "summary_date"}
 REQUIRED_COLUMNS = ("entry_number", "line_no", "hts", "entered_value")
 _PLAIN_NUMBER = re.compile(r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?|\.\d+", re.ASCII)
 _MAX_AMOUNT = Decimal(10) ** 15  # a declared value, duty or rate beyond this is no number an entry holds
+_CODES = {"port_code": 4, "entry_type": 2, "mode_of_transport": 2}  # the 7501's numeric codes
 _YES, _NO = ("Y", "YES", "TRUE", "1"), ("N", "NO", "FALSE", "0")
 
 
@@ -559,6 +560,11 @@ def _declared_value(column: str, text: str):
         if text.upper() in _YES + _NO:
             return text.upper() in _YES
         raise ValueError(f"not Y or N: {text!r}")
+    if column in _CODES:  # a spreadsheet drops the leading zeros of "0401" or "01": they are put back
+        width = _CODES[column]
+        if not re.fullmatch(rf"\d{{1,{width}}}", text, re.ASCII):
+            raise ValueError(f"not a {width}-digit code: {text!r}")
+        return text.zfill(width)
     if column == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", text):
             raise ValueError(f"not a currency code: {text!r}")
@@ -607,11 +613,11 @@ def load_declared_csv(path: Path) -> list[Entry]:
     found = set(table.columns)
     missing = [c for c in REQUIRED_COLUMNS if c not in found]
     if missing:
-        raise ValueError(f"missing columns {', '.join(missing)} (found: {columns_text(table.columns)}; "
+        raise ValueError(f"missing columns {columns_text(missing)} (found: {columns_text(table.columns)}; "
                          f"needs {', '.join(REQUIRED_COLUMNS)})")
     unknown = [c for c in table.columns if c not in CSV_COLUMNS]
     if unknown:
-        raise ValueError(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} (the columns are "
+        raise ValueError(f"unknown column{'s' if len(unknown) > 1 else ''} {columns_text(unknown)} (the columns are "
                          f"{', '.join(CSV_COLUMNS)})")
     if not table.rows:
         raise ValueError("no entry line: the file has a header and no row")

@@ -76,7 +76,7 @@ def read_table(path: Path | str) -> Table:
                     raise TableError(f"line {line}: the header is one column, {header[0]!r}{hint}")
                 twice = sorted({c for c in header if header.count(c) > 1})
                 if twice:
-                    raise TableError(f"line {line}: column {', '.join(twice)} named twice in the header")
+                    raise TableError(f"line {line}: column {columns_text(twice)} named twice in the header")
                 continue
             if len(record) != len(header):
                 extra = record[len(header):]
@@ -94,5 +94,11 @@ def read_table(path: Path | str) -> Table:
     return Table(header, rows)
 
 
+def shown(name: str) -> str:
+    """A column name as a message shows it: as written, or quoted with its escapes when it holds a control
+    character (a message is one line)."""
+    return name if name.isprintable() else repr(name)
+
+
 def columns_text(names) -> str:
-    return ", ".join(names) if names else "none"
+    return ", ".join(shown(n) for n in names) if names else "none"

@@ -88,6 +88,7 @@ BAD_DECLARED = {
     "empty value": (f"{HEAD}\nD4K-0104547-1,1,,48000\n", "line 2, column hts: empty"),
     "related": (f"{HEAD},related_party\n{ROW},maybe\n", "column related_party: not Y or N"),
     "currency": (f"{HEAD},currency\n{ROW},euros\n", "column currency: not a currency code"),
+    "port": (f"{HEAD},port_code\n{ROW},=HYPERLINK(\"x\")\n", "column port_code: not a 4-digit code"),
     "twice": (f"{HEAD}\n{ROW}\n\n{ROW}\n", "line 4: entry D4K-0104547-1 line 1 is on line 2 already"),
     "unknown column": (f"{HEAD},dutyrate\n{ROW},5.3\n", "unknown column dutyrate (the columns are entry_number,"),
     "missing column": ("entry_number,line_no,hts,value\nD4K-0104547-1,1,3926.90.9985,1\n",
@@ -151,13 +152,14 @@ def test_a_well_formed_declared_csv_is_read_with_its_types(tmp_path):
     from appraiser.audit.link import load_declared_csv
 
     p = _write(tmp_path, "ok.csv",
-               "\ufeffentry_number,entry_date,currency,line_no,hts,entered_value,duty_rate,related_party,"
+               "\ufeffentry_number,entry_date,port_code,entry_type,currency,line_no,hts,entered_value,duty_rate,related_party,"
                "additional_hts,additional_rate,,\n"
-               'D4K 0104547 1,2025-03-20,usd,1,3926909985,"$48,000.50",5.3%,y,9903.88.15,Free,,\n'
+               'D4K 0104547 1,2025-03-20,401,1,usd,1,3926909985,"$48,000.50",5.3%,y,9903.88.15,Free,,\n'
                "\n"
-               "D4K-0104547-1,2025-03-20,USD,2,3926.90.9985,.5,Free,N,,,,\n")
+               "D4K-0104547-1,2025-03-20,0401,01,USD,2,3926.90.9985,.5,Free,N,,,,\n")
     [e] = load_declared_csv(p)
     assert e.entry_number == "D4K-0104547-1" and e.header.get("currency") == "USD"
+    assert (e.header.get("port_code"), e.header.get("entry_type")) == ("0401", "01")  # zeros a spreadsheet dropped
     assert e.header.get("entry_date") == "2025-03-20"
     assert [ln.get("entered_value") for ln in e.lines] == [Decimal("48000.50"), Decimal("0.5")]
     assert [ln.get("duty_rate") for ln in e.lines] == [Decimal("5.3"), Decimal(0)]
