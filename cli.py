@@ -274,7 +274,18 @@ def export(db: Path, fmt: str, no_provenance: bool) -> None:
 def findings(db: Path, status: tuple[str, ...], code: tuple[str, ...], entry_numbers: tuple[str, ...],
              severity: str | None, as_json: bool) -> None:
     """List the findings with their status, filtered."""
+    from .audit.rules import BY_CODE
+    from .models.fold import id_key
+
+    unknown = [c for c in code if c not in BY_CODE]
+    if unknown:
+        _usage(f"--code {unknown[0]}: no such finding code (see 'appraiser rules')")
     with _open_store(db) as store:
+        if entry_numbers:
+            held = {id_key(e.entry_number) for e in store.entries()}
+            missing = [n for n in entry_numbers if id_key(n) not in held]
+            if missing:
+                _usage(f"--entry {missing[0]}: no such entry in the database")
         chosen = pipeline.filter_findings(store.findings(), status=status, codes=code, entries=entry_numbers,
                                           severity=severity)
     if as_json:

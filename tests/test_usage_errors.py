@@ -231,6 +231,10 @@ def test_findings_databases_and_paths(tmp_path, small_db):
         _usage_line([command, "nope-123", "--db", db], "no such finding: nope-123")
     _usage_line(["dismiss", "nope-123", "--db", db, "--reason", "wrong"], "no such finding: nope-123")
     _usage_line(["dismiss", "nope-123", "--db", db, "--reason", " "], "--reason must say why")
+    _usage_line(["findings", "--db", db, "--code", "ASSIST_UNDECLARD"], "--code ASSIST_UNDECLARD: no such finding code")
+    _usage_line(["findings", "--db", db, "--entry", "ABC-1234567-6"], "--entry ABC-1234567-6: no such entry")
+    res = CliRunner().invoke(main, ["findings", "--db", db, "--code", "DOCUMENT_MISSING", "--entry", "D4K0104547-1"])
+    assert res.exit_code == 0 and "DOCUMENT_MISSING" in res.output
     text = _write(tmp_path, "notes.db", "not a database\n")
     noise = _write(tmp_path, "noise.db", bytes(range(256)) * 20)
     for bad in (text, noise):
