@@ -10,12 +10,14 @@ import click
 
 from . import pipeline
 from .models.fold import printable
-from .models.store import Store, StoreError
+from .models.store import RunLock, Store, StoreError
 
 DEFAULT_DB = "appraiser.db"
 
 db_option = click.option("--db", "db", default=DEFAULT_DB, show_default=True,
                          type=click.Path(dir_okay=False, path_type=Path), help="The SQLite database.")
+wait_option = click.option("--wait", "wait", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
+                           help="When another run holds the database, wait this long for it (default: refuse at once).")
 workers_option = click.option("--workers", type=click.IntRange(min=1), default=None,
                               help="Processes for extraction (default: all cores).")
 
@@ -59,6 +61,19 @@ def _open_store(db: Path, must_exist: bool = True):
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def _held(db: Path, wait: float):
+    """The database held for one writing command; another run holding it is a usage error (exit 2)."""
+    try:
+        lock = RunLock(db, wait).acquire()
+    except StoreError as exc:
+        _usage(str(exc))
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 @contextmanager
@@ -151,8 +166,9 @@ def main() -> None:
               help="A CSV of declared entry lines (when the 7501s are not in the folder).")
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
-def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None) -> None:
-    """Scan PATH, link its documents into entries, audit them and summarise."""
+@wait_option
+def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None, wait: float) -> None:
+    """Scan PATH, link its documents into entries, audit the whole database and summarise."""
     _check_inputs(declared, tariff)
     _new_db(db)
     try:
@@ -160,8 +176,12 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
     except StoreError as exc:
         _usage(str(exc))
     n = len(pipeline.discover(path))
-    with _progress("Extracting", n) as tick:
-        result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick)
+    try:
+        with _progress("Extracting", n) as tick:
+            result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick,
+                                  wait=wait)
+    except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
+        _usage(str(exc))
     for line in pipeline.summary_lines(result):
         click.echo(printable(line))
     _exit_on_rule_errors(result.audit.errors)
@@ -194,8 +214,9 @@ def _exit_on_rule_errors(errors) -> None:
               help="A CSV of declared entry lines, when the folder holds no draft 7501.")
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
+@wait_option
 def review(path: Path, fail_on: str, db: Path | None, workers: int | None, declared: Path | None,
-           tariff: Path | None) -> None:
+           tariff: Path | None, wait: float) -> None:
     """Check one shipment folder before filing: print the findings; exit 1 at or above --fail-on, 3 when a rule
     failed (the review is incomplete)."""
     _check_inputs(declared, tariff)
@@ -205,7 +226,10 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
             Store(db).close()
         except StoreError as exc:
             _usage(str(exc))
-    result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff)
+    try:
+        result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait)
+    except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
+        _usage(str(exc))
     if not result.audit.entries:
         click.echo("No entry found: put the draft 7501 in the folder or pass --declared CSV.", err=True)
     for line in pipeline.summary_lines(result):
@@ -223,25 +247,31 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
 @click.argument("path", type=click.Path(exists=True, file_okay=True, path_type=Path))
 @db_option
 @workers_option
-def scan(path: Path, db: Path, workers: int | None) -> None:
+@wait_option
+def scan(path: Path, db: Path, workers: int | None, wait: float) -> None:
     """Extract the documents under PATH into the database (no audit)."""
-    with _open_store(db, must_exist=False) as store:
+    with _held(db, wait), _open_store(db, must_exist=False) as store:
         with _progress("Extracting", len(pipeline.discover(path))) as tick:
             stats = pipeline.scan(path, store, workers=workers, progress=tick)
     click.echo(f"Scanned {stats.seen} files: extracted {stats.extracted}, unchanged {stats.cached} "
                f"(not extracted again), errors {stats.errors}")
+    for line in pipeline.removed_lines(stats):
+        click.echo(printable(line))
     for rel, err in stats.failed:
-        click.echo(f"  {rel}: {err}")
+        click.echo(printable(f"  {rel}: {err}"))
 
 
 @main.command()
 @db_option
 @click.option("--declared", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def audit(db: Path, declared: Path | None, tariff: Path | None) -> None:
+@wait_option
+def audit(db: Path, declared: Path | None, tariff: Path | None, wait: float) -> None:
     """Link and audit the documents already in the database."""
     _check_inputs(declared, tariff)
-    with _open_store(db) as store:
+    if not db.exists():
+        _usage(f"no database at {db}: run 'appraiser run PATH --db {db}' first")
+    with _held(db, wait), _open_store(db) as store:
         summary = pipeline.audit_store(store, declared=declared, tariff=tariff)
     for line in pipeline.rule_error_lines(summary.errors):
         click.echo(printable(line))
@@ -301,8 +331,9 @@ def _decide(db: Path, ids: tuple[str, ...], status: str, reviewer: str | None, r
         unknown = [i for i in ids if i not in known]
         if unknown:
             _usage(f"no such finding: {', '.join(unknown)} (see 'appraiser findings')")
-        for i in ids:
-            store.decide(i, status, reviewer, reason)
+        gone = [i for i in ids if not store.decide(i, status, reviewer, reason)]
+        if gone:  # replaced by a run's audit since they were listed
+            _usage(f"no such finding any more: {', '.join(gone)} (a run has just re-audited; see 'appraiser findings')")
     click.echo(f"{status}: {len(ids)} finding{'s' if len(ids) != 1 else ''}")
 
 

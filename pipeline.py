@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Sequence
 from .extract import EXTRACTOR_VERSION, extract_file, sha256_of
 from .models.records import Document, Entry, Finding, RuleError, q2
 from .models.fold import path_text
-from .models.store import Store
+from .models.store import RunLock, Store, location_of
 
 IGNORE_FILE = ".appraiserignore"
 
@@ -29,8 +29,9 @@ class ScanStats:
     extracted: int = 0
     cached: int = 0
     errors: int = 0
-    removed: int = 0
+    removed: list[str] = field(default_factory=list)  # documents no longer in the scanned folder, dropped
     seconds: float = 0.0
+    root: str = ""  # what was scanned (path text)
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -91,12 +92,15 @@ def scan(root: Path, store: Store, workers: int | None = None,
     """Extract every new or changed file under ``root`` into ``store``; unchanged content is never re-read.
 
     ``only`` limits the scan to those relative paths (evaluation reads just the documents a truth lists).
+    Documents of other folders in the store are left alone: only files gone from ``root`` are dropped.
     """
     import time
 
     start = time.perf_counter()
-    stats = ScanStats()
-    files = discover(root)
+    stats = ScanStats(root=path_text(str(root)))
+    store.enter(root)  # documents are known by their location; the database's base folder takes ``root`` in
+    own = store.own_files()  # a database kept in the folder it scans is not a document
+    files = [(p, rel) for p, rel in discover(root) if os.path.realpath(p) not in own]
     if only is not None:
         files = [(p, rel) for p, rel in files if rel in only]
     stats.seen = len(files)
@@ -208,11 +212,10 @@ def audit_store(store: Store, declared: Path | None = None, tariff: Path | None 
     if rates:
         kwargs["rates"] = rates
     result = audit(documents, **kwargs)
-    store.save_audit(result.entries, result.findings, result.errors)
-    # the entries' totals (money two findings share counted once), for the findings they were computed over
-    store.meta("entry_totals", json.dumps({
+    # with the entries' totals (money two findings share counted once), for the findings they were computed over
+    store.save_audit(result.entries, result.findings, result.errors, meta={"entry_totals": json.dumps({
         k: {**v, "finding_ids": sorted(f.id for f in result.findings if f.entry_number == k)}
-        for k, v in (getattr(result, "entry_totals", {}) or {}).items()}))
+        for k, v in (getattr(result, "entry_totals", {}) or {}).items()})})
     findings = store.findings()  # with reviewers' decisions re-applied
     return AuditSummary(result.entries, findings, getattr(result, "entry_totals", {}) or {}, list(result.errors))
 
@@ -222,23 +225,31 @@ class RunSummary:
     scan: ScanStats
     audit: AuditSummary
     documents: list[Document]
+    interrupted: list[str] = field(default_factory=list)  # start times of earlier runs that never finished
 
 
 def run(root: Path, db: Path | str, workers: int | None = None, declared: Path | None = None,
-        tariff: Path | None = None, progress: Callable[[int], None] | None = None) -> RunSummary:
+        tariff: Path | None = None, progress: Callable[[int], None] | None = None, wait: float = 0.0) -> RunSummary:
+    """Scan ``root`` into the database ``db``, then audit the whole database (every folder scanned into it).
+
+    One run at a time holds the database (``DatabaseBusy`` at once, or after waiting ``wait`` seconds); a run
+    killed at any moment is completed by the next one, which reports it as interrupted.
+    """
     load_inputs(declared, tariff)  # a file the user gave that cannot be read stops the run before any work
-    store = Store(db)
-    try:
-        run_id = store.start_run(str(root))
-        stats = scan(root, store, workers=workers, progress=progress)
-        summary = audit_store(store, declared=declared, tariff=tariff)
-        documents = store.documents()
-        store.finish_run(run_id, {"seen": stats.seen, "extracted": stats.extracted, "cached": stats.cached,
-                                  "errors": stats.errors, "entries": len(summary.entries),
-                                  "findings": len(summary.findings), "rule_errors": len(summary.errors)})
-        return RunSummary(stats, summary, documents)
-    finally:
-        store.close()
+    with RunLock(db, wait):
+        store = Store(db)
+        try:
+            run_id, interrupted = store.start_run(location_of(root))
+            stats = scan(root, store, workers=workers, progress=progress)
+            summary = audit_store(store, declared=declared, tariff=tariff)
+            documents = store.documents()
+            store.finish_run(run_id, {"seen": stats.seen, "extracted": stats.extracted, "cached": stats.cached,
+                                      "errors": stats.errors, "removed": len(stats.removed),
+                                      "entries": len(summary.entries), "findings": len(summary.findings),
+                                      "rule_errors": len(summary.errors)})
+            return RunSummary(stats, summary, documents, interrupted)
+        finally:
+            store.close()
 
 
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
@@ -252,13 +263,13 @@ def at_or_above(findings: Iterable[Finding], threshold: str) -> list[Finding]:
 
 
 def review(root: Path, db: Path | str | None = None, workers: int | None = None, declared: Path | None = None,
-           tariff: Path | None = None) -> RunSummary:
+           tariff: Path | None = None, wait: float = 0.0) -> RunSummary:
     """A broker's check of one shipment folder before filing: the main job on a throwaway database unless
-    ``db`` is given (then decisions recorded there are kept)."""
+    ``db`` is given (then decisions recorded there are kept, and the other folders' documents too)."""
     import tempfile
 
     if db is not None:
-        return run(root, db, workers=workers, declared=declared, tariff=tariff)
+        return run(root, db, workers=workers, declared=declared, tariff=tariff, wait=wait)
     with tempfile.TemporaryDirectory(prefix="appraiser-review-") as tmp:
         return run(root, Path(tmp) / "review.db", workers=workers, declared=declared, tariff=tariff)
 
@@ -316,8 +327,11 @@ def finding_lines(findings: Sequence[Finding]) -> Iterable[str]:
 def summary_lines(result: RunSummary) -> Iterable[str]:
     """The terminal summary of a run: documents by type, errors, entries, findings by code with their loss."""
     s = result.scan
+    for started in result.interrupted:
+        yield f"The run started at {started} was interrupted; this run has done its work."
     yield (f"Scanned {s.seen} files: extracted {s.extracted}, unchanged {s.cached} "
            f"(not extracted again), errors {s.errors}, in {s.seconds:.1f} s")
+    yield from removed_lines(s)
     by_type = Counter(d.doc_type for d in result.documents if not d.error)
     if by_type:
         yield "Documents by type:"
@@ -381,6 +395,14 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
     shared = any(t.get("counted_once") for t in a.entry_totals.values())
     yield f"Total loss of revenue: USD {total:,}" + (
         " (money that two findings touch counted once)" if shared else "")
+
+
+def removed_lines(stats: ScanStats) -> Iterable[str]:
+    """The documents a scan dropped because their files are gone from the scanned folder; nothing when none."""
+    if stats.removed:
+        yield f"Removed {_count(len(stats.removed), 'document')} no longer in {stats.root}:"
+        for path in stats.removed:
+            yield f"  {path}"
 
 
 TOOL_FAILURE = 3  # exit code: a rule failed, so the findings are incomplete (SPEC §3: a failure of the tool)

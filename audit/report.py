@@ -16,7 +16,7 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
-from ..models.fold import path_of
+from ..models.fold import path_of, path_text
 from ..models.records import Entry, Evidence, Finding, Revenue, q2
 from . import schedule as model
 from .revenue import describe
@@ -107,7 +107,7 @@ class Crops:
             return "the scanned folder is not known"
         file = self.root / path_of(path)
         if not file.is_file():
-            return f"{path} is no longer in {self.root}"
+            return f"{path} is no longer in {path_text(str(self.root))}"
         try:
             if file.suffix.lower() == ".pdf":
                 return _PdfRender(str(file), page - 1)(CROP_DPI)
@@ -252,7 +252,7 @@ def render_html(data: ReportData) -> str:
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              "<title>appraiser audit report</title>", f"<style>{_CSS}</style></head><body>",
              "<h1>Customs valuation audit report</h1>",
-             f'<p class="meta">Written {escape(now)} from the documents in {escape(data.root or "an unknown folder")}. '
+             f'<p class="meta">Written {escape(now)} from the documents in {escape(path_text(data.root) if data.root else "an unknown folder")}. '
              f"{len(data.findings)} findings stand (open or accepted), {len(data.dismissed)} dismissed. "
              f"Loss of revenue: <b>USD {_money(data.total_loss)}</b>.</p>"]
     if data.rule_errors:  # a defect of the tool: say so before any total

@@ -1,21 +1,32 @@
 """The store: the only module that touches SQL (through sqlite-utils).
 
 Tables
-- ``meta``: key/value, holds ``schema_version``.
+- ``meta``: key/value, holds ``schema_version`` and ``base``, the database's base folder: the common ancestor of
+  every folder scanned into it. Documents' paths are relative to it (one folder scanned: that folder).
 - ``extractions``: one row per distinct file content (sha256) and extractor version — the cache that makes an
   unchanged file never be extracted twice, wherever it sits.
-- ``documents``: one row per path of the scanned folder, pointing at its extraction.
+- ``documents``: one row per file, keyed by its location (its absolute path, as :func:`path_text`), pointing at its
+  extraction. A scan of one folder adds and removes the rows of that folder only.
 - ``entries``: linked entries (export JSON).
 - ``findings``: the current audit's findings (export JSON).
 - ``decisions``: reviewers' decisions by finding id; they outlive re-runs and re-apply to a finding that still holds.
-- ``runs``: one row per run, with its counts.
+- ``runs``: one row per run, with its root, counts and status (``running``, ``finished``, or ``interrupted``: a run
+  that never finished, found so by the next one).
 - ``meta`` ``rule_errors``: the rules that failed in the latest audit (export ``errors``, report, summary).
+
+Every write is one transaction (``BEGIN IMMEDIATE``): a document, a whole audit, a decision. A process killed at
+any moment leaves the database as it was before or after each of them; readers (WAL) are never blocked, and
+writers from other processes wait up to ``BUSY_SECONDS``.
 """
 from __future__ import annotations
 
 import json
+import os
+import posixpath
 import sqlite3
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -23,13 +34,23 @@ from typing import Iterable, Iterator
 import sqlite_utils
 
 from .convert import document_from_json, entry_from_json
+from .fold import path_of, path_text
 from .records import Document, Entry, Finding, RuleError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+BUSY_SECONDS = 60.0  # how long a write waits for another process's transaction (each is short) before failing
+
+_INSERT_FINDING = ("insert or replace into findings (id, code, severity, entry_number, line_no, loss_of_revenue, "
+                   "status, data) values (:id, :code, :severity, :entry_number, :line_no, :loss_of_revenue, "
+                   ":status, :data)")
 
 
 class StoreError(Exception):
     """The database cannot be used (not a database, from a newer version)."""
+
+
+class DatabaseBusy(StoreError):
+    """Another run holds the database (its lock file), and the wait, if any, ran out."""
 
 
 def _now() -> str:
@@ -44,44 +65,250 @@ class Decision:
     reason: str | None
 
 
+def location_of(fs_path: str | Path) -> str:
+    """The identity of a file or folder: its real absolute path, as storable text (any bytes a name holds)."""
+    return path_text(os.path.realpath(os.fsdecode(fs_path)))
+
+
+def _under(location: str, folder: str) -> bool:
+    return location == folder or location.startswith(folder.rstrip("/") + "/")
+
+
+def _relative(location: str, folder: str | None) -> str:
+    """``location`` relative to ``folder`` (both as path text), '/'-separated; unchanged outside it."""
+    if not folder or not _under(location, folder) or location == folder:
+        return location
+    return location[len(folder.rstrip("/")) + 1:]
+
+
+def _placed(data: dict, path: str) -> dict:
+    """A stored extraction as the document at ``path``: the extraction is shared by every file of the same content
+    wherever it sits, so the path it was first read at is replaced, in its provenance too (evidence and finding
+    ids are made from it)."""
+    def walk(node):
+        if isinstance(node, dict):
+            return {k: (path if k == "path" else walk(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return {**data, "path": path, "provenance": walk(data.get("provenance") or {})}
+
+
+_HELD: set[str] = set()  # the lock files this process holds (a POSIX lock does not exclude its own process)
+
+
+class RunLock:
+    """The database held by one writing run at a time: an OS lock on ``DB.lock`` beside it, held while the run
+    lasts and released by the system when the process ends, however it ends (``kill -9`` included). It is a POSIX
+    record lock (``lockf``), which belongs to the process: the extraction workers it forks do not hold it, so a
+    worker left behind by a killed run never blocks the next one. The file says who holds it (pid, start time)
+    for the message another run shows.
+
+    Readers (``findings``, ``export``, ``report``) and reviewers' decisions do not take it: the database serves them
+    during a run.
+    """
+
+    def __init__(self, db: str | Path, wait: float = 0.0) -> None:
+        self.db = Path(db)
+        self.path = Path(f"{db}.lock")
+        self.wait = wait
+        self.fd: int | None = None
+        self.key = ""
+
+    def holder(self) -> str:
+        try:
+            info = json.loads(self.path.read_text(encoding="utf-8") or "{}")
+            return f"pid {info['pid']}, started {info['started']}"
+        except (OSError, ValueError, KeyError, TypeError):
+            return "its process is starting"
+
+    def _try(self, fd: int) -> bool:
+        import errno
+        import fcntl
+
+        if self.key in _HELD:
+            return False
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EAGAIN):
+                return False
+            raise
+        return True
+
+    def acquire(self) -> "RunLock":
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as exc:
+            raise StoreError(f"{self.db}: cannot create the lock file {self.path} ({exc.strerror or exc})") from exc
+        self.key = os.path.realpath(self.path)
+        deadline = time.monotonic() + max(self.wait, 0.0)
+        while not self._try(fd):
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                name = self.db.name
+                if self.wait > 0:
+                    raise DatabaseBusy(f"{name} is still in use by another run ({self.holder()}) after waiting "
+                                       f"{self.wait:g} s")
+                raise DatabaseBusy(f"{name} is in use by another run ({self.holder()}); wait for it or use "
+                                   "--wait SECONDS")
+            time.sleep(0.1)
+        _HELD.add(self.key)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"pid": os.getpid(), "started": _now()}).encode(), 0)
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            os.close(self.fd)  # closing the descriptor releases the lock; the file stays (removing it would race)
+            _HELD.discard(self.key)
+            self.fd = None
+
+    def __enter__(self) -> "RunLock":
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self.root: str | None = None  # the folder being scanned (path text), set by enter()
+        self.scope: str | None = None  # what a scan covers: that folder, or the one file scanned
         try:
-            self.db = sqlite_utils.Database(self.path)
+            conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
             self.db.execute("PRAGMA journal_mode=WAL")
             self._migrate()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"{self.path}: the database stayed locked by another process ({exc})") from exc
+            raise StoreError(f"{self.path}: not an appraiser database ({exc})") from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not an appraiser database ({exc})") from exc
 
-    # -- schema ---------------------------------------------------------------------------------------
-    def _migrate(self) -> None:
-        db = self.db
-        if "meta" not in db.table_names():
-            db["meta"].create({"key": str, "value": str}, pk="key")
-        row = next(db.query("select value from meta where key = 'schema_version'"), None)
-        version = int(row["value"]) if row else 0
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.path} was written by a newer appraiser (schema {version} > {SCHEMA_VERSION})")
-        if version < 1:
-            with db.conn:
-                db["extractions"].create({"sha256": str, "extractor": str, "doc_type": str, "pages": int,
-                                          "ocr": int, "error": str, "data": str, "seconds": float,
-                                          "extracted_at": str}, pk=("sha256", "extractor"), if_not_exists=True)
-                db["documents"].create({"path": str, "sha256": str, "extractor": str, "size": int,
-                                        "doc_type": str, "error": str, "seen_at": str}, pk="path",
-                                       if_not_exists=True)
-                db["entries"].create({"entry_number": str, "data": str}, pk="entry_number", if_not_exists=True)
-                db["findings"].create({"id": str, "code": str, "severity": str, "entry_number": str,
-                                       "line_no": int, "loss_of_revenue": str, "status": str, "data": str},
-                                      pk="id", if_not_exists=True)
-                db["decisions"].create({"id": str, "status": str, "reviewer": str, "reviewed_at": str,
-                                        "reason": str}, pk="id", if_not_exists=True)
-                db["runs"].create({"id": int, "started_at": str, "finished_at": str, "root": str,
-                                   "data": str}, pk="id", if_not_exists=True)
-                db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (``BEGIN IMMEDIATE``): all of it is committed or none."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
-    # -- documents ------------------------------------------------------------------------------------
+    # -- schema ---------------------------------------------------------------------------------------
+    def _version(self) -> int:
+        if "meta" not in self.db.table_names():
+            return 0
+        row = self.db.execute("select value from meta where key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        if self._version() > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer appraiser (schema {self._version()} > "
+                             f"{SCHEMA_VERSION})")
+        if self._version() == SCHEMA_VERSION:
+            return
+        with self._write() as c:
+            version = self._version()  # again, inside the transaction: another process may have migrated
+            if version >= SCHEMA_VERSION:
+                return
+            c.execute("create table if not exists meta (key text primary key, value text)")
+            c.execute("create table if not exists extractions (sha256 text, extractor text, doc_type text, "
+                      "pages integer, ocr integer, error text, data text, seconds float, extracted_at text, "
+                      "primary key (sha256, extractor))")
+            c.execute("create table if not exists entries (entry_number text primary key, data text)")
+            c.execute("create table if not exists findings (id text primary key, code text, severity text, "
+                      "entry_number text, line_no integer, loss_of_revenue text, status text, data text)")
+            c.execute("create table if not exists decisions (id text primary key, status text, reviewer text, "
+                      "reviewed_at text, reason text)")
+            c.execute("create table if not exists runs (id integer primary key, started_at text, finished_at text, "
+                      "root text, data text)")
+            old_documents = version == 1 and "documents" in self.db.table_names()
+            if old_documents:
+                c.execute("alter table documents rename to documents_v1")
+            c.execute("create table documents (location text primary key, sha256 text, extractor text, "
+                      "size integer, doc_type text, error text, seen_at text, data text)")
+            if "status" not in self.db["runs"].columns_dict:
+                c.execute("alter table runs add column status text")
+                c.execute("update runs set status = case when finished_at is null then 'interrupted' "
+                          "else 'finished' end")
+            if old_documents:
+                self._migrate_documents_v1(c)
+            c.execute("insert or replace into meta (key, value) values ('schema_version', ?)", [str(SCHEMA_VERSION)])
+
+    def _migrate_documents_v1(self, c: sqlite3.Connection) -> None:
+        """Schema 1 keyed documents by their path relative to the folder of the latest run (``runs.root``, as the
+        user typed it: a relative one is taken from the current folder). Without any run the folder is unknown:
+        the rows are dropped, and the next scan finds the files again in the extraction cache."""
+        row = c.execute("select root from runs order by id desc limit 1").fetchone()
+        has_data = "data" in {r[1] for r in c.execute("pragma table_info(documents_v1)")}
+        if row and row[0]:
+            root = path_of(row[0])
+            folder = location_of(root if not os.path.isfile(root) else os.path.dirname(os.path.abspath(root)))
+            for r in c.execute("select path, sha256, extractor, size, doc_type, error, seen_at"
+                               + (", data" if has_data else ", null") + " from documents_v1").fetchall():
+                c.execute("insert or replace into documents (location, sha256, extractor, size, doc_type, error, "
+                          "seen_at, data) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                          [posixpath.join(folder, r[0]), *r[1:]])
+            c.execute("insert or replace into meta (key, value) values ('base', ?)", [folder])
+        c.execute("drop table documents_v1")
+
+    def own_files(self) -> set[str]:
+        """The database's own files (itself, its WAL and shared memory, its journal, its lock file), real paths."""
+        return {os.path.realpath(self.path + suffix) for suffix in ("", "-wal", "-shm", "-journal", ".lock")}
+
+    # -- where documents are --------------------------------------------------------------------------
+    def base(self) -> str | None:
+        """The database's base folder (path text): documents' paths are relative to it."""
+        row = self.db.execute("select value from meta where key = 'base'").fetchone()
+        return row[0] if row else None
+
+    def enter(self, root: str | Path) -> str:
+        """Scan ``root`` next (a folder, or one file): the base folder moves up to take it in if it must, the
+        stored paths and finding ids re-expressed from the new base (so decisions hold). Returns ``root``'s
+        location."""
+        scope = location_of(root)
+        folder = scope if os.path.isdir(path_of(scope)) else posixpath.dirname(scope)
+        with self._write() as c:
+            old = self.base()
+            if old is None:
+                new = folder
+            else:
+                new = path_text(os.path.commonpath([path_of(old), path_of(folder)]))
+            if new != old:
+                c.execute("insert or replace into meta (key, value) values ('base', ?)", [new])
+                if old is not None:
+                    self._rebase(c, path_text(os.path.relpath(path_of(old), path_of(new))))
+        self.root, self.scope = folder, scope
+        return scope
+
+    def _rebase(self, c: sqlite3.Connection, prefix: str) -> None:
+        """Re-express the stored findings' evidence paths from a base ``prefix`` higher up, and carry the
+        decisions over to the new ids (an id is made from its evidence's paths). The next audit rebuilds all."""
+        moved: dict[str, str] = {}
+        for fid, data in c.execute("select id, data from findings").fetchall():
+            f = Finding.from_json(json.loads(data))
+            f.evidence = [replace(e, path=posixpath.join(prefix, e.path)) if e.path else e for e in f.evidence]
+            f.id = f.stable_id()
+            moved[fid] = f.id
+            c.execute("delete from findings where id = ?", [fid])
+            c.execute(_INSERT_FINDING, self._finding_row(f))
+        for old_id, new_id in moved.items():
+            if old_id != new_id:
+                c.execute("update or replace decisions set id = ? where id = ?", [new_id, old_id])
+
+    def _location(self, rel: str) -> str:
+        """The location of a file found at ``rel`` under the folder being scanned (just ``rel`` if none is)."""
+        return posixpath.join(self.root, rel) if self.root else rel
+
     def cached(self, sha256: str, extractor: str) -> Document | None:
         """The extraction of this content by this extractor version, if one was made."""
         rows = list(self.db.query("select data from extractions where sha256 = ? and extractor = ?",
@@ -91,68 +318,75 @@ class Store:
         return document_from_json(json.loads(rows[0]["data"]))
 
     def save_document(self, doc: Document, extractor: str, seconds: float = 0.0, cache: bool = True) -> None:
-        """Record one document; its extraction and its path row are committed together."""
+        """Record one document found at ``doc.path`` under the folder being scanned; its extraction and its row
+        are committed together."""
         data = json.dumps(doc.to_json(), ensure_ascii=False)
-        with self.db.conn:
-            if cache and doc.sha256:
-                self.db["extractions"].upsert({
-                    "sha256": doc.sha256, "extractor": extractor, "doc_type": doc.doc_type, "pages": doc.pages,
-                    "ocr": int(doc.ocr), "error": doc.error, "data": data, "seconds": round(seconds, 3),
-                    "extracted_at": _now()}, pk=("sha256", "extractor"))
-            self.db["documents"].upsert({
-                "path": doc.path, "sha256": doc.sha256, "extractor": extractor, "size": doc.size,
-                "doc_type": doc.doc_type, "error": doc.error, "seen_at": _now(),
-                **({} if cache and doc.sha256 else {"data": data})}, pk="path", alter=True)
+        cached = cache and bool(doc.sha256)
+        with self._write() as c:
+            if cached:
+                c.execute("insert or replace into extractions (sha256, extractor, doc_type, pages, ocr, error, data, "
+                          "seconds, extracted_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          [doc.sha256, extractor, doc.doc_type, doc.pages, int(doc.ocr), doc.error, data,
+                           round(seconds, 3), _now()])
+            c.execute("insert or replace into documents (location, sha256, extractor, size, doc_type, error, "
+                          "seen_at, data) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                      [self._location(doc.path), doc.sha256, extractor, doc.size, doc.doc_type, doc.error, _now(),
+                       None if cached else data])
 
-    def forget_missing(self, present: Iterable[str]) -> int:
-        """Drop path rows for files no longer in the folder; returns how many."""
-        keep = set(present)
-        gone = [r["path"] for r in self.db.query("select path from documents") if r["path"] not in keep]
-        with self.db.conn:
-            for p in gone:
-                self.db["documents"].delete(p)
-        return len(gone)
+    def forget_missing(self, present: Iterable[str]) -> list[str]:
+        """Drop the rows of files no longer there, within what this scan covers only (the folder entered, or
+        the one file); ``present`` are the paths found under it. Returns the dropped documents' paths."""
+        keep = {self._location(rel) for rel in present}
+        scope, base = self.scope, self.base()
+        with self._write() as c:
+            gone = [loc for (loc,) in c.execute("select location from documents").fetchall()
+                    if loc not in keep and (scope is None or _under(loc, scope))]
+            for loc in gone:
+                c.execute("delete from documents where location = ?", [loc])
+        return sorted(_relative(loc, base) for loc in gone)
 
     def documents(self) -> list[Document]:
-        has_data = "data" in self.db["documents"].columns_dict
-        sql = ("select d.path, d.sha256, d.size, e.data as cached"
-               + (", d.data as own" if has_data else ", null as own")
-               + " from documents d left join extractions e"
-               " on e.sha256 = d.sha256 and e.extractor = d.extractor order by d.path")
+        """Every stored document, its ``path`` relative to the base folder, by path."""
+        base = self.base()
+        rows = self.db.execute("select d.location, d.size, e.data, d.data from documents d left join extractions e"
+                               " on e.sha256 = d.sha256 and e.extractor = d.extractor").fetchall()
         out = []
-        for row in self.db.query(sql):
-            raw = row["cached"] or row["own"]
+        for location, size, cached, own in rows:
+            raw = cached or own
             if raw is None:
                 continue
-            doc = document_from_json(json.loads(raw))
-            doc.path = row["path"]
-            doc.size = row["size"] or 0
+            doc = document_from_json(_placed(json.loads(raw), _relative(location, base)))
+            doc.size = size or 0
             out.append(doc)
-        return out
+        return sorted(out, key=lambda d: d.path)
 
     def warnings(self) -> list[tuple[str, str]]:
         """Every document's warnings, as (path, warning), by path."""
         return [(d.path, w) for d in self.documents() for w in d.warnings]
 
     # -- entries and findings -------------------------------------------------------------------------
-    def save_audit(self, entries: list[Entry], findings: list[Finding], errors: Iterable[RuleError] = ()) -> None:
-        """Replace the entries, findings and rule failures of the previous audit, re-applying reviewers' decisions."""
-        decisions = self.decisions()
-        with self.db.conn:
-            self.db["meta"].upsert({"key": "rule_errors",
-                                    "value": json.dumps([e.to_json() for e in errors], ensure_ascii=False)}, pk="key")
-            self.db["entries"].delete_where()
-            self.db["findings"].delete_where()
-            self.db["entries"].insert_all(
-                ({"entry_number": e.entry_number, "data": json.dumps(e.to_json(), ensure_ascii=False)}
-                 for e in entries), pk="entry_number", replace=True)
+    def save_audit(self, entries: list[Entry], findings: list[Finding], errors: Iterable[RuleError] = (),
+                   meta: dict[str, str] | None = None) -> None:
+        """Replace the entries, findings and rule failures of the previous audit (and these ``meta`` values) in
+        one transaction, re-applying reviewers' decisions as they stand inside it: a decision taken while the
+        audit ran is kept."""
+        with self._write() as c:
+            decisions = {r[0]: Decision(*r[1:]) for r in
+                         c.execute("select id, status, reviewer, reviewed_at, reason from decisions").fetchall()}
+            values = {"rule_errors": json.dumps([e.to_json() for e in errors], ensure_ascii=False), **(meta or {})}
+            for key, value in values.items():
+                c.execute("insert or replace into meta (key, value) values (?, ?)", [key, value])
+            c.execute("delete from entries")
+            c.execute("delete from findings")
+            c.executemany("insert or replace into entries (entry_number, data) values (?, ?)",
+                          [(e.entry_number, json.dumps(e.to_json(), ensure_ascii=False)) for e in entries])
             rows = []
             for f in findings:
                 d = decisions.get(f.id)
                 if d is not None:
                     f.status, f.reviewer, f.reviewed_at, f.reason = d.status, d.reviewer, d.reviewed_at, d.reason
                 rows.append(self._finding_row(f))
-            self.db["findings"].insert_all(rows, pk="id", replace=True)
+            c.executemany(_INSERT_FINDING, rows)
 
     @staticmethod
     def _finding_row(f: Finding) -> dict:
@@ -181,31 +415,45 @@ class Store:
 
     def decide(self, finding_id: str, status: str, reviewer: str | None, reason: str | None) -> bool:
         """Record a reviewer's decision on a current finding; False when no such finding."""
-        rows = list(self.db.query("select data from findings where id = ?", [finding_id]))
-        if not rows:
-            return False
-        f = Finding.from_json(json.loads(rows[0]["data"]))
-        f.status, f.reviewer, f.reviewed_at, f.reason = status, reviewer, _now(), reason
-        with self.db.conn:
-            self.db["decisions"].upsert({"id": f.id, "status": status, "reviewer": reviewer,
-                                         "reviewed_at": f.reviewed_at, "reason": reason}, pk="id")
-            self.db["findings"].upsert(self._finding_row(f), pk="id")
+        with self._write() as c:
+            row = c.execute("select data from findings where id = ?", [finding_id]).fetchone()
+            if row is None:
+                return False
+            f = Finding.from_json(json.loads(row[0]))
+            f.status, f.reviewer, f.reviewed_at, f.reason = status, reviewer, _now(), reason
+            c.execute("insert or replace into decisions (id, status, reviewer, reviewed_at, reason) "
+                      "values (?, ?, ?, ?, ?)",
+                      [f.id, status, reviewer, f.reviewed_at, reason])
+            c.execute(_INSERT_FINDING, self._finding_row(f))
         return True
 
     # -- runs ------------------------------------------------------------------------------------------
-    def start_run(self, root: str) -> int:
-        with self.db.conn:
-            return self.db["runs"].insert({"started_at": _now(), "root": root, "data": "{}"}).last_pk
+    def start_run(self, root: str) -> tuple[int, list[str]]:
+        """A new run of ``root`` (its location); with the start times of the runs left unfinished before it, now
+        marked ``interrupted`` (the caller holds the run lock, so none of them is still going)."""
+        with self._write() as c:
+            stale = [r[0] for r in c.execute("select started_at from runs where status = 'running' or "
+                                             "(status is null and finished_at is null) order by id").fetchall()]
+            c.execute("update runs set status = 'interrupted' where status = 'running' or "
+                      "(status is null and finished_at is null)")
+            cur = c.execute("insert into runs (started_at, root, data, status) values (?, ?, '{}', 'running')",
+                            [_now(), root])
+            return cur.lastrowid, stale
 
     def finish_run(self, run_id: int, summary: dict) -> None:
-        with self.db.conn:
-            self.db["runs"].update(run_id, {"finished_at": _now(), "data": json.dumps(summary, default=str)})
+        with self._write() as c:
+            c.execute("update runs set finished_at = ?, data = ?, status = 'finished' where id = ?",
+                      [_now(), json.dumps(summary, default=str), run_id])
+
+    def runs(self) -> list[dict]:
+        return [dict(zip(("id", "started_at", "finished_at", "root", "status"), r)) for r in
+                self.db.execute("select id, started_at, finished_at, root, status from runs order by id")]
 
     def last_root(self) -> str | None:
-        """The folder the latest run scanned (where evidence files are found again)."""
-        row = next(self.db.query("select root from runs order by id desc limit 1"), None) \
-            if self.db["runs"].exists() else None
-        return row["root"] if row else None
+        """The folder the stored paths are relative to (where evidence files are found again): the base folder,
+        as a file system path."""
+        base = self.base()
+        return path_of(base) if base else None
 
     def meta(self, key: str, value: str | None = None) -> str | None:
         if value is not None:
