@@ -250,6 +250,7 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
 @wait_option
 def scan(path: Path, db: Path, workers: int | None, wait: float) -> None:
     """Extract the documents under PATH into the database (no audit)."""
+    _new_db(db)
     with _held(db, wait), _open_store(db, must_exist=False) as store:
         with _progress("Extracting", len(pipeline.discover(path))) as tick:
             stats = pipeline.scan(path, store, workers=workers, progress=tick)

@@ -1,5 +1,6 @@
 """A file the user gives that cannot be read is a usage error (exit 2, one line, no traceback, nothing scanned);
 a reader that closes the pipe early is not an error."""
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -237,10 +238,17 @@ def test_findings_databases_and_paths(tmp_path, small_db):
     assert res.exit_code == 0 and "DOCUMENT_MISSING" in res.output
     text = _write(tmp_path, "notes.db", "not a database\n")
     noise = _write(tmp_path, "noise.db", bytes(range(256)) * 20)
-    for bad in (text, noise):
+    foreign = tmp_path / "other.db"
+    with sqlite3.connect(foreign) as conn:  # another program's SQLite database: never written into
+        conn.execute("create table invoices (id integer primary key, total text)")
+    conn.close()
+    for bad in (text, noise, foreign):
         for args in (["findings"], ["export"], ["audit"], ["report", "--out", str(tmp_path / "r")], ["run", str(DEMO)],
                      ["scan", str(DEMO)], ["review", str(DEMO)]):
             _usage_line([*args, "--db", str(bad)], "not an appraiser database")
+    with sqlite3.connect(foreign) as conn:
+        assert [r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")] == ["invoices"]
+    conn.close()
     _usage_line(["findings", "--db", str(tmp_path / "none.db")], "no database at")
     for command in ("run", "scan", "review"):
         _usage_line([command, str(DEMO), "--db", str(tmp_path / "no" / "such" / "x.db")],
