@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,15 +30,17 @@ def _usage(message: str) -> None:
 
 
 @contextmanager
-def _writing():
+def _writing(*targets: Path):
     """An output the user named that cannot be written (no such folder, no permission, a full disk) is said in one
-    line, exit 2."""
+    line, exit 2; an error on any other file is not the user's to fix and goes on to the guard."""
     try:
         yield
     except OSError as exc:
-        if isinstance(exc, BrokenPipeError):
+        where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else None
+        ours = where is not None and any(where == t or where.with_suffix(".md") == t.with_suffix(".md")
+                                         or t in where.parents or where in t.parents for t in targets)
+        if isinstance(exc, BrokenPipeError) or not ours:
             raise
-        where = exc.filename if exc.filename is not None else "the output"
         _usage(f"cannot write {where}: {exc.strerror or exc}")
 
 
@@ -385,7 +388,7 @@ def report(db: Path, out: Path, root: Path | None) -> None:
     if out.suffix.lower() in _FILE_SUFFIXES:
         _usage(f"--out {out}: the folder to write report.html, schedule.xlsx and schedule.csv into, not a file "
                f"(e.g. --out {out.with_suffix('')})")
-    with _open_store(db) as store, _writing():
+    with _open_store(db) as store, _writing(out):
         paths = write_report(store, out, str(root) if root else None)
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}")
@@ -421,7 +424,7 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
             d = draft_disclosure(store, importer=importer, entries=wanted, tender_now=not tender_later)
         except NothingAccepted as exc:
             _usage(str(exc))
-        with _writing():
+        with _writing(*[p for p in (out, form28) if p is not None]):
             paths = write_disclosure(d, out)
             if form28 is not None:
                 paths.update({f"form28 {k}": v for k, v in write_form28_pack(store, form28, wanted).items()})
