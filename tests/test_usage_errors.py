@@ -1,8 +1,10 @@
-"""A file the user gives that cannot be read is a usage error (exit 2, one line, no traceback, nothing scanned);
-a reader that closes the pipe early is not an error."""
+"""Every usage or input error is one line saying what is wrong and where, exit 2, before any work; the tool's own
+failure is one line and exit 3 with its traceback in a log file, Ctrl-C exit 130; no traceback ever reaches the
+user; a reader that closes the pipe early is not an error."""
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -364,8 +366,6 @@ def test_ctrl_c_stops_a_run_with_workers_at_once(tmp_path):
             if started.exists() and len(started.read_text().split()) == 2:
                 break
             assert proc.poll() is None, proc.communicate()
-            import time
-
             time.sleep(0.1)
         workers = [int(p) for p in started.read_text().split()]
         os.killpg(proc.pid, signal.SIGINT)
