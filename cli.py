@@ -93,7 +93,8 @@ INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT), as a shell reports i
 
 
 def _crash_log(exc: BaseException) -> str:
-    """Write the traceback of an unexpected exception to a new file in the temp folder; its path, or why not."""
+    """Write the traceback of an unexpected exception to a new file in the temp folder; where it went, or why it
+    could not be written."""
     import datetime
     import os
     import platform
@@ -112,9 +113,9 @@ def _crash_log(exc: BaseException) -> str:
             fh.write(f"appraiser {ours}, Python {platform.python_version()} on {platform.platform()}\n")
             fh.write(f"command: {sys.argv!r}\n\n")
             fh.write("".join(traceback.format_exception(exc)))
-        return name
+        return f"details written to {name}"
     except Exception as why:  # the report of a failure must not fail
-        return f"nowhere ({type(why).__name__}: {why})"
+        return f"no details written ({type(why).__name__}: {' '.join(str(why).split())})"
 
 
 class _Commands(click.Group):
@@ -136,10 +137,11 @@ class _Commands(click.Group):
             sys.exit(INTERRUPTED)
         except Exception as exc:
             log = _crash_log(exc)
-            what = printable(" ".join(str(exc).split())) or "(no message)"
+            what = " ".join(str(exc).split()) or "(no message)"
+            if len(what) > 300:
+                what = what[:300] + "…"
             try:
-                click.echo(f"appraiser: internal error: {type(exc).__name__}: {what}; details written to {log}",
-                           err=True)
+                click.echo(printable(f"appraiser: internal error: {type(exc).__name__}: {what}; {log}"), err=True)
             except OSError:
                 pass
             sys.exit(pipeline.TOOL_FAILURE)

@@ -296,6 +296,23 @@ def test_an_unexpected_exception_is_one_line_exit_3_and_a_log(tmp_path, small_db
     assert "Traceback (most recent call last)" in text and "in broken" in text and "'findings'" not in line
 
 
+def test_a_failure_that_cannot_be_logged_is_still_one_line(tmp_path, small_db, monkeypatch):
+    import tempfile
+
+    from appraiser import pipeline
+
+    def broken(*args, **kwargs):
+        raise OSError("x" * 5000)
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no such folder"))
+    monkeypatch.setattr(pipeline, "filter_findings", broken)
+    res = CliRunner().invoke(main, ["findings", "--db", str(small_db)])
+    assert res.exit_code == 3
+    line = _one_error_line(res)
+    assert line.startswith("appraiser: internal error: OSError: " + "x" * 300 + "…; no details written (")
+    assert len(line) < 600
+
+
 def test_review_keeps_1_for_findings_and_3_for_its_own_failure(tmp_path, monkeypatch):
     import tempfile
 
