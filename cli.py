@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,14 +69,38 @@ def _budget(max_pages: int, max_pixels: int, max_seconds: float, max_memory: int
 
 
 def _usage(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
+    """A usage or input error: one line on standard error saying what is wrong and where, exit 2."""
+    click.echo(f"Error: {printable(' '.join(str(message).splitlines()))}", err=True)
     sys.exit(2)
+
+
+@contextmanager
+def _writing(*targets: Path):
+    """An output the user named that cannot be written (no such folder, no permission, a full disk) is said in one
+    line, exit 2; an error on any other file is not the user's to fix and goes on to the guard."""
+    try:
+        yield
+    except OSError as exc:
+        where = Path(os.fsdecode(exc.filename)) if exc.filename is not None else None
+        ours = where is not None and any(where == t or where.with_suffix(".md") == t.with_suffix(".md")
+                                         or t in where.parents or where in t.parents for t in targets)
+        if isinstance(exc, BrokenPipeError) or not ours:
+            raise
+        _usage(f"cannot write {where}: {exc.strerror or exc}")
+
+
+def _new_db(db: Path) -> None:
+    """A database to create needs a folder to go in."""
+    if not db.exists() and not db.parent.is_dir():
+        _usage(f"--db {db}: no folder {db.parent} to create the database in")
 
 
 @contextmanager
 def _open_store(db: Path, must_exist: bool = True):
     if must_exist and not db.exists():
         _usage(f"no database at {db}: run 'appraiser run PATH --db {db}' first")
+    if not must_exist:
+        _new_db(db)
     try:
         store = Store(db)
     except StoreError as exc:
@@ -109,20 +134,72 @@ def _progress(label: str, length: int):
         yield bar.update
 
 
+INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT), as a shell reports it
+
+
+def _crash_log(exc: BaseException) -> str:
+    """Write the traceback of an unexpected exception to a new file in the temp folder; where it went, or why it
+    could not be written."""
+    import datetime
+    import os
+    import platform
+    import tempfile
+    import traceback
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        try:
+            ours = version("appraiser")
+        except PackageNotFoundError:
+            ours = "unknown"
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        fd, name = tempfile.mkstemp(prefix=f"appraiser-error-{stamp}-", suffix=".log")
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(f"appraiser {ours}, Python {platform.python_version()} on {platform.platform()}\n")
+            fh.write(f"command: {sys.argv!r}\n\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return f"details written to {name}"
+    except Exception as why:  # the report of a failure must not fail
+        return f"no details written ({type(why).__name__}: {' '.join(str(why).split())})"
+
+
 class _Commands(click.Group):
-    """The command group; a reader that stops reading (``appraiser findings | head -2``) is not an error: exit 0."""
+    """The command group, and the guard around every command: no traceback ever reaches the terminal.
+
+    A reader that stops reading (``appraiser findings | head -2``) is not an error: exit 0. Ctrl-C: one line,
+    exit 130. Any other exception is the tool's own failure: one line naming it and the log file that keeps its
+    traceback, exit 3 (``pipeline.TOOL_FAILURE``). Usage errors (click's and the commands' own) keep exit 2."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            import os
+            self._closed_pipe()
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("\nappraiser: interrupted", err=True)
+            sys.exit(INTERRUPTED)
+        except Exception as exc:
+            log = _crash_log(exc)
+            what = " ".join(str(exc).split()) or "(no message)"
+            if len(what) > 300:
+                what = what[:300] + "…"
+            try:
+                click.echo(printable(f"appraiser: internal error: {type(exc).__name__}: {what}; {log}"), err=True)
+            except OSError:
+                pass
+            sys.exit(pipeline.TOOL_FAILURE)
 
-            # nothing more reaches the closed pipe, not even the interpreter's final flush (the recipe of the
-            # Python documentation on SIGPIPE)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(0)
+    @staticmethod
+    def _closed_pipe() -> None:
+        import os
+
+        # nothing more reaches the closed pipe, not even the interpreter's final flush (the recipe of the
+        # Python documentation on SIGPIPE)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -146,6 +223,7 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
     """Scan PATH, link its documents into entries, audit the whole database and summarise."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
+    _new_db(db)
     try:
         Store(db).close()
     except StoreError as exc:
@@ -199,6 +277,7 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
     if db is not None:
+        _new_db(db)
         try:
             Store(db).close()
         except StoreError as exc:
@@ -231,6 +310,7 @@ def scan(path: Path, db: Path, workers: int | None, wait: float, max_pages: int,
          max_seconds: float, max_memory: int) -> None:
     """Extract the documents under PATH into the database (no audit)."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
+    _new_db(db)
     with _held(db, wait), _open_store(db, must_exist=False) as store:
         with _progress("Extracting", len(pipeline.discover(path))) as tick:
             stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget)
@@ -288,7 +368,18 @@ def export(db: Path, fmt: str, no_provenance: bool) -> None:
 def findings(db: Path, status: tuple[str, ...], code: tuple[str, ...], entry_numbers: tuple[str, ...],
              severity: str | None, as_json: bool) -> None:
     """List the findings with their status, filtered."""
+    from .audit.rules import BY_CODE
+    from .models.fold import id_key
+
+    unknown = [c for c in code if c not in BY_CODE]
+    if unknown:
+        _usage(f"--code {unknown[0]}: no such finding code (see 'appraiser rules')")
     with _open_store(db) as store:
+        if entry_numbers:
+            held = {id_key(e.entry_number) for e in store.entries()}
+            missing = [n for n in entry_numbers if id_key(n) not in held]
+            if missing:
+                _usage(f"--entry {missing[0]}: no such entry in the database")
         chosen = pipeline.filter_findings(store.findings(), status=status, codes=code, entries=entry_numbers,
                                           severity=severity)
     if as_json:
@@ -341,6 +432,9 @@ def reopen(ids: tuple[str, ...], db: Path, reviewer: str | None) -> None:
     _decide(db, ids, "open", reviewer or pipeline.default_reviewer(), None)
 
 
+_FILE_SUFFIXES = {".html", ".htm", ".xlsx", ".xls", ".csv", ".docx", ".doc", ".md", ".json", ".pdf", ".txt", ".zip"}
+
+
 @main.command()
 @db_option
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
@@ -351,7 +445,10 @@ def report(db: Path, out: Path, root: Path | None) -> None:
     """Write the HTML report (with evidence crops) and the loss-of-revenue schedule (XLSX and CSV)."""
     from .audit.report import write_report
 
-    with _open_store(db) as store:
+    if out.suffix.lower() in _FILE_SUFFIXES:
+        _usage(f"--out {out}: the folder to write report.html, schedule.xlsx and schedule.csv into, not a file "
+               f"(e.g. --out {out.with_suffix('')})")
+    with _open_store(db) as store, _writing(out):
         paths = write_report(store, out, str(root) if root else None)
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}")
@@ -371,16 +468,26 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
              form28: Path | None) -> None:
     """Draft the prior disclosure (19 CFR 162.74) from the accepted findings, as Word and Markdown."""
     from .audit.disclose import NothingAccepted, draft_disclosure, write_disclosure, write_form28_pack
+    from .audit.writers import OutputPathError, docx_path
 
-    wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers else None
+    try:
+        docx_path(out, "--out")
+        if form28 is not None:
+            docx_path(form28, "--form28")
+    except OutputPathError as exc:
+        _usage(str(exc))
+    if form28 is not None and form28.resolve() == out.resolve():
+        _usage(f"--form28 {form28}: the same file as --out; give the Form 28 pack its own name")
+    wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers is not None else None
     with _open_store(db) as store:
         try:
             d = draft_disclosure(store, importer=importer, entries=wanted, tender_now=not tender_later)
         except NothingAccepted as exc:
             _usage(str(exc))
-        paths = write_disclosure(d, out)
-        if form28 is not None:
-            paths.update({f"form28 {k}": v for k, v in write_form28_pack(store, form28, wanted).items()})
+        with _writing(*[p for p in (out, form28) if p is not None]):
+            paths = write_disclosure(d, out)
+            if form28 is not None:
+                paths.update({f"form28 {k}": v for k, v in write_form28_pack(store, form28, wanted).items()})
     click.echo(f"Prior disclosure for {d.importer}: {len(d.entries)} entries, {len(d.findings)} accepted findings, "
                f"loss of revenue USD {d.total:,}; {len(d.placeholders)} items for the client to confirm")
     for kind, path in paths.items():
@@ -407,6 +514,23 @@ def rules(as_json: bool) -> None:
         click.echo(f"{pad}needs: {needs}" + (f"; facts: {', '.join(r['facts'])}" if r["facts"] else ""))
 
 
+def _read_truth(path: Path) -> dict:
+    """A truth file (SPEC §5), checked for its shape: a usage error when it is no JSON object of lists of objects."""
+    try:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        _usage(f"{path}: not a truth file: {exc}")
+    if not isinstance(truth, dict):
+        _usage(f"{path}: not a truth file: a JSON object with 'documents' is expected, not {type(truth).__name__}")
+    for key in ("documents", "entries", "findings"):
+        items = truth.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
+            _usage(f"{path}: not a truth file: '{key}' must be a list of objects")
+    if not isinstance(truth.get("meta", {}), dict):
+        _usage(f"{path}: not a truth file: 'meta' must be an object")
+    return truth
+
+
 @main.command("eval")
 @click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--truth", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -426,12 +550,12 @@ def eval_(corpus: Path, truth: Path | None, db: Path | None, audit_only: bool, w
         truth_path = truth or evaluation.find_truth(corpus)
     except FileNotFoundError as exc:
         _usage(str(exc))
+    truth_doc = _read_truth(truth_path)
     if audit_only:
         report = evaluation.evaluate_audit(corpus, truth_path)
     elif db is not None:
         with _open_store(db) as store:
-            report = evaluation.score(json.loads(truth_path.read_text(encoding="utf-8")),
-                                      store.export(with_provenance=False))
+            report = evaluation.score(truth_doc, store.export(with_provenance=False))
     else:
         report = evaluation.evaluate(corpus, truth_path, workers=workers)
     if as_json:
@@ -460,14 +584,17 @@ def noise(corpus: Path, share: float, seeds: int, db: Path | None, as_json: bool
         truth_path = evaluation.find_truth(corpus)
     except FileNotFoundError as exc:
         _usage(str(exc))
-    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    truth = _read_truth(truth_path)
     documents = truth.get("documents", [])
     if db is not None:
         with _open_store(db) as store:
             documents = store.export(with_provenance=True)["documents"]
     tariff_name = (truth.get("meta") or {}).get("tariff")
     tariff_path = truth_path.parent / tariff_name if tariff_name else None
-    tariff = load_tariff(tariff_path) if tariff_path and tariff_path.is_file() else None
+    try:
+        tariff = load_tariff(tariff_path) if tariff_path and tariff_path.is_file() else None
+    except (OSError, ValueError) as exc:
+        _usage(f"{tariff_path}: {exc}")
     rep = noise_.measure(truth, documents, share, seeds, tariff)
     if as_json:
         click.echo(json.dumps(rep.to_json(), indent=2))

@@ -208,7 +208,11 @@ def _worker_start(budget: Budget) -> None:
     plus the budget (the address space, which Tesseract, started by it, inherits as its own limit: a page too
     large for it fails that call, which is recorded)."""
     import logging
+    import signal
 
+    # Ctrl-C is the parent's to handle (it stops the workers): a worker interrupted mid-task would leave the pool
+    # waiting for it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("pdfminer", "pdfplumber", "PIL", "pypdfium2"):
         logging.getLogger(name).addHandler(logging.NullHandler())
         logging.getLogger(name).propagate = False

@@ -136,6 +136,45 @@ class MixedImporters(NothingAccepted):
     :class:`NothingAccepted` (and caught with it): choose the importer."""
 
 
+class UnknownSelection(NothingAccepted):
+    """An importer or an entry number the database does not hold: a usage error like :class:`NothingAccepted`
+    (and caught with it), naming what the database holds."""
+
+
+def _listed(items: list[str], most: int = 8) -> str:
+    items = sorted(set(items))
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "") if items else "none"
+
+
+def check_selection(store, importer: str | None = None, entries: Iterable[str] | None = None) -> None:
+    """Raise :class:`UnknownSelection` when ``importer`` matches no entry's importer (part of its name, or its
+    number) or an entry of ``entries`` is not in the database; an empty selection is no selection either."""
+    held = store.entries()
+    if importer is not None:
+        if not importer.strip():
+            raise UnknownSelection("--importer is empty: give part of the importer's name or its number")
+        names = []
+        for e in held:
+            imp = model.importer_of(e)
+            name, number = getattr(imp, "name", None) or "", getattr(imp, "number", None) or ""
+            if importer.lower() in name.lower() or (number and _norm_id(importer) == _norm_id(number)):
+                break
+            if name or number:
+                names.append(_t(name or number))
+        else:
+            raise UnknownSelection(f"nothing to disclose for this selection: no importer matches {importer!r} "
+                                   f"(the database's importers: {_listed(names)})")
+    if entries is not None:
+        wanted = [n for n in entries if n.strip()]
+        if not wanted:
+            raise UnknownSelection("--entries names no entry: give entry numbers, comma-separated")
+        known = {_norm_id(e.entry_number) for e in held}
+        unknown = [n for n in wanted if _norm_id(n) not in known]
+        if unknown:
+            raise UnknownSelection(f"nothing to disclose for this selection: no entry {', '.join(unknown)} in the "
+                                   f"database (its entries: {_listed([e.entry_number for e in held])})")
+
+
 def placeholders_in(blocks: Iterable[Block]) -> list[str]:
     """Every placeholder in the blocks, once, in the order they first appear."""
     found: list[str] = []
@@ -376,7 +415,10 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     letters and digits). ``tender_now``: the importer tenders the loss with the disclosure; False: it undertakes
     to tender within 30 days after CBP notifies it of CBP's calculation (19 CFR 162.74(c)). Raises
     :class:`NothingAccepted` when no accepted finding matches, :class:`MixedImporters` when the accepted findings
-    concern more than one importer."""
+    concern more than one importer, :class:`UnknownSelection` when the importer or an entry is not in the database."""
+    entries = list(entries) if entries is not None else None
+    if importer is not None or entries is not None:
+        check_selection(store, importer, entries)
     sel = _select(store, importer, entries)
     if not sel.findings:
         raise NothingAccepted("no accepted finding to disclose"

@@ -13,19 +13,17 @@ a licensor or agent of an agreement of the goods) whose goods were bought near t
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 from typing import Iterable, Sequence
 
 from rapidfuzz import fuzz, utils
 
-from ..extract.normalize import description_words, fold_name, id_key, normalize_entry_number, normalize_hts
+from ..extract.normalize import description_words, fold_name, id_key, normalize_hts
 from ..extract.facts import parties_of  # noqa: F401  (rules import it from here)
-from ..models.records import Document, Entry, EntryLine, FieldSet, Link, Party
+from ..models.records import Document, Entry, EntryLine, Link, Party
 
 NAME_MATCH = 85  # rapidfuzz token_set_ratio for two party names to be the same party
 
@@ -493,75 +491,6 @@ def _payment_link(d: Document, linked: Linked, e: Entry, mine: set[str],
     return None
 
 
-# --- declared values from a CSV (an ACE report export, when the 7501s are missing) --------------------
+# --- declared values from a CSV: read in extract/declared.py ------------------------------------------
 
-CSV_COLUMNS = {
-    "entry_number": "header", "entry_type": "header", "entry_date": "header", "summary_date": "header",
-    "port_code": "header", "importer_name": "header", "importer_number": "header",
-    "country_of_origin": "header", "mode_of_transport": "header", "currency": "header",
-    "exchange_rate": "header", "invoice_number": "header", "mpf": "header", "hmf": "header",
-    "line_no": "line", "hts": "line", "description": "line", "entered_value": "line", "quantity": "line",
-    "unit": "line", "duty_rate": "line", "duty": "line", "spi": "line", "related_party": "line",
-    "melt_country": "line", "additional_hts": "line", "additional_rate": "line", "additional_value": "line",
-}
-_DEC = {"exchange_rate", "mpf", "hmf", "entered_value", "quantity", "duty_rate", "duty", "additional_rate",
-        "additional_value"}
-
-
-def _dec(s: str) -> Decimal | None:
-    s = (s or "").strip().replace(",", "").replace("$", "").rstrip("%")
-    if not s:
-        return None
-    if s.lower() == "free":
-        return Decimal(0)
-    try:
-        return Decimal(s)
-    except InvalidOperation:
-        raise ValueError(f"not a number: {s!r}") from None
-
-
-def load_declared_csv(path: Path) -> list[Entry]:
-    """Entries from a CSV with one row per entry line (columns: see ``CSV_COLUMNS`` and the README)."""
-    entries: dict[str, Entry] = {}
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"entry_number", "line_no", "hts", "entered_value"} - set(reader.fieldnames or [])
-        if missing:
-            raise ValueError(f"{path}: missing columns {', '.join(sorted(missing))}")
-        for n, row in enumerate(reader, start=2):
-            row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-            number = normalize_entry_number(row["entry_number"]) or row["entry_number"]
-            e = entries.get(number)
-            if e is None:
-                e = Entry(entry_number=number, header=FieldSet(), links=[Link(str(path), "declared values CSV", 1.0)])
-                entries[number] = e
-                h = e.header
-                h.set("entry_number", number)
-                for k in ("entry_type", "entry_date", "summary_date", "port_code", "country_of_origin",
-                          "mode_of_transport", "currency"):
-                    h.set(k, row.get(k) or None)
-                for k in ("exchange_rate", "mpf", "hmf"):
-                    h.set(k, _dec(row.get(k, "")))
-                if row.get("importer_name") or row.get("importer_number"):
-                    h.set("importer", Party(name=row.get("importer_name") or None,
-                                            number=row.get("importer_number") or None))
-                if row.get("invoice_number"):
-                    h.set("invoice_numbers", [x.strip() for x in row["invoice_number"].split(";") if x.strip()])
-            fs = FieldSet()
-            fs.set("line_no", int(row["line_no"]))
-            fs.set("hts", normalize_hts(row["hts"]) or row["hts"])
-            for k in ("description", "unit", "spi", "melt_country"):
-                fs.set(k, row.get(k) or None)
-            for k in ("entered_value", "quantity", "duty_rate", "duty"):
-                fs.set(k, _dec(row.get(k, "")))
-            if row.get("related_party"):
-                fs.set("related_party", row["related_party"].strip().upper() in ("Y", "YES", "TRUE", "1"))
-            if row.get("additional_hts"):
-                fs.set("additional", [{"hts": normalize_hts(row["additional_hts"]) or row["additional_hts"],
-                                       "rate": _dec(row.get("additional_rate", "")),
-                                       "value": _dec(row.get("additional_value", ""))}])
-            e.lines.append(EntryLine(fs))
-    for e in entries.values():
-        total = sum((ln.get("entered_value") or Decimal(0) for ln in e.lines), Decimal(0))
-        e.header.set("total_entered_value", total)
-    return list(entries.values())
+from ..extract.declared import CSV_COLUMNS, load_declared_csv  # noqa: E402,F401  (callers import them from here)

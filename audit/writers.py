@@ -116,9 +116,25 @@ def docx(blocks: list[Block], path: Path, title: str) -> None:
     doc.save(str(path))
 
 
+class OutputPathError(ValueError):
+    """An output path a writer cannot use as asked (a Word draft not named ``.docx``): a usage error."""
+
+
+def docx_path(out_docx: Path | str, option: str = "--out") -> Path:
+    """The path of a Word draft, checked: it ends in ``.docx`` (its Markdown twin takes the same name with ``.md``,
+    so any other name would lose one of the two) and is no folder."""
+    out = Path(out_docx)
+    if out.suffix.lower() != ".docx":
+        raise OutputPathError(f"{option} {out}: a Word draft is written to a .docx file (its Markdown twin beside it "
+                              f"as .md), e.g. {out.with_suffix('.docx').name}")
+    if out.is_dir():
+        raise OutputPathError(f"{option} {out}: a folder, not a file")
+    return out
+
+
 def write_blocks(blocks: list[Block], out_docx: Path | str, title: str) -> dict[str, Path]:
     """Write the blocks as Word (``out_docx``) and their Markdown twin (the same path with ``.md``)."""
-    out = Path(out_docx)
+    out = docx_path(out_docx)
     out.parent.mkdir(parents=True, exist_ok=True)
     md = out.with_suffix(".md")
     docx(blocks, out, title)

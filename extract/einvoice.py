@@ -478,7 +478,7 @@ def convert(kind: str, text: str, node=None) -> Any:
     if kind == "date":
         return _date(t, node)
     if kind == "int":
-        return int(t) if t.isdigit() else None
+        return int(t) if t.isascii() and t.isdigit() else None  # "²" is a digit to isdigit, no number to int
     if kind == "currency":
         return t.upper() if re.fullmatch(r"[A-Za-z]{3}", t) else None
     if kind == "country":

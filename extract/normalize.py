@@ -142,8 +142,8 @@ def parse_money(text: str, style: str | None = None) -> tuple[Decimal, str | Non
     return None
 
 
-_MONEY_NUM = re.compile(r"\(?[+-−]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?![\d.,])\)?-?"  # 1 234,56
-                        r"|\(?[+-−]?\d[\d.,'\u00a0\u202f\u2009]*\d\)?-?|\(?[+-−]?\d\)?")
+_MONEY_NUM = re.compile(r"\(?[+\-−]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?![\d.,])\)?-?"  # 1 234,56
+                        r"|\(?[+\-−]?\d[\d.,'\u00a0\u202f\u2009]*\d\)?-?|\(?[+\-−]?\d\)?-?")
 
 
 # --- dates -------------------------------------------------------------------------------------
@@ -279,7 +279,7 @@ def normalize_hts(text: str) -> str | None:
     m = _SPI.match(t)
     if m:
         t = t[m.end():]
-    m = re.match(r"^(\d{4}(?:[ .]?\d{2}){1,3}|\d{6}|\d{8}|\d{10})\b", t)
+    m = re.match(r"^(\d{4}(?:[ .]?\d{2}){1,3}|\d{6}|\d{8}|\d{10})\b", t, re.ASCII)  # digits 0-9 only
     if not m:
         return None
     d = re.sub(r"\D", "", m.group(1))
@@ -348,7 +348,10 @@ def to_kg(value: Decimal, unit: str) -> Decimal | None:
     kg = Decimal(value) * factor
     if code == "KG":
         return Decimal(value)
-    kg = kg.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    try:
+        kg = kg.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than a Decimal holds to the gram: no weight a document states
+        return None
     if kg == kg.to_integral_value():
         return kg.quantize(Decimal(1))
     return kg.normalize() if kg.normalize().as_tuple().exponent >= -3 else kg

@@ -5,13 +5,13 @@ SPI earns, where the 7501 does not show the rate a finding needs.
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from ..models.fold import hts_digits
+from ..models.table import columns_text, read_table
 
 _SPECIAL = re.compile(r"(Free|\d+(?:\.\d+)?\s*%)\s*\(([^)]*)\)")
 
@@ -55,23 +55,35 @@ class Tariff:
         return None
 
 
+_HTS_CELL = re.compile(r"\d{4}(?:\.?\d{2}){0,3}", re.ASCII)
+
+
 def load_tariff(path: Path) -> Tariff:
+    """The general and special rates of a USITC HTS export, by HTS digits. Raises ``OSError`` when the file cannot
+    be read and ``ValueError`` when it is no such export: the message names the line, or the columns needed and
+    found. A rate is kept as written (compound and specific rates too); a row without an HTS number (a heading) is
+    passed over."""
+    table = read_table(path)
+    cols = {re.sub(r"\s+", " ", c.lower()): c for c in table.columns}
+    num = cols.get("hts number") or cols.get("hts no") or cols.get("hts")
+    gen = cols.get("general rate of duty") or cols.get("general")
+    spe = cols.get("special rate of duty") or cols.get("special")
+    if not num or not gen:
+        raise ValueError("not a USITC HTS export (needs 'HTS Number' and 'General Rate of Duty'; found: "
+                         f"{columns_text(table.columns)})")
     general: dict[str, str] = {}
     special: dict[str, str] = {}
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        cols = {re.sub(r"\s+", " ", (c or "").strip().lower()): c for c in reader.fieldnames or []}
-        num = cols.get("hts number") or cols.get("hts no") or cols.get("hts")
-        gen = cols.get("general rate of duty") or cols.get("general")
-        spe = cols.get("special rate of duty") or cols.get("special")
-        if not num or not gen:
-            raise ValueError(f"{path}: not a USITC HTS export (needs 'HTS Number' and 'General Rate of Duty')")
-        for row in reader:
-            digits = hts_digits(row.get(num))
-            if not digits:
-                continue
-            if (row.get(gen) or "").strip():
-                general[digits] = row[gen].strip()
-            if spe and (row.get(spe) or "").strip():
-                special[digits] = row[spe].strip()
+    for row in table.rows:
+        text = row.cells[num]
+        if not text:
+            continue
+        if not _HTS_CELL.fullmatch(text):
+            raise ValueError(f"line {row.line}, column {num}: not an HTS number: {text!r}")
+        digits = hts_digits(text)
+        if row.cells[gen]:
+            general[digits] = row.cells[gen]
+        if spe and row.cells[spe]:
+            special[digits] = row.cells[spe]
+    if not general and not special:
+        raise ValueError("no rate of duty: no row has an HTS number with a rate")
     return Tariff(general, special)

@@ -174,6 +174,9 @@ class RunLock:
         self.release()
 
 
+_OUR_TABLES = {"meta", "extractions", "entries", "findings", "decisions", "runs", "documents", "documents_v1"}
+
+
 class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -216,6 +219,9 @@ class Store:
                              f"{SCHEMA_VERSION})")
         if self._version() == SCHEMA_VERSION:
             return
+        others = sorted(t for t in self.db.table_names() if t not in _OUR_TABLES and not t.startswith("sqlite_"))
+        if self._version() == 0 and others:  # another program's database: never written into
+            raise StoreError(f"{self.path}: not an appraiser database (it holds other tables: {', '.join(others[:5])})")
         with self._write() as c:
             version = self._version()  # again, inside the transaction: another process may have migrated
             if version >= SCHEMA_VERSION:

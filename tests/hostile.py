@@ -316,6 +316,22 @@ def tiff_frames(path: Path, frames: int) -> Path:
     return path
 
 
+def tiff_text_frames(path: Path, frames: int) -> Path:
+    """A fax-like TIFF of ``frames`` bilevel pages each printed with lines of text (what a scanned archive box
+    holds): every frame has to be read, so only the time budget bounds it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("1", (1700, 2200), 1)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=36)
+    for row in range(20):
+        draw.text((120, 160 + row * 90), f"Line {row + 1:02d}  steel brackets HX-4  qty {10 * (row + 1)}  "
+                  f"unit price 12.50", fill=0, font=font)
+    page.save(path, format="TIFF", save_all=True, append_images=[page] * (frames - 1), compression="group4",
+              dpi=(200, 200))
+    return path
+
+
 def broken_tiff(path: Path) -> Path:
     """A three-frame TIFF whose last frame's image data is cut off: the frames before it still read."""
     from PIL import Image, ImageDraw
@@ -411,10 +427,11 @@ def stored_name(rel: str | bytes) -> str:
     return path_text(os.fsdecode(rel) if isinstance(rel, bytes) else rel)
 
 
-def build_share(out: Path, blank_pages: int = 2000, frames: int = 500) -> list[Item]:
+def build_share(out: Path, blank_pages: int = 2000, frames: int = 500, text_frames: bool = False) -> list[Item]:
     """The folder of 38 awkward entries (files, links, a pipe, a folder named like a file) an importer's share
     holds, written into ``out``; returns one ``Item`` per entry. Eleven good documents are among them.
-    ``blank_pages`` and ``frames`` size the two big ones (2,000 blank pages, 500 frames as reported)."""
+    ``blank_pages`` and ``frames`` size the two big ones (2,000 blank pages, 500 frames as reported); with
+    ``text_frames`` every frame of the TIFF is printed with text (the worst case: each frame must be read)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     items: list[Item] = []
@@ -436,7 +453,8 @@ def build_share(out: Path, blank_pages: int = 2000, frames: int = 500) -> list[I
     # the big ones: budgets decide how much of them is read
     (out / "archive").mkdir(exist_ok=True)
     blank_pdf(add(f"archive/blank {blank_pages} pages.pdf", "blank pages", ANY), blank_pages)
-    tiff_frames(add(f"archive/fax {frames} frames.tif", "many frames", ANY), frames)
+    (tiff_text_frames if text_frames else tiff_frames)(add(f"archive/fax {frames} frames.tif", "many frames", ANY),
+                                                       frames)
 
     # names
     text_pdf(add(b"Lieferschein M\xfcller \xc4rger.pdf", "Latin-1 name", READ),
@@ -480,13 +498,80 @@ def build_share(out: Path, blank_pages: int = 2000, frames: int = 500) -> list[I
     return items
 
 
+def _tree_rss(pid: int) -> tuple[int, int]:
+    """The resident memory of a process and all its descendants, summed, and of the largest of them (bytes),
+    read from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        rss[int(entry)] = int(fields[21]) * page
+    todo, seen = [pid], []
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo.extend(children.get(p, []))
+    sizes = [rss.get(p, 0) for p in seen]
+    return sum(sizes), max(sizes, default=0)
+
+
+def measure(share: Path, items: list[Item], workers: int = 2) -> dict:
+    """Run ``appraiser run`` on the share as a user would, sampling the memory of its process tree every 0.2 s;
+    then check from the export that every entry is accounted for once. Returns the figures."""
+    import json
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    exe = Path(sys.executable).with_name("appraiser")
+    with tempfile.TemporaryDirectory(prefix="appraiser-share-") as tmp:
+        db = Path(tmp) / "share.db"
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(exe), "run", str(share), "--db", str(db), "--workers", str(workers)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        peak_tree = peak_one = 0
+        while proc.poll() is None:
+            tree, one = _tree_rss(proc.pid)
+            peak_tree, peak_one = max(peak_tree, tree), max(peak_one, one)
+            time.sleep(0.2)
+        out, err = proc.communicate()
+        wall = time.perf_counter() - start
+        export = json.loads(subprocess.run([str(exe), "export", "--db", str(db), "--format", "json"],
+                                           capture_output=True, check=True).stdout)
+    paths = [d["path"] for d in export["documents"]]
+    wanted = {i.rel for i in items}
+    return {"exit": proc.returncode, "seconds": round(wall, 1), "peak_tree_mib": peak_tree // 2**20,
+            "peak_process_mib": peak_one // 2**20, "entries": len(items),
+            "accounted": len(wanted & set(paths)), "listed_twice": len(paths) - len(set(paths)),
+            "tracebacks": (out + err).count(b"Traceback"),
+            "errors": sum(1 for d in export["documents"] if d.get("error")),
+            "summary": out.decode("utf-8", "replace").splitlines()[:1]}
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write the 38-entry hostile share into OUTDIR.")
+    parser = argparse.ArgumentParser(description="Write the 38-entry hostile share into OUTDIR (and, with --run, "
+                                                 "time a run on it).")
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--blank-pages", type=int, default=2000)
     parser.add_argument("--frames", type=int, default=500)
+    parser.add_argument("--text-frames", action="store_true", help="print text on every frame of the TIFF")
+    parser.add_argument("--run", action="store_true",
+                        help="run 'appraiser run' on the share and print wall time, peak memory and accounting")
     args = parser.parse_args(argv)
-    items = build_share(args.outdir, args.blank_pages, args.frames)
+    items = build_share(args.outdir, args.blank_pages, args.frames, args.text_frames)
+    if args.run:
+        for key, value in measure(args.outdir, items).items():
+            print(f"{key:<18} {value}")
+        return 0
     for item in items:
         print(f"{item.expect:<14} {item.kind:<50} {item.rel!r}")
     return 0
