@@ -369,7 +369,7 @@ def test_ctrl_c_stops_a_run_with_workers_at_once(tmp_path):
     script = (
         "import os, sys, time\n"
         "from appraiser import pipeline\n"
-        "def stuck(job):\n"
+        "def stuck(*job):\n"
         f"    open({str(started)!r}, 'a').write(str(os.getpid()) + '\\n')\n"
         "    time.sleep(600)\n"
         "pipeline._extract_job = stuck\n"
