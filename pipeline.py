@@ -430,6 +430,8 @@ class RunSummary:
     audit: AuditSummary
     documents: list[Document]
     interrupted: list[str] = field(default_factory=list)  # start times of earlier runs that never finished
+    scanned: set[str] = field(default_factory=set)  # the paths of the documents of the folder this run scanned
+    outside: int = 0  # entries of other folders of the database left out (a review of one folder)
 
 
 def run(root: Path, db: Path | str, workers: int | None = None, declared: Path | None = None,
@@ -452,7 +454,7 @@ def run(root: Path, db: Path | str, workers: int | None = None, declared: Path |
                                       "errors": stats.errors, "removed": len(stats.removed), "skipped": len(stats.skipped),
                                       "entries": len(summary.entries), "findings": len(summary.findings),
                                       "rule_errors": len(summary.errors)})
-            return RunSummary(stats, summary, documents, interrupted)
+            return RunSummary(stats, summary, documents, interrupted, store.paths_in_scope())
         finally:
             store.close()
 
@@ -473,10 +475,26 @@ def review(root: Path, db: Path | str | None = None, workers: int | None = None,
     ``db`` is given (then decisions recorded there are kept, and the other folders' documents too)."""
     import tempfile
 
-    if db is not None:
-        return run(root, db, workers=workers, declared=declared, tariff=tariff, wait=wait, budget=budget)
+    if db is not None:  # an engagement database: the verdict is this folder's, whatever other folders hold
+        return within_folder(run(root, db, workers=workers, declared=declared, tariff=tariff, wait=wait,
+                                 budget=budget))
     with tempfile.TemporaryDirectory(prefix="appraiser-review-") as tmp:
         return run(root, Path(tmp) / "review.db", workers=workers, declared=declared, tariff=tariff, budget=budget)
+
+
+def within_folder(result: RunSummary) -> RunSummary:
+    """A run's results for its own folder only: the entries that hold one of its documents, their findings (and
+    any finding whose evidence is one of its documents), their totals and its documents. The other folders of the
+    database are counted in ``outside``, not shown and not judged."""
+    mine = result.scanned
+    entries = [e for e in result.audit.entries if mine.intersection(e.documents)]
+    numbers = {e.entry_number for e in entries}
+    findings = [f for f in result.audit.findings
+                if f.entry_number in numbers or any(ev.path in mine for ev in f.evidence)]
+    totals = {k: v for k, v in result.audit.entry_totals.items() if k in numbers}
+    audit = AuditSummary(entries, findings, totals, result.audit.errors)
+    return RunSummary(result.scan, audit, [d for d in result.documents if d.path in mine], result.interrupted,
+                      mine, len(result.audit.entries) - len(entries))
 
 
 def default_reviewer() -> str:
@@ -559,7 +577,8 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
             yield f"  {rel}: {w}"
     a = result.audit
     yield from rule_error_lines(a.errors)
-    yield f"Entries: {len(a.entries)}"
+    yield f"Entries: {len(a.entries)}" + (f" (and {result.outside} {'entry' if result.outside == 1 else 'entries'} of other folders of the database, "
+                                          "not part of this review)" if result.outside else "")
     for e in a.entries:
         yield f"  {e.entry_number}: {_count(len(e.documents), 'document')}, {_count(len(e.lines), 'line')}"
     live = [f for f in a.findings if f.counted]

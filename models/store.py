@@ -351,6 +351,13 @@ class Store:
                 c.execute("delete from documents where location = ?", [loc])
         return sorted(_relative(loc, base) for loc in gone)
 
+    def paths_in_scope(self) -> set[str]:
+        """The paths (relative to the base folder) of the stored documents within what the latest scan covered
+        (the folder entered, or the one file): a review's own documents in an engagement database."""
+        base, scope = self.base(), self.scope
+        return {_relative(loc, base) for (loc,) in self.db.execute("select location from documents").fetchall()
+                if scope is None or _under(loc, scope)}
+
     def documents(self) -> list[Document]:
         """Every stored document, its ``path`` relative to the base folder, by path."""
         base = self.base()

@@ -229,3 +229,26 @@ def test_database_inside_the_scanned_folder_is_not_a_document(dev):
     assert not [p for p in _paths(inside) if "appraiser.db" in p]
     again = pipeline.run(root / "A", inside, workers=1)
     assert (again.scan.seen, again.scan.removed, again.scan.errors) == (first.scan.seen, [], 0)
+
+
+def test_a_review_judges_its_own_folder_only(dev, tmp_path):
+    """In an engagement database, a review's verdict, findings and entries are its folder's, the same as on a
+    database of its own; another folder's high finding does not fail it."""
+    root, db = dev
+    pipeline.run(root / "A", db, workers=1)  # A's high assist finding is in the database
+    alone = pipeline.review(root / "B", workers=1)
+    shared = pipeline.review(root / "B", db=db, workers=1)
+
+    def seen(result):
+        return sorted((f.code, f.entry_number, f.line_no, f.loss_of_revenue, f.status) for f in result.audit.findings)
+
+    assert seen(shared) == seen(alone)
+    assert [e.entry_number for e in shared.audit.entries] == [e.entry_number for e in alone.audit.entries]
+    assert shared.outside == 1 and alone.outside == 0
+    assert not any(f.code == "ASSIST_UNDECLARED" for f in shared.audit.findings)
+    assert any(f.code == "ASSIST_UNDECLARED" for f in Store(db).findings())  # kept in the database all the same
+    assert "of other folders of the database, not part of this review" in "\n".join(pipeline.summary_lines(shared))
+    runner = CliRunner()
+    verdict = runner.invoke(main, ["review", str(root / "B"), "--db", str(db), "--workers", "1"])
+    own = runner.invoke(main, ["review", str(root / "B"), "--workers", "1"])
+    assert verdict.exit_code == own.exit_code, verdict.output
