@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .extract import EXTRACTOR_VERSION, extract_file, sha256_of
+from .extract import EXTRACTOR_VERSION, extract_file, extraction_key, sha256_of
 from .extract.budget import Budget
 from .models.records import Document, Entry, Finding, RuleError, q2
 from .models.fold import path_text
@@ -314,7 +314,7 @@ def scan(root: Path, store: Store, workers: int | None = None,
             if progress:
                 progress(1)
             continue
-        cached = store.cached(digest, EXTRACTOR_VERSION)
+        cached = store.cached(digest, extraction_key(rel))
         if cached is not None:
             cached.path = rel
             if not cached.facts and not cached.error:  # an extraction stored before facts were read
@@ -325,7 +325,7 @@ def scan(root: Path, store: Store, workers: int | None = None,
                 cached.size = path.stat().st_size
             except OSError:  # vanished after it was read: recorded as read
                 pass
-            store.save_document(cached, EXTRACTOR_VERSION)
+            store.save_document(cached, extraction_key(rel))
             stats.cached += 1
             if cached.error:
                 stats.errors += 1
@@ -336,7 +336,7 @@ def scan(root: Path, store: Store, workers: int | None = None,
         todo.append((str(path), rel, digest))
 
     def record(doc: Document, seconds: float, cache: bool = True) -> None:
-        store.save_document(doc, EXTRACTOR_VERSION, seconds, cache=cache)
+        store.save_document(doc, extraction_key(doc.path), seconds, cache=cache)
         stats.extracted += 1
         if doc.error:
             stats.errors += 1

@@ -21,6 +21,15 @@ from ..models.records import Document  # noqa: E402
 EXTRACTOR_VERSION = "0.6.1"
 
 
+def extraction_key(rel: str) -> str:
+    """The extractor key a stored extraction is filed under for a file named ``rel``: the version, and whether the
+    name promises a binary format (the one way a name changes what is read), so the same bytes under a name of
+    the other kind are read for themselves instead of taking the other's result."""
+    from .load import promises_binary
+
+    return EXTRACTOR_VERSION + ("+binary-name" if promises_binary(rel) else "")
+
+
 def open_regular(path: Path):
     """``path`` opened for reading in binary, if it is a regular file; otherwise ``OSError``. The open does not
     wait on a named pipe that took the file's place since the folder was listed (which would block for ever)."""

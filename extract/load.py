@@ -13,7 +13,7 @@ import math
 import re
 import warnings
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .budget import DEFAULT, Budget, OverTime, cut, over_time
 from .pages import Loaded, Page, Rule, Word
@@ -104,7 +104,7 @@ def load(path: Path, rel: str, budget: Budget | None = None) -> Loaded:
                 return office
         elif kind is not None:
             return _load_image(path, rel, budget)
-        elif _plain_text(head) and path.suffix.lower() not in BINARY_SUFFIXES:
+        elif _plain_text(head) and not promises_binary(path.name):
             return _load_text(path, rel)
     except PermissionError:
         return Loaded(rel, error="cannot read file: Permission denied")
@@ -576,6 +576,12 @@ TEXT_MAX_BYTES = 5_000_000
 BINARY_SUFFIXES = frozenset((".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".docx",
                              ".xlsx", ".zip", ".doc", ".xls"))
 TAB = 8
+
+
+def promises_binary(name: str) -> bool:
+    """Whether a file's name promises a binary format (then text inside it is refused): the one way a name, not
+    only the content, decides what is read."""
+    return PurePosixPath(name).suffix.lower() in BINARY_SUFFIXES
 
 
 def _plain_text(head: bytes) -> bool:

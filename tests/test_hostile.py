@@ -362,3 +362,31 @@ def test_the_share_builder_runs_as_a_script(tmp_path):
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
     assert len(proc.stdout.decode("utf-8").splitlines()) == 38
     assert stat.S_ISFIFO(os.lstat(tmp_path / "out" / "pipe.pdf").st_mode)
+
+
+def test_the_same_bytes_under_a_name_of_another_kind_are_read_for_themselves(tmp_path):
+    """One plain text saved as ``.txt`` and as ``.pdf``: the text is read, the one named as a PDF is refused, in
+    either order and on a second run, never one taking the other's stored result."""
+    from appraiser.models.store import Store
+
+    for order in (("advice.txt", "advice.pdf"), ("advice.pdf", "advice.txt")):
+        folder = tmp_path / order[0] / "share"
+        folder.mkdir(parents=True)
+        db = tmp_path / order[0] / "x.db"
+        for name in order:  # the first one stored first
+            hostile.text_file(folder / name)
+            store = Store(db)
+            try:
+                pipeline.scan(folder, store, workers=1)
+            finally:
+                store.close()
+        for _ in range(2):
+            store = Store(db)
+            try:
+                stats = pipeline.scan(folder, store, workers=1)
+                docs = {d.path: d for d in store.documents()}
+            finally:
+                store.close()
+            assert stats.cached == 2
+            assert docs["advice.txt"].error is None and docs["advice.txt"].pages == 1
+            assert docs["advice.pdf"].error.startswith("unsupported file type (plain text")
