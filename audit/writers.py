@@ -33,25 +33,32 @@ class Block:
 
 # --- Markdown and Word ----------------------------------------------------------------------------------------
 
+def _md_text(s: str) -> str:
+    """Text in Markdown that no viewer turns into markup: a document's ``<script>`` or ``<img onerror>`` stays
+    text (Markdown passes inline HTML through)."""
+    return s.replace("<", "&lt;")
+
+
 def _md_cell(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("|", "\\|")
+    return _md_text(s).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def markdown(blocks: list[Block]) -> str:
     out: list[str] = []
+    t = _md_text
     for bl in blocks:
         if bl.kind == "heading":
-            out.append("#" * min(bl.level, 6) + " " + bl.text)
+            out.append("#" * min(bl.level, 6) + " " + t(bl.text))
         elif bl.kind == "para":
-            out.append((f"**{bl.label.strip()}** " if bl.label else "") + bl.text)
+            out.append((f"**{t(bl.label.strip())}** " if bl.label else "") + t(bl.text))
         elif bl.kind == "list":
-            out += [f"- {it}" for it in bl.items]
+            out += [f"- {t(it)}" for it in bl.items]
         elif bl.kind == "box":
-            out.append(f"> **{bl.label}**")
+            out.append(f"> **{t(bl.label)}**")
             out.append(">")
-            out.append(f"> {bl.text}")
+            out.append(f"> {t(bl.text)}")
             out.append(">")
-            out += [f"> - {it}" for it in bl.items] or ["> - none"]
+            out += [f"> - {t(it)}" for it in bl.items] or ["> - none"]
         elif bl.kind == "table":
             head, *rest = bl.rows
             out.append("| " + " | ".join(_md_cell(c) for c in head) + " |")
@@ -201,12 +208,21 @@ def _text(v) -> str:
     return format(q2(v), "f") if isinstance(v, Decimal) else str(v)
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet takes for the start of a formula
+
+
+def _inert(v):
+    """A text cell a spreadsheet shows as text: one that would start a formula (``=HYPERLINK(…)`` read from a
+    document) gets a leading apostrophe, as spreadsheets write it themselves."""
+    return "'" + v if isinstance(v, str) and v.startswith(FORMULA_LEADS) else v
+
+
 def write_schedule_csv(rows: Sequence[dict], path: Path) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=SCHEDULE_COLUMNS)
         w.writeheader()
         for r in rows:
-            w.writerow({k: (_text(v) if k in MONEY_COLUMNS else "" if v is None else v) for k, v in r.items()})
+            w.writerow({k: (_text(v) if k in MONEY_COLUMNS else "" if v is None else _inert(v)) for k, v in r.items()})
     return path
 
 
@@ -239,6 +255,8 @@ def write_schedule_xlsx(rows: Sequence[dict], path: Path) -> Path:
                     v = q2(v)
             elif isinstance(v, Decimal):
                 v = q2(v)
+            else:
+                v = _inert(v)
             values.append(v)
         ws.append(values)
         for c, cell in zip(SCHEDULE_COLUMNS, ws[ws.max_row]):

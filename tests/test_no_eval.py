@@ -112,3 +112,32 @@ def test_hostile_names_and_text_never_become_markup_or_commands(tmp_path, monkey
         if el.tag == "img":
             assert el.get("src", "").startswith("data:image/") and set(el.attrib) == {"alt", "src"}
     assert not [p for p in tmp_path.rglob("PWNED*")] and not list(Path.cwd().glob("PWNED*"))
+
+
+def test_document_text_is_inert_in_the_markdown_draft_and_the_schedules(tmp_path):
+    """A document's markup stays text in the Markdown twin of a draft, and a value that would start a spreadsheet
+    formula is written as text in the schedule CSV and XLSX."""
+    import csv
+    from decimal import Decimal
+
+    from openpyxl import load_workbook
+
+    from appraiser.audit.writers import SCHEDULE_COLUMNS, Block, markdown, write_schedule_csv, write_schedule_xlsx
+
+    md = markdown([Block("para", text="Seller <img src=x onerror=alert(1)>", label="<b>Note</b>"),
+                   Block("list", items=["<script>alert(2)</script>"]),
+                   Block("table", rows=[["a", "b"], ["<svg onload=alert(3)>", "1"]])])
+    assert "<img" not in md and "<script" not in md and "<svg" not in md and "<b>" not in md
+    assert "&lt;img src=x onerror=alert(1)>" in md
+
+    hostile = '=HYPERLINK("http://x.invalid","click")'
+    row = {c: None for c in SCHEDULE_COLUMNS}
+    row.update({"entry_number": hostile, "hts": "+7318.15", "port_code": "@SUM(A1)", "finding_id": "f1",
+                "loss_of_revenue": Decimal("12.50")})
+    with open(write_schedule_csv([row], tmp_path / "s.csv"), newline="", encoding="utf-8") as fh:
+        [read] = list(csv.DictReader(fh))
+    assert read["entry_number"] == "'" + hostile and read["hts"] == "'+7318.15" and read["port_code"] == "'@SUM(A1)"
+    ws = load_workbook(write_schedule_xlsx([row], tmp_path / "s.xlsx")).active
+    cells = {ws.cell(1, i + 1).value: ws.cell(2, i + 1) for i in range(len(SCHEDULE_COLUMNS))}
+    assert cells["entry_number"].data_type == "s" and cells["entry_number"].value == "'" + hostile
+    assert cells["loss_of_revenue"].value == 12.5  # money stays a number
