@@ -213,6 +213,12 @@ def _worker_start(budget: Budget) -> None:
     # Ctrl-C is the parent's to handle (it stops the workers): a worker interrupted mid-task would leave the pool
     # waiting for it
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the C libraries' own complaints about a damaged file (libtiff's "ZIPDecode: Decoding error…") are written to
+    # the process's standard error, past any logger: a worker's goes nowhere, the document's error or warnings say
+    # what matters and a worker that dies is recorded by the run
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
     for name in ("pdfminer", "pdfplumber", "PIL", "pypdfium2"):
         logging.getLogger(name).addHandler(logging.NullHandler())
         logging.getLogger(name).propagate = False
