@@ -22,8 +22,13 @@ def recomputed_rows(path: Path) -> tuple[list[dict], int]:
             if isinstance(v, str) and v.startswith("="):
                 count += 1
                 v = sol[prefix + c.coordinate].value[0, 0]
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                v = Decimal(repr(float(v))).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                v = v.item() if hasattr(v, "item") else v  # a numpy scalar
+            if isinstance(v, bool):
+                pass
+            elif isinstance(v, int):  # a whole number (a line number, or money without cents)
+                v = Decimal(v)
+            elif isinstance(v, float):  # money: to the cent, as the sheet shows it
+                v = Decimal(repr(v)).quantize(Decimal("0.01"), ROUND_HALF_UP)
             out[h] = v
         rows.append(out)
     return rows, count
