@@ -435,21 +435,39 @@ def reopen(ids: tuple[str, ...], db: Path, reviewer: str | None) -> None:
 _FILE_SUFFIXES = {".html", ".htm", ".xlsx", ".xls", ".csv", ".docx", ".doc", ".md", ".json", ".pdf", ".txt", ".zip"}
 
 
+def _tender_date(value: str | None):
+    """The --tender-date option as a date (default: today); a malformed one is a usage error."""
+    from datetime import date
+
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        _usage(f"--tender-date {value}: not a date; give it as YYYY-MM-DD (e.g. 2026-03-31)")
+
+
+tender_date_option = click.option("--tender-date", "tender_date", default=None, metavar="YYYY-MM-DD",
+                                  help="The date interest (19 U.S.C. 1505(c)) runs to (default: today).")
+
+
 @main.command()
 @db_option
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("report"),
               show_default=True, help="The folder to write report.html, schedule.xlsx and schedule.csv into.")
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Where the documents are (default: the folder of the latest run), for the evidence crops.")
-def report(db: Path, out: Path, root: Path | None) -> None:
+@tender_date_option
+def report(db: Path, out: Path, root: Path | None, tender_date: str | None) -> None:
     """Write the HTML report (with evidence crops) and the loss-of-revenue schedule (XLSX and CSV)."""
     from .audit.report import write_report
 
     if out.suffix.lower() in _FILE_SUFFIXES:
         _usage(f"--out {out}: the folder to write report.html, schedule.xlsx and schedule.csv into, not a file "
                f"(e.g. --out {out.with_suffix('')})")
+    tender = _tender_date(tender_date)
     with _open_store(db) as store, _writing(out):
-        paths = write_report(store, out, str(root) if root else None)
+        paths = write_report(store, out, str(root) if root else None, tender)
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}")
 
@@ -464,8 +482,9 @@ def report(db: Path, out: Path, root: Path | None) -> None:
               "instead of tendering now.")
 @click.option("--form28", "form28", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the Section 232 Form 28 response pack to this .docx.")
+@tender_date_option
 def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | None, tender_later: bool,
-             form28: Path | None) -> None:
+             form28: Path | None, tender_date: str | None) -> None:
     """Draft the prior disclosure (19 CFR 162.74) from the accepted findings, as Word and Markdown."""
     from .audit.disclose import NothingAccepted, draft_disclosure, write_disclosure, write_form28_pack
     from .audit.writers import OutputPathError, docx_path
@@ -479,9 +498,11 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
     if form28 is not None and form28.resolve() == out.resolve():
         _usage(f"--form28 {form28}: the same file as --out; give the Form 28 pack its own name")
     wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers is not None else None
+    tender = _tender_date(tender_date)
     with _open_store(db) as store:
         try:
-            d = draft_disclosure(store, importer=importer, entries=wanted, tender_now=not tender_later)
+            d = draft_disclosure(store, importer=importer, entries=wanted, tender_now=not tender_later,
+                                 tender_date=tender)
         except NothingAccepted as exc:
             _usage(str(exc))
         with _writing(*[p for p in (out, form28) if p is not None]):
@@ -490,6 +511,10 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
                 paths.update({f"form28 {k}": v for k, v in write_form28_pack(store, form28, wanted).items()})
     click.echo(f"Prior disclosure for {d.importer}: {len(d.entries)} entries, {len(d.findings)} accepted findings, "
                f"loss of revenue USD {d.total:,}; {len(d.placeholders)} items for the client to confirm")
+    gaps = sum(1 for x in d.interest.values() if x.gap)
+    click.echo(f"Interest to {tender.isoformat()} (19 U.S.C. 1505(c)): USD {d.total_interest:,}"
+               + (f"; not computed in full for {gaps} entr{'y' if gaps == 1 else 'ies'} (see the appendix)"
+                  if gaps else ""))
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}")
 

@@ -286,6 +286,9 @@ class Disclosure:
     schedule: list[ScheduleRow] = field(default_factory=list)
     exhibits: list[Exhibit] = field(default_factory=list)
     tender_now: bool = True
+    interest: dict = field(default_factory=dict)  # entry -> schedule.EntryInterest (19 U.S.C. 1505(c))
+    total_interest: Decimal = ZERO
+    exposures: list = field(default_factory=list)  # penalty.Exposure per importer (19 U.S.C. 1592(c))
 
 
 def _declared_content(line: EntryLine | None) -> tuple[Decimal, list[str]]:
@@ -408,7 +411,7 @@ def _the_importer(entries: list[Entry]):
 
 
 def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] | None = None,
-                     tender_now: bool = True) -> Disclosure:
+                     tender_now: bool = True, tender_date: date | None = None) -> Disclosure:
     """The prior disclosure of the accepted findings of one importer (optionally of some entries only).
 
     ``importer``: part of the importer's name, or its importer number; ``entries``: entry numbers (compared on
@@ -429,18 +432,20 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     ents = [sel.entries[n] for n in numbers if n in sel.entries]
     party = _the_importer(ents)
     refs = {f.id: f"F{i + 1}" for i, f in enumerate(findings)}
-    sched = model.build(findings, sel.entries, sel.saved_totals, refs, statuses=model.DISCLOSED)
+    sched = model.build(findings, sel.entries, sel.saved_totals, refs, statuses=model.DISCLOSED, tender=tender_date)
     d = _Draft(sel, findings, numbers, refs, sched, _exhibits(findings, sel.documents),
                _t(party.name) if party is not None and party.name else placeholder("the importer of record's name"),
                _t(party.number) if party is not None and party.number else None, tender_now)
     b = (_opening(d) + _merchandise(d) + _entries_part(d) + _statements(d) + _true_information(d) + _tender(d)
          + _closing(d))
+    b += money_appendix(sched, sel.entries)
     holders = placeholders_in(b)
     box = Block("box", label="Open items before filing",
                 text="This draft is not ready to file. Each item is marked where it stands in the text; confirm or "
                      "complete it there and remove the mark.", items=holders)
     return Disclosure(d.importer, d.importer_number, ents, findings, d.total, [box] + b, holders, d.totals,
-                      d.schedule, d.exhibits, tender_now)
+                      d.schedule, d.exhibits, tender_now, sched.interest, sched.total_interest,
+                      model.exposures(sched, sel.entries))
 
 
 def _opening(d: _Draft) -> list[Block]:
@@ -700,6 +705,48 @@ def _closing(d: _Draft) -> list[Block]:
             Block("heading", "Signature", 2),
             Block("para", f"Respectfully submitted, {d.importer}, by {placeholder(CLIENT_ITEMS['signatory'])}."),
             Block("para", placeholder(CLIENT_ITEMS["counsel"]) + ".")]
+
+
+# --- the appendix for counsel: interest and penalty exposure ------------------------------------------------
+
+def money_appendix(sched: model.Schedule, entries: dict[str, Entry]) -> list[Block]:
+    """Interest under 19 U.S.C. 1505(c) per entry (each step shown) and the 19 U.S.C. 1592(c) penalty exposure per
+    importer, for counsel: figures stated, the choice left to counsel."""
+    tender = sched.tender.isoformat() if sched.tender else "today"
+    b = [Block("heading", "Appendix for counsel: interest and penalty exposure (not part of the filing)", 2),
+         Block("para", f"Interest on each entry's loss of duties, taxes and fees under 19 U.S.C. 1505(c) and 19 CFR "
+                       f"24.3a, at the IRS underpayment rates of 26 U.S.C. 6621 for each calendar quarter as CBP "
+                       f"publishes them, compounded daily, from the entry summary date (the day estimated duties are "
+                       f"deposited; the entry date where no summary date is known) to the tender date {tender}. The "
+                       f"rates and their sources are listed in the tool's rate table; a period it does not cover is "
+                       f"stated, not estimated.")]
+    rows = [["Entry", "Interest from", "Computed to", "Days", "Loss of revenue", "Interest", "Note"]]
+    for n in sched.numbers:
+        ei = sched.interest.get(n)
+        res = ei.result if ei is not None else None
+        rows.append([n, ei.deposit.isoformat() if ei is not None and ei.deposit else "—",
+                     res.computed_to.isoformat() if res is not None and res.computed_to else "—",
+                     str(res.days) if res is not None else "—", _usd(sched.entry_totals[n].loss),
+                     _usd(ei.amount if ei is not None else ZERO), _t(ei.gap) if ei is not None and ei.gap else ""])
+    rows.append(["Total", "", "", "", _usd(sched.total), _usd(sched.total_interest), ""])
+    b.append(Block("table", rows=rows, numeric=(3, 4, 5)))
+    steps = [f"Entry {n}: {s.describe()}" for n in sched.numbers
+             if sched.interest.get(n) is not None and sched.interest[n].result is not None
+             for s in sched.interest[n].result.steps]
+    if steps:
+        b += [Block("para", "Each step (the balance carried exact, the interest rounded to the cent once):"),
+              Block("list", items=steps)]
+    for x in model.exposures(sched, entries):
+        b.append(Block("heading", f"Penalty exposure, 19 U.S.C. 1592(c): {_t(x.importer)}", 3))
+        b.append(Block("para", f"Entries {', '.join(x.entries)}; loss of duties, taxes and fees USD {_usd(x.loss)}; "
+                               f"interest USD {_usd(x.interest)}; dutiable (entered) value USD "
+                               f"{_usd(x.dutiable_value)}."))
+        table = [["Culpability", "Without a prior disclosure (maximum)", "Basis", "With a prior disclosure (maximum)",
+                  "Basis"]]
+        table += [[r.culpability, _usd(r.without_disclosure), r.without_basis, _usd(r.with_disclosure), r.with_basis]
+                  for r in x.rows]
+        b += [Block("table", rows=table, numeric=(1, 3)), Block("list", items=list(x.notes))]
+    return b
 
 
 # --- writing ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from html import escape
 from pathlib import Path
@@ -57,13 +57,14 @@ class ReportData:
     to_verify: list[Finding] = field(default_factory=list)  # the evidence gate's items: in no total
     rule_errors: list = field(default_factory=list)  # rules that failed (RuleError): their findings are missing
     schedule: model.Schedule | None = None
+    exposures: list = field(default_factory=list)  # 19 U.S.C. 1592(c) exposure per importer (audit/penalty.py)
 
     @property
     def total_loss(self) -> Decimal:
         return q2(sum((v for v, _ in self.entry_loss.values()), ZERO))
 
 
-def collect(store, root: str | None = None) -> ReportData:
+def collect(store, root: str | None = None, tender_date: date | None = None) -> ReportData:
     findings = store.findings()
     live = [f for f in findings if model.countable(f, model.STANDING)]
     entries = {e.entry_number: e for e in store.entries()}
@@ -71,7 +72,8 @@ def collect(store, root: str | None = None) -> ReportData:
     data = ReportData(live, [f for f in findings if f.status == "dismissed"], entries, {},
                       root=root or store.last_root(), warnings=store.warnings(), rule_errors=store.rule_errors(),
                       to_verify=[f for f in findings if f.status == "to_verify"])
-    data.schedule = model.build(live, entries, saved, statuses=model.STANDING)
+    data.schedule = model.build(live, entries, saved, statuses=model.STANDING, tender=tender_date)
+    data.exposures = model.exposures(data.schedule, entries)
     for f in live:
         e = entries.get(f.entry_number)
         rec = model.record(f, e)
@@ -266,6 +268,7 @@ def render_html(data: ReportData) -> str:
     if shared:
         parts.append("<p class=meta>* money that two findings touch is counted once in the entry's total.</p>")
     parts += _totals_table("Totals by finding code", "code", data.by_code)
+    parts += _money_section(data)
     parts.append("<h2>Findings</h2>")
     for f in sorted(data.findings, key=lambda f: (f.entry_number, f.code, f.line_no or 0)):
         parts += _finding_html(f, crops, model.record(f, data.entries.get(f.entry_number)))
@@ -290,6 +293,46 @@ def render_html(data: ReportData) -> str:
     return "\n".join(parts)
 
 
+def _money_section(data: ReportData) -> list[str]:
+    """Interest per entry (19 U.S.C. 1505(c)) and the penalty exposure per importer (19 U.S.C. 1592(c))."""
+    sched = data.schedule
+    if sched is None or not sched.numbers:
+        return []
+    tender = sched.tender.isoformat() if sched.tender else "today"
+    out = [f'<h2 id="interest">Interest to {escape(tender)} (19 U.S.C. 1505(c))</h2>',
+           "<p class=meta>IRS underpayment rates (26 U.S.C. 6621) by quarter, compounded daily, on each entry's loss "
+           "counted once, from the entry summary date (else the entry date). A period the rate table does not cover "
+           "is stated, not estimated.</p>",
+           "<table><tr><th>entry</th><th>from</th><th>computed to</th><th>days</th><th>loss</th><th>interest</th>"
+           "<th>note</th></tr>"]
+    for n in sched.numbers:
+        ei = sched.interest.get(n)
+        res = ei.result if ei is not None else None
+        out.append(f"<tr><td>{escape(n)}</td><td>{escape(ei.deposit.isoformat() if ei and ei.deposit else '—')}</td>"
+                   f"<td>{escape(res.computed_to.isoformat() if res and res.computed_to else '—')}</td>"
+                   f"<td class=num>{res.days if res else '—'}</td>"
+                   f"<td class=num>{_money(sched.entry_totals[n].loss)}</td>"
+                   f"<td class=num>{_money(ei.amount if ei else ZERO)}</td>"
+                   f"<td>{escape(ei.gap or '') if ei else ''}</td></tr>")
+    out.append(f"<tr><th>Total</th><td></td><td></td><td></td><th class=num>{_money(sched.total)}</th>"
+               f"<th class=num>{_money(sched.total_interest)}</th><td></td></tr></table>")
+    out.append('<h2 id="penalty">Penalty exposure per importer (19 U.S.C. 1592(c))</h2>'
+               "<p class=meta>Statutory maxima, stated for counsel, who chooses; the loss itself is due in every "
+               "case.</p>")
+    for x in data.exposures:
+        out.append(f"<h3>{escape(x.importer)}</h3><p class=meta>Entries {escape(', '.join(x.entries))}; loss USD "
+                   f"{_money(x.loss)}; interest USD {_money(x.interest)}; dutiable (entered) value USD "
+                   f"{_money(x.dutiable_value)}.</p>"
+                   "<table><tr><th>culpability</th><th>without a prior disclosure</th><th>basis</th>"
+                   "<th>with a prior disclosure</th><th>basis</th></tr>")
+        out += [f'<tr data-importer="{escape(x.importer)}" data-culpability="{escape(r.culpability)}">'
+                f"<td>{escape(r.culpability)}</td><td class=num>{_money(r.without_disclosure)}</td>"
+                f"<td>{escape(r.without_basis)}</td><td class=num>{_money(r.with_disclosure)}</td>"
+                f"<td>{escape(r.with_basis)}</td></tr>" for r in x.rows]
+        out.append("</table><ul>" + "".join(f"<li>{escape(t)}</li>" for t in x.notes) + "</ul>")
+    return out
+
+
 # --- the schedule -----------------------------------------------------------------------------------------
 
 def schedule_rows(data: ReportData) -> list[dict]:
@@ -301,11 +344,13 @@ def write_schedule(data: ReportData, out_dir: Path) -> dict[str, Path]:
     return _write_schedule(data.schedule or model.build(data.findings, data.entries), data.entries, out_dir)
 
 
-def write_report(store, out_dir: Path | str, root: str | None = None) -> dict[str, Path]:
-    """Write report.html, schedule.xlsx and schedule.csv into ``out_dir``; returns their paths."""
+def write_report(store, out_dir: Path | str, root: str | None = None,
+                 tender_date: date | None = None) -> dict[str, Path]:
+    """Write report.html, schedule.xlsx and schedule.csv into ``out_dir``; returns their paths. Interest runs to
+    ``tender_date`` (default: today)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    data = collect(store, root)
+    data = collect(store, root, tender_date)
     html_path = out / "report.html"
     html_path.write_text(render_html(data), encoding="utf-8")
     return {"html": html_path, **write_schedule(data, out)}

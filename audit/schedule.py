@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Iterable, Sequence
 
 from ..models.fold import id_key
 from ..models.records import (Document, Entry, EntryLine, Finding, Revenue, RevenueLine, RevenueRate, Section232Reading,
                               q2)
+from . import interest as interest_mod
+from . import penalty as penalty_mod
 from . import revenue
 
 ZERO = Decimal("0.00")
@@ -124,6 +127,7 @@ class ScheduleRow:
     ref: str  # the finding's number in a draft (F1, F2, …), else its id
     finding: Finding
     first: bool = True  # the finding's first row (its fees stand here)
+    line_rates: list[RevenueRate] = field(default_factory=list)  # the line's rates (own and chapter 99), if known
 
     @property
     def fees(self) -> Decimal:
@@ -148,7 +152,8 @@ def finding_rows(f: Finding, entry: Entry | None, ref: str | None = None) -> lis
             rl.duty_before if rl.rates else None, q2(rl.duty_delta), rl.duty_after if rl.rates else None,
             rec.mpf_before if first else None, rec.mpf_after if first else None,
             rec.hmf_before if first else None, rec.hmf_after if first else None,
-            mpf, hmf, q2(rl.duty_delta + mpf + hmf), ref or f.id, f, first))
+            mpf, hmf, q2(rl.duty_delta + mpf + hmf), ref or f.id, f, first,
+            list(rl.rates) if has_rates and not rl.rate_unknown else []))
     return rows
 
 
@@ -217,6 +222,12 @@ class Schedule:
     rows: list[ScheduleRow]
     entry_totals: dict[str, EntryMoney]
     numbers: list[str]
+    interest: dict[str, "EntryInterest"] = field(default_factory=dict)  # 19 U.S.C. 1505(c), per entry
+    tender: date | None = None  # the date interest runs to
+
+    @property
+    def total_interest(self) -> Decimal:
+        return q2(sum((i.amount for i in self.interest.values()), ZERO))
 
     @property
     def total(self) -> Decimal:
@@ -232,14 +243,77 @@ class Schedule:
 
 
 def build(findings: Sequence[Finding], entries: dict[str, Entry], saved_totals: dict[str, dict] | None = None,
-          refs: dict[str, str] | None = None, statuses: Sequence[str] = STANDING) -> Schedule:
-    """The schedule of the findings of ``statuses`` (never a to-verify or dismissed one)."""
+          refs: dict[str, str] | None = None, statuses: Sequence[str] = STANDING,
+          tender: date | None = None) -> Schedule:
+    """The schedule of the findings of ``statuses`` (never a to-verify or dismissed one), with each entry's
+    interest to ``tender`` (default: today)."""
     chosen = [f for f in findings if countable(f, statuses)]
     numbers = sorted({f.entry_number for f in chosen})
     rows = [r for f in chosen for r in finding_rows(f, entries.get(f.entry_number), (refs or {}).get(f.id))]
     totals = {n: entry_money(entries.get(n), [f for f in chosen if f.entry_number == n],
                              (saved_totals or {}).get(n)) for n in numbers}
-    return Schedule(rows, totals, numbers)
+    tender = tender or date.today()
+    return Schedule(rows, totals, numbers, {n: entry_interest(n, entries.get(n), totals[n], tender) for n in numbers},
+                    tender)
+
+
+# --- interest and penalty exposure ---------------------------------------------------------------------------
+
+@dataclass
+class EntryInterest:
+    """An entry's 19 U.S.C. 1505(c) interest on its loss (counted once), from its deposit date to the tender date."""
+
+    entry_number: str
+    principal: Decimal
+    deposit: date | None
+    basis: str  # which date the deposit date is ("entry summary date", ...)
+    tender: date
+    result: interest_mod.Interest | None = None
+    problem: str | None = None  # why nothing (or not everything) was computed
+
+    @property
+    def amount(self) -> Decimal:
+        return self.result.amount if self.result is not None else ZERO
+
+    @property
+    def gap(self) -> str | None:
+        return self.problem or (self.result.gap if self.result is not None else None)
+
+
+def entry_interest(number: str, entry: Entry | None, money: EntryMoney, tender: date) -> EntryInterest:
+    """The entry's interest; a period the rate table does not cover is stated (``gap``), never guessed."""
+    start, basis = interest_mod.deposit_date(entry.header if entry is not None else None)
+    out = EntryInterest(number, money.loss, start, basis, tender)
+    if start is None:
+        out.problem = f"no interest computed: {basis}"
+        return out
+    try:
+        out.result = interest_mod.compute(money.loss, start, tender, strict=False)
+    except interest_mod.InterestGap as exc:
+        out.problem = f"no interest computed: {exc}"
+    return out
+
+
+def importer_label(entry: Entry | None) -> str:
+    return getattr(importer_of(entry), "name", None) or "importer not stated"
+
+
+def exposures(schedule: Schedule, entries: dict[str, Entry],
+              domestic_values: dict[str, Decimal] | None = None) -> list[penalty_mod.Exposure]:
+    """The 19 U.S.C. 1592(c) exposure of each importer of the schedule (by the importer named on its entries): its
+    loss and interest as the schedule counts them, the entered value of its entries as the dutiable value."""
+    groups: dict[str, list[str]] = {}
+    for n in schedule.numbers:
+        groups.setdefault(importer_label(entries.get(n)), []).append(n)
+    out = []
+    for name, numbers in sorted(groups.items()):
+        loss = q2(sum((schedule.entry_totals[n].loss for n in numbers), ZERO))
+        interest = q2(sum((schedule.interest[n].amount for n in numbers if n in schedule.interest), ZERO))
+        complete = all(n in schedule.interest and schedule.interest[n].gap is None for n in numbers)
+        value = q2(sum((revenue.context_of(entries[n]).total_entered_value for n in numbers if n in entries), ZERO))
+        out.append(penalty_mod.exposure(name, numbers, loss, interest, value, (domestic_values or {}).get(name),
+                                        complete))
+    return out
 
 
 # --- the selection from the store ------------------------------------------------------------------------------
@@ -313,6 +387,6 @@ def readings(f: Finding, entry: Entry | None) -> Section232Reading:
     return r
 
 
-__all__ = ["Schedule", "ScheduleRow", "EntryMoney", "Selection", "build", "select", "record", "finding_rows",
+__all__ = ["Schedule", "ScheduleRow", "EntryMoney", "EntryInterest", "entry_interest", "exposures", "importer_label", "Selection", "build", "select", "record", "finding_rows",
            "entry_money", "countable", "readings", "saved_totals", "importer_of", "DISCLOSED", "STANDING",
            "NEVER_COUNTED", "VALUE_CODES", "CONTENT_CODES"]

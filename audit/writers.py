@@ -154,51 +154,89 @@ def write_blocks(blocks: list[Block], out_docx: Path | str, title: str) -> dict[
 # --- the loss-of-revenue schedule as XLSX and CSV ----------------------------------------------------------------
 
 SCHEDULE_COLUMNS = [
-    "entry_number", "entry_date", "summary_date", "port_code", "line_no", "hts", "finding_id", "finding_code", "status",
-    "base", "declared_value", "value_delta", "corrected_value", "duty_rates_percent", "duty_declared", "duty_delta",
+    "entry_number", "entry_date", "summary_date", "port_code", "importer_of_record", "importer_number", "line_no",
+    "hts", "finding_id", "finding_code", "status", "base", "declared_value", "value_delta", "corrected_value",
+    "duty_rates_percent", "chapter99_numbers", "duty_declared", "duty_own_delta", "duty_chapter99_delta", "duty_delta",
     "duty_corrected", "mpf_declared", "mpf_corrected", "hmf_declared", "hmf_corrected", "fees_delta",
-    "loss_of_revenue",
+    "loss_of_revenue", "in_total", "interest_from", "interest_to", "interest_days", "interest", "interest_note",
 ]
-MONEY_COLUMNS = {"declared_value", "value_delta", "corrected_value", "duty_declared", "duty_delta", "duty_corrected",
-                 "mpf_declared", "mpf_corrected", "hmf_declared", "hmf_corrected", "fees_delta", "loss_of_revenue"}
-# what a reviewer recomputes, written as formulas in the XLSX: column = left + right (or left − right)
-FORMULAS = {"corrected_value": ("declared_value", "+", "value_delta"),
-            "duty_corrected": ("duty_declared", "+", "duty_delta")}
+MONEY_COLUMNS = {"declared_value", "value_delta", "corrected_value", "duty_declared", "duty_own_delta",
+                 "duty_chapter99_delta", "duty_delta", "duty_corrected", "mpf_declared", "mpf_corrected",
+                 "hmf_declared", "hmf_corrected", "fees_delta", "loss_of_revenue", "interest"}
+# what a reviewer recomputes, written as formulas in the XLSX: a column as a signed sum of the row's other columns
+# (written only where the row's figures are that sum: a rate change keeps its value as declared, for one)
+FORMULAS: dict[str, tuple[tuple[int, str], ...]] = {
+    "corrected_value": ((1, "declared_value"), (1, "value_delta")),
+    "duty_delta": ((1, "duty_own_delta"), (1, "duty_chapter99_delta")),
+    "duty_corrected": ((1, "duty_declared"), (1, "duty_delta")),
+    "fees_delta": ((1, "mpf_corrected"), (-1, "mpf_declared"), (1, "hmf_corrected"), (-1, "hmf_declared")),
+    "loss_of_revenue": ((1, "duty_delta"), (1, "fees_delta")),
+}
+TOTALLED = ("duty_delta", "fees_delta", "loss_of_revenue", "interest")  # the TOTAL row: SUM of the rows in the total
+STEPS = "_interest_steps"  # a record's interest steps (rate, days of the year, days), for the XLSX formula
 
 
 def schedule_records(schedule: Schedule, entries: dict[str, Entry]) -> list[dict]:
     """The schedule as rows of plain values (Decimal money): a row per finding and entry line, an entry's total
-    where it differs from its rows' sum or has several, and the grand total last."""
+    where it differs from its rows' sum or has several, and the grand total last. The row that holds an entry's
+    total (its own row, or its one finding row) says so (``in_total``) and carries the entry's interest."""
     out: list[dict] = []
     for n in schedule.numbers:
         e = entries.get(n)
         h = e.header if e is not None else None
-        for r in schedule.of_entry(n):
-            out.append(_row(r, h))
+        mine = [_row(r, h) for r in schedule.of_entry(n)]
+        out += mine
         if schedule.entry_row_needed(n):
             t = schedule.entry_totals[n]
-            out.append({**{c: None for c in SCHEDULE_COLUMNS}, "entry_number": f"ENTRY {n} total (counted once)",
-                        "duty_delta": t.duty, "fees_delta": q2(t.mpf + t.hmf), "loss_of_revenue": t.loss})
+            holder = {**{c: None for c in SCHEDULE_COLUMNS}, "entry_number": f"ENTRY {n} total (counted once)",
+                      "duty_delta": t.duty, "fees_delta": q2(t.mpf + t.hmf), "loss_of_revenue": t.loss}
+            out.append(holder)
+        else:
+            holder = mine[0]
+        holder["in_total"] = "yes"
+        _interest_into(holder, schedule.interest.get(n))
     totals = schedule.entry_totals.values()
     out.append({**{c: None for c in SCHEDULE_COLUMNS}, "entry_number": "TOTAL",
                 "duty_delta": q2(sum((t.duty for t in totals), Decimal(0))),
                 "fees_delta": q2(sum((t.mpf + t.hmf for t in totals), Decimal(0))),
-                "loss_of_revenue": schedule.total})
+                "loss_of_revenue": schedule.total, "interest": schedule.total_interest,
+                "interest_to": schedule.tender.isoformat() if schedule.tender else None})
     return out
 
 
+def _interest_into(row: dict, ei) -> None:
+    if ei is None:
+        return
+    res = ei.result
+    row.update({"interest_from": ei.deposit.isoformat() if ei.deposit else None,
+                "interest_to": res.computed_to.isoformat() if res is not None and res.computed_to else None,
+                "interest_days": res.days if res is not None else None, "interest": ei.amount,
+                "interest_note": "; ".join(x for x in (f"from the {ei.basis}" if ei.deposit else None, ei.gap) if x)})
+    if res is not None:
+        row[STEPS] = [(s.rate, s.year_days, s.days) for s in res.steps]
+
+
 def _row(r: ScheduleRow, h) -> dict:
+    imp = h.get("importer") if h is not None else None
+    rl_rates = r.line_rates
+    own = [x for x in rl_rates if x.hts == "own"]
+    ch99 = [x for x in rl_rates if x.hts != "own"]
     return {
         "entry_number": r.entry_number, "entry_date": h.get("entry_date") if h is not None else None,
         "summary_date": h.get("summary_date") if h is not None else None,
-        "port_code": h.get("port_code") if h is not None else None, "line_no": r.line_no, "hts": r.hts,
+        "port_code": h.get("port_code") if h is not None else None,
+        "importer_of_record": getattr(imp, "name", None), "importer_number": getattr(imp, "number", None),
+        "line_no": r.line_no, "hts": r.hts,
         "finding_id": r.finding.id, "finding_code": r.finding.code, "status": r.finding.status,
         "base": ("metal content" if r.content else "entered value") if r.declared is not None or r.change else None,
         "declared_value": r.declared, "value_delta": r.change, "corrected_value": r.corrected,
-        "duty_rates_percent": r.rates, "duty_declared": r.duty_before, "duty_delta": r.duty,
-        "duty_corrected": r.duty_after, "mpf_declared": r.mpf_before, "mpf_corrected": r.mpf_after,
-        "hmf_declared": r.hmf_before, "hmf_corrected": r.hmf_after, "fees_delta": q2(r.fees),
-        "loss_of_revenue": r.loss,
+        "duty_rates_percent": r.rates, "chapter99_numbers": " + ".join(x.hts for x in ch99) or None,
+        "duty_declared": r.duty_before,
+        "duty_own_delta": q2(sum((x.duty_delta for x in own), Decimal(0))) if rl_rates else None,
+        "duty_chapter99_delta": q2(sum((x.duty_delta for x in ch99), Decimal(0))) if rl_rates else None,
+        "duty_delta": r.duty, "duty_corrected": r.duty_after, "mpf_declared": r.mpf_before,
+        "mpf_corrected": r.mpf_after, "hmf_declared": r.hmf_before, "hmf_corrected": r.hmf_after,
+        "fees_delta": q2(r.fees), "loss_of_revenue": r.loss, "in_total": None,
     }
 
 
@@ -222,13 +260,40 @@ def write_schedule_csv(rows: Sequence[dict], path: Path) -> Path:
         w = csv.DictWriter(fh, fieldnames=SCHEDULE_COLUMNS)
         w.writeheader()
         for r in rows:
-            w.writerow({k: (_text(v) if k in MONEY_COLUMNS else "" if v is None else _inert(v)) for k, v in r.items()})
+            w.writerow({k: (_text(v) if k in MONEY_COLUMNS else "" if v is None else _inert(v)) for k, v in r.items()
+                        if k in SCHEDULE_COLUMNS})
     return path
 
 
+def _linear(r: dict, terms) -> Decimal | None:
+    vals = [r.get(c) for _, c in terms]
+    if any(not isinstance(v, Decimal) for v in vals):
+        return None
+    return sum((sign * v for (sign, _), v in zip(terms, vals)), Decimal(0))
+
+
+def _interest_formula(loss_cell: str, steps) -> str:
+    """1505(c) interest on the loss cell, compounded daily: each run of days at one rate in one year."""
+    growth = "*".join(f"(1+{format(rate.normalize(), 'f')}/100/{yd})^{days}" for rate, yd, days in steps)
+    return f"=ROUND({loss_cell}*{growth}-{loss_cell},2)"
+
+
+def _interest_of(loss: Decimal, steps) -> Decimal:
+    from decimal import localcontext
+
+    with localcontext() as ctx:
+        ctx.prec = 40
+        balance = loss
+        for rate, yd, days in steps:
+            balance = balance * (1 + rate / 100 / yd) ** days
+        return q2(balance - loss)
+
+
 def write_schedule_xlsx(rows: Sequence[dict], path: Path) -> Path:
-    """Money as exact numbers to the cent; the corrected value and duty as formulas over the declared value and
-    the change, so that a reviewer's edit of either carries through."""
+    """Money as exact numbers to the cent; what a reviewer recomputes as formulas over the row's own cells (the
+    corrected value, the duty and its split, the fees, the loss, the interest) and the TOTAL row as SUMs of the rows
+    in the total, so that a reviewer's edit carries through. A formula is written only where the stored figures are
+    its result."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -240,25 +305,37 @@ def write_schedule_xlsx(rows: Sequence[dict], path: Path) -> Path:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     letter = {c: get_column_letter(i + 1) for i, c in enumerate(SCHEDULE_COLUMNS)}
+    in_total: list[int] = []  # the sheet rows holding an entry's total
     for r in rows:
         n = ws.max_row + 1
         values = []
+        is_total = r.get("entry_number") == "TOTAL" and not r.get("finding_id")
         for c in SCHEDULE_COLUMNS:
             v = r.get(c)
-            if c in FORMULAS and v is not None:
-                left, op, right = FORMULAS[c]
-                a, b = r.get(left), r.get(right)
-                # a formula where the row's figures are that sum (not a rate change: its value stays as declared)
-                if a is not None and b is not None and q2(a + b if op == "+" else a - b) == q2(v):
-                    v = f"={letter[left]}{n}{op}{letter[right]}{n}"
+            if is_total and c in TOTALLED and v is not None and in_total:
+                cells = [f"{letter[c]}{i}" for i in in_total]
+                held = [rows[i - 2].get(c) for i in in_total]
+                if all(isinstance(x, Decimal) for x in held) and q2(sum(held, Decimal(0))) == q2(v):
+                    v = f"=SUM({','.join(cells)})"
                 else:
                     v = q2(v)
+            elif c in FORMULAS and isinstance(v, Decimal):
+                got = _linear(r, FORMULAS[c])
+                if got is not None and q2(got) == q2(v):
+                    v = "=" + "".join(("+" if sign > 0 else "-") + f"{letter[x]}{n}" for sign, x in FORMULAS[c]).lstrip("+")
+                else:
+                    v = q2(v)
+            elif c == "interest" and isinstance(v, Decimal) and r.get(STEPS) and \
+                    isinstance(r.get("loss_of_revenue"), Decimal) and _interest_of(r["loss_of_revenue"], r[STEPS]) == q2(v):
+                v = _interest_formula(f"{letter['loss_of_revenue']}{n}", r[STEPS])
             elif isinstance(v, Decimal):
                 v = q2(v)
             else:
                 v = _inert(v)
             values.append(v)
         ws.append(values)
+        if r.get("in_total") == "yes":
+            in_total.append(ws.max_row)
         for c, cell in zip(SCHEDULE_COLUMNS, ws[ws.max_row]):
             if c in MONEY_COLUMNS:
                 cell.number_format = "#,##0.00"

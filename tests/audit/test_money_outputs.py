@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from docx import Document as Word
-from openpyxl import load_workbook
 
 from appraiser.audit import audit
 from appraiser.audit.disclose import draft_disclosure, write_disclosure
@@ -117,19 +116,13 @@ def _csv_rows(out) -> list[dict]:
 
 
 def _xlsx_rows(out) -> list[dict]:
-    ws = load_workbook(out["report"]["xlsx"]).active
-    header = [c.value for c in ws[1]]
-    cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row}
+    """The schedule's XLSX with its formulas recomputed (the corrected value, the duty and its split, the fees,
+    the loss, the interest, the totals)."""
+    from xlsx_recompute import recomputed_rows
 
-    def value(v):
-        if isinstance(v, str) and v.startswith("="):  # the schedule's formulas: A1+B1
-            m = re.fullmatch(r"=([A-Z]+\d+)([+-])([A-Z]+\d+)", v)
-            assert m, v
-            a, b = value(cells[m.group(1)]), value(cells[m.group(3)])
-            return a + b if m.group(2) == "+" else a - b
-        return None if v is None else D(str(v)) if isinstance(v, (int, float, D)) else v
-
-    return [{h: value(c.value) for h, c in zip(header, row)} for row in ws.iter_rows(min_row=2)]
+    rows, formulas = recomputed_rows(out["report"]["xlsx"])
+    assert formulas
+    return rows
 
 
 def test_the_schedule_xlsx_and_csv_give_each_findings_record(outputs):
