@@ -349,10 +349,16 @@ def audit(db: Path, declared: Path | None, tariff: Path | None, wait: float) -> 
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
 @click.option("--no-provenance", is_flag=True, help="Leave out the per-field provenance blocks.")
-def export(db: Path, fmt: str, no_provenance: bool) -> None:
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+              help="The date the export's liquidation triage is judged on (default: today).")
+def export(db: Path, fmt: str, no_provenance: bool, as_of: str | None) -> None:
     """Print the export document (SPEC §4) to standard output."""
+    from .audit.triage import triage_json
+
+    day = _as_of(as_of)
     with _open_store(db) as store:
         doc = store.export(with_provenance=not no_provenance)
+        doc["triage"] = triage_json(store.entries(), day, store.findings())
     click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 

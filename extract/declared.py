@@ -220,8 +220,9 @@ def liquidation_status(text: str) -> str | None:
 
 
 def is_es003(columns: list[str]) -> bool:
-    """Whether a header is an ES-003 export's: not the project's own columns, and an ES-003 entry number title."""
-    if all(c in CSV_COLUMNS for c in columns):
+    """Whether a header is an ES-003 export's: an ES-003 entry number title, and not the project's own
+    ``entry_number`` column (a CSV of the project's columns with one misspelled stays the project's CSV)."""
+    if "entry_number" in columns or all(c in CSV_COLUMNS for c in columns):
         return False
     by_key = es003_vocabulary()["by_key"]
     return any(by_key.get(_title_key(c)) == "entry_number" for c in columns)

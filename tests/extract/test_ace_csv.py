@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
 from appraiser.cli import main
 from appraiser.extract.declared import is_es003, load_declared_csv
 from appraiser.fixtures import ace_es003
+from appraiser.models.schema import export_schema
 
 FIXTURE = ace_es003.OUT
 HEADER = ("Entry Summary Number,Entry Date,Importer Number,Importer Name,Entry Summary Line Number,HTS Number,"
@@ -74,6 +76,7 @@ def test_the_header_decides_the_format():
     assert is_es003(["ENTRY_SUMMARY_NUMBER", "hts number"])  # case, spaces and punctuation aside
     assert not is_es003(["entry_number", "line_no", "hts", "entered_value"])  # the project's own CSV
     assert not is_es003(["Invoice", "Amount"])
+    assert not is_es003(["entry_number", "line_no", "hts", "value"])  # the own CSV misspelled: its own errors
 
 
 def test_the_projects_own_csv_reads_as_before_and_takes_the_liquidation_columns(tmp_path):
@@ -125,6 +128,12 @@ def test_run_and_triage_end_to_end_with_the_fixture(tmp_path):
     assert data["counts"] == {s: 9 for s in ace_es003.STATUSES}
     res = CliRunner().invoke(main, ["triage", "--db", str(db), "--as-of", ace_es003.AS_OF.isoformat()])
     assert res.exit_code == 0 and "Triage as of 2026-06-30: 45 entries" in res.output
+    exported = json.loads(CliRunner().invoke(main, ["export", "--db", str(db), "--as-of", "2026-06-30"]).output)
+    jsonschema.validate(exported, export_schema())
+    assert exported["triage"] == data
+    for args in (["triage", "--db", str(db), "--as-of", "30/06/2026"], ["triage", "--db", str(tmp_path / "no.db")]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1, res.output
 
 
 def test_a_bad_column_stops_the_run_with_one_line_and_exit_2(tmp_path):
