@@ -46,7 +46,8 @@ class Triage:
 
     def to_json(self) -> dict:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
-        return {"entry_number": self.entry_number, "status": self.status, "description": rules()["statuses"][self.status],
+        return {"entry_number": self.entry_number, "status": self.status,
+                "description": rules()["statuses"][self.status],
                 "as_of": iso(self.as_of), "entry_date": iso(self.entry_date),
                 "liquidation_status": self.liquidation_status, "liquidation_date": iso(self.liquidation_date),
                 "psc_deadline": iso(self.psc_deadline), "protest_deadline": iso(self.protest_deadline),

@@ -349,7 +349,7 @@ def _es003_entry(path: Path, number: str, entry_rows: list[tuple[int, dict]]) ->
             commodity[n] = (line, row)
     for n in sorted(set(commodity) | set(additional)):
         if n not in commodity:
-            raise ValueError(f"line {additional_line(entry_rows, n)}: entry {number} line {n} has chapter 99 "
+            raise ValueError(f"line {_first_line_of(entry_rows, n)}: entry {number} line {n} has chapter 99 "
                              "numbers and no HTS number of chapters 1 to 98")
         line, row = commodity[n]
         if row.get("entered_value") is None:
@@ -367,5 +367,5 @@ def _es003_entry(path: Path, number: str, entry_rows: list[tuple[int, dict]]) ->
     return e
 
 
-def additional_line(entry_rows: list[tuple[int, dict]], n: int) -> int:
+def _first_line_of(entry_rows: list[tuple[int, dict]], n: int) -> int:
     return next(line for line, row in entry_rows if row["line_no"] == n)
