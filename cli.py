@@ -349,10 +349,16 @@ def audit(db: Path, declared: Path | None, tariff: Path | None, wait: float) -> 
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
 @click.option("--no-provenance", is_flag=True, help="Leave out the per-field provenance blocks.")
-def export(db: Path, fmt: str, no_provenance: bool) -> None:
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+              help="The date the export's liquidation triage is judged on (default: today).")
+def export(db: Path, fmt: str, no_provenance: bool, as_of: str | None) -> None:
     """Print the export document (SPEC §4) to standard output."""
+    from .audit.triage import triage_json
+
+    day = _as_of(as_of)
     with _open_store(db) as store:
         doc = store.export(with_provenance=not no_provenance)
+        doc["triage"] = triage_json(store.entries(), day, store.findings())
     click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
 
 
@@ -517,6 +523,44 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
                   if gaps else ""))
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}")
+
+
+def _as_of(text: str | None):
+    """The "as of" date of a triage: today when not given; a date not written YYYY-MM-DD is a usage error."""
+    from datetime import date
+
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _usage(f"--as-of {text}: not a date (write YYYY-MM-DD)")
+
+
+@main.command()
+@db_option
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="The date to judge on (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the triage as JSON.")
+def triage(db: Path, as_of: str | None, as_json: bool) -> None:
+    """Liquidation triage per entry: PSC window, protest window, final or time-barred, and each finding's remedy."""
+    from .audit.triage import triage_json
+
+    day = _as_of(as_of)
+    with _open_store(db) as store:
+        data = triage_json(store.entries(), day, store.findings())
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(data["counts"].items()))
+    click.echo(f"Triage as of {data['as_of']}: {len(data['entries'])} entries ({counts or 'none'})")
+    for n, t in data["entries"].items():
+        nxt = f"next: {t['next_deadline_kind']} {t['next_deadline']}" if t["next_deadline"] else "no deadline ahead"
+        remedies: dict[str, int] = {}
+        for f in t["findings"]:
+            remedies[str(f["remedy"])] = remedies.get(str(f["remedy"]), 0) + 1
+        found = ", ".join(f"{k} {v}" for k, v in sorted(remedies.items()))
+        click.echo(printable(f"  {n}  {t['importer'] or '-'}  {t['status']}  {nxt}"
+                             + (f"  findings: {found}" if found else "")))
 
 
 @main.command()

@@ -2,13 +2,15 @@
 read strictly into entries: every cell typed or refused with its line and column, never guessed."""
 from __future__ import annotations
 
+import json
 import re
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
 
 from ..models.records import Entry, EntryLine, FieldSet, Link, Party
-from ..models.table import columns_text, read_table
+from ..models.table import Table, columns_text, read_table, shown
 from .normalize import id_key, normalize_entry_number, normalize_hts
 
 CSV_COLUMNS = {
@@ -19,11 +21,12 @@ CSV_COLUMNS = {
     "line_no": "line", "hts": "line", "description": "line", "entered_value": "line", "quantity": "line",
     "unit": "line", "duty_rate": "line", "duty": "line", "spi": "line", "related_party": "line",
     "melt_country": "line", "additional_hts": "line", "additional_rate": "line", "additional_value": "line",
+    "liquidation_status": "header", "liquidation_date": "header",
 }
 _DEC = {"exchange_rate", "mpf", "hmf", "entered_value", "quantity", "duty_rate", "duty", "additional_rate",
         "additional_value"}
 _RATES = {"duty_rate", "additional_rate"}  # percent: "5.3", "5.3%" or "Free"
-_DATES = {"entry_date", "summary_date"}
+_DATES = {"entry_date", "summary_date", "liquidation_date"}
 REQUIRED_COLUMNS = ("entry_number", "line_no", "hts", "entered_value")
 _PLAIN_NUMBER = re.compile(r"(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?|\.\d+", re.ASCII)
 _MAX_AMOUNT = Decimal(10) ** 15  # a declared value, duty or rate beyond this is no number an entry holds
@@ -80,6 +83,8 @@ def _declared_value(column: str, text: str):
         if not re.fullmatch(rf"\d{{1,{width}}}", text, re.ASCII):
             raise ValueError(f"not a {width}-digit code: {text!r}")
         return text.zfill(width)
+    if column == "liquidation_status":
+        return liquidation_status(text)
     if column == "currency":
         if not re.fullmatch(r"[A-Za-z]{3}", text):
             raise ValueError(f"not a currency code: {text!r}")
@@ -125,6 +130,8 @@ def load_declared_csv(path: Path) -> list[Entry]:
     Raises ``OSError`` when the file cannot be read and ``ValueError`` when it is not such a CSV: the message names
     the line and the column of what is wrong, or the columns expected and found."""
     table = read_table(path)
+    if is_es003(table.columns):
+        return _load_es003(path, table)
     found = set(table.columns)
     missing = [c for c in REQUIRED_COLUMNS if c not in found]
     if missing:
@@ -155,7 +162,8 @@ def load_declared_csv(path: Path) -> list[Entry]:
             h = e.header
             h.set("entry_number", number)
             for k in ("entry_type", "entry_date", "summary_date", "port_code", "country_of_origin",
-                      "mode_of_transport", "currency", "exchange_rate", "mpf", "hmf"):
+                      "mode_of_transport", "currency", "exchange_rate", "mpf", "hmf", "liquidation_status",
+                      "liquidation_date"):
                 h.set(k, row.get(k))
             if row.get("importer_name") or row.get("importer_number"):
                 h.set("importer", Party(name=row.get("importer_name"), number=row.get("importer_number")))
@@ -176,3 +184,188 @@ def load_declared_csv(path: Path) -> list[Entry]:
         total = sum((ln.get("entered_value") or Decimal(0) for ln in e.lines), Decimal(0))
         e.header.set("total_entered_value", total)
     return list(entries.values())
+
+
+# --- the ACE Reports "Entry Summary Line Tariff Details" (ES-003) export ------------------------------------------
+
+ES003_PATH = Path(__file__).parent / "vocab" / "ace_es003.json"
+LIQUIDATION_STATUSES = ("liquidated", "unliquidated", "extended", "suspended")
+
+
+@lru_cache(maxsize=1)
+def es003_vocabulary() -> dict:
+    """The ES-003 column titles (title -> field), the titles read and left aside, the required fields, the
+    liquidation status words and the date formats: ``extract/vocab/ace_es003.json``."""
+    data = json.loads(ES003_PATH.read_text(encoding="utf-8"))
+    data["by_key"] = {_title_key(t): f for t, f in data["columns"].items()}
+    data["ignored_keys"] = {_title_key(t) for t in data["ignored"]}
+    data["status_words"] = {_title_key(w): s for s, words in data["liquidation_statuses"].items() for w in words}
+    return data
+
+
+def _title_key(title: str) -> str:
+    """A column title compared without case, spaces or punctuation ("Entry Summary Number" = "ENTRY_SUMMARY_NUMBER")."""
+    return "".join(c for c in title.casefold() if c.isalnum())
+
+
+def liquidation_status(text: str) -> str | None:
+    """One of ``LIQUIDATION_STATUSES`` for a status as an export writes it ("Liquidated", "L", "Not Liquidated");
+    ``ValueError`` for a word the vocabulary does not hold."""
+    if not text:
+        return None
+    status = es003_vocabulary()["status_words"].get(_title_key(text))
+    if status is None:
+        raise ValueError(f"not a liquidation status: {text!r} (one of {', '.join(LIQUIDATION_STATUSES)})")
+    return status
+
+
+def is_es003(columns: list[str]) -> bool:
+    """Whether a header is an ES-003 export's: an ES-003 entry number title, and not the project's own
+    ``entry_number`` column (a CSV of the project's columns with one misspelled stays the project's CSV)."""
+    if "entry_number" in columns or all(c in CSV_COLUMNS for c in columns):
+        return False
+    by_key = es003_vocabulary()["by_key"]
+    return any(by_key.get(_title_key(c)) == "entry_number" for c in columns)
+
+
+def _es003_date(text: str) -> str | None:
+    if not text:
+        return None
+    for fmt in es003_vocabulary()["date_formats"]:
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text!r} (MM/DD/YYYY or YYYY-MM-DD)")
+
+
+def _es003_columns(columns: list[str]) -> dict[str, str]:
+    """Field by column title; ``ValueError`` naming the unknown titles, a field given twice or the required
+    fields no title gives."""
+    vocab = es003_vocabulary()
+    fields: dict[str, str] = {}
+    unknown = []
+    for c in columns:
+        f = vocab["by_key"].get(_title_key(c))
+        if f is None:
+            if _title_key(c) not in vocab["ignored_keys"]:
+                unknown.append(c)
+            continue
+        if f in fields.values():
+            other = next(t for t, g in fields.items() if g == f)
+            raise ValueError(f"ES-003 columns {columns_text([other, c])} both give {f}")
+        fields[c] = f
+    if unknown:
+        raise ValueError(f"ES-003 export: unknown column{'s' if len(unknown) > 1 else ''} {columns_text(unknown)} "
+                         f"(the titles read are in {ES003_PATH.name})")
+    missing = [f for f in vocab["required"] if f not in fields.values()]
+    if missing:
+        titles = {f: next(t for t, g in vocab["columns"].items() if g == f) for f in missing}
+        raise ValueError(f"ES-003 export: missing column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(titles[f] for f in missing)} (found: {columns_text(columns)})")
+    return fields
+
+
+def _es003_row(cells: dict[str, str], fields: dict[str, str]) -> dict[str, object]:
+    """The typed values of one ES-003 row by field; ``ValueError`` naming the ACE column of the first bad cell."""
+    out: dict[str, object] = {}
+    for title, f in fields.items():
+        text = cells.get(title, "")
+        try:
+            if f in ("entry_number", "line_no", "hts", "importer_number", "entry_date") and not text:
+                raise ValueError("empty")
+            if f == "entry_number":
+                number = normalize_entry_number(text)
+                if number is None or id_key(number) != id_key(text):
+                    raise ValueError(f"not an entry number: {text!r}")
+                out[f] = number
+            elif f == "line_no":
+                if not re.fullmatch(r"\d{1,4}", text, re.ASCII) or int(text) == 0:
+                    raise ValueError(f"not a line number: {text!r}")
+                out[f] = int(text)
+            elif f == "hts":
+                out[f] = normalize_hts(text)
+                if out[f] is None:
+                    raise ValueError(f"not an HTS number: {text!r}")
+            elif f in _DATES:
+                out[f] = _es003_date(text)
+            else:
+                out[f] = _declared_value(f, text)
+        except ValueError as exc:
+            raise ValueError(f"column {shown(title)}: {exc}") from None
+    return out
+
+
+def _load_es003(path: Path, table: Table) -> list[Entry]:
+    """Entries from an ES-003 export: a row per HTS number of an entry summary line, chapter 99 numbers as rows of
+    the line they add to; the entry's header (importer of record, dates, port, liquidation) from its rows, which
+    must agree on the importer; MPF and HMF, line amounts, summed per entry."""
+    fields = _es003_columns(table.columns)
+    if not table.rows:
+        raise ValueError("no entry line: the ES-003 export has a header and no row")
+    rows: dict[str, list[tuple[int, dict]]] = {}
+    for r in table.rows:
+        try:
+            row = _es003_row(r.cells, fields)
+        except ValueError as exc:
+            raise ValueError(f"line {r.line}, {exc}") from None
+        rows.setdefault(row["entry_number"], []).append((r.line, row))
+    out = []
+    for number, entry_rows in rows.items():
+        out.append(_es003_entry(path, number, entry_rows))
+    return out
+
+
+def _es003_entry(path: Path, number: str, entry_rows: list[tuple[int, dict]]) -> Entry:
+    e = Entry(entry_number=number, header=FieldSet(), links=[Link(str(path), "ACE ES-003 export", 1.0)])
+    h = e.header
+    h.set("entry_number", number)
+    first_line, first = entry_rows[0]
+    for line, row in entry_rows[1:]:
+        if row.get("importer_number") != first.get("importer_number"):
+            raise ValueError(f"line {line}: entry {number} has importer {row.get('importer_number')} here and "
+                             f"{first.get('importer_number')} on line {first_line}")
+    for k in ("entry_type", "entry_date", "summary_date", "port_code", "country_of_origin", "liquidation_status",
+              "liquidation_date"):
+        h.set(k, next((row[k] for _, row in entry_rows if row.get(k) is not None), None))
+    h.set("importer", Party(name=next((row["importer_name"] for _, row in entry_rows if row.get("importer_name")),
+                                      None), number=first["importer_number"]))
+    for k in ("mpf", "hmf"):
+        amounts = [row[k] for _, row in entry_rows if row.get(k) is not None]
+        if amounts:
+            h.set(k, sum(amounts, Decimal(0)))
+    commodity: dict[int, tuple[int, dict]] = {}
+    additional: dict[int, list[dict]] = {}
+    for line, row in entry_rows:
+        n = row["line_no"]
+        if row["hts"].startswith("99"):
+            additional.setdefault(n, []).append({k: v for k, v in (
+                ("hts", row["hts"]), ("rate", row.get("duty_rate")), ("duty", row.get("duty")),
+                ("value", row.get("entered_value") or None)) if v is not None})
+        elif n in commodity:
+            raise ValueError(f"line {line}: entry {number} line {n} has HTS {commodity[n][1]['hts']} on line "
+                             f"{commodity[n][0]} already (one HTS number of chapters 1 to 98 a line)")
+        else:
+            commodity[n] = (line, row)
+    for n in sorted(set(commodity) | set(additional)):
+        if n not in commodity:
+            raise ValueError(f"line {_first_line_of(entry_rows, n)}: entry {number} line {n} has chapter 99 "
+                             "numbers and no HTS number of chapters 1 to 98")
+        line, row = commodity[n]
+        if row.get("entered_value") is None:
+            raise ValueError(f"line {line}, entry {number} line {n}: no entered value")
+        fs = FieldSet()
+        fs.set("line_no", n)
+        for k in ("hts", "entered_value", "duty", "duty_rate", "quantity", "unit", "spi"):
+            fs.set(k, row.get(k))
+        fs.set("additional", additional.get(n))
+        e.lines.append(EntryLine(fs))
+    h.set("total_entered_value", sum((ln.get("entered_value") for ln in e.lines), Decimal(0)))
+    duties = [row["duty"] for _, row in entry_rows if row.get("duty") is not None]
+    if duties:
+        h.set("total_duty", sum(duties, Decimal(0)))
+    return e
+
+
+def _first_line_of(entry_rows: list[tuple[int, dict]], n: int) -> int:
+    return next(line for line, row in entry_rows if row["line_no"] == n)

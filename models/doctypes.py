@@ -51,6 +51,8 @@ DOC_TYPES: dict[str, dict[str, str]] = {
         "exporting_country": "country", "mode_of_transport": "code", "related_party": "bool",
         "invoice_numbers": "list", "currency": "currency", "exchange_rate": "decimal",
         "total_entered_value": "money", "total_duty": "money", "mpf": "money", "hmf": "money", "total": "money",
+        # beyond the SPEC table: where the entry stands, from an ACE export (ES-003) or the declared-lines CSV
+        "liquidation_status": "code", "liquidation_date": "date",
     },
     "assist_invoice": {
         "invoice_number": "id", "invoice_date": "date", "supplier": PARTY, "buyer": PARTY, "ship_to": PARTY,

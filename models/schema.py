@@ -276,6 +276,40 @@ _REVENUE_DEFS = {'money': {'type': 'string', 'pattern': '^-?\\d+\\.\\d{2}$'},
                             'section232': {'type': 'array', 'items': {'$ref': '#/$defs/section232_reading'}}}}}
 
 
+# the triage statuses and remedies, from the one table that defines them (audit/triage.json)
+_TRIAGE_RULES = json.loads((Path(__file__).resolve().parents[1] / "audit" / "triage.json").read_text(encoding="utf-8"))
+_STATUSES = list(_TRIAGE_RULES["statuses"])
+_REMEDIES = sorted({r for by in _TRIAGE_RULES["remedies"].values() for r in by.values() if r}) + [None]
+_DATE_OR_NULL = {"type": ["string", "null"], "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_TRIAGE = {
+    "type": "object", "required": ["as_of", "counts", "entries"],
+    "description": "liquidation triage per entry on the date as_of (audit/triage.py): status, deciding dates, next "
+                   "deadline, the remedy of each direction and of each finding",
+    "properties": {
+        "as_of": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "entries": {"type": "object", "additionalProperties": {
+            "type": "object", "required": ["entry_number", "status", "remedy", "next_deadline"],
+            "properties": {
+                "entry_number": {"type": "string"},
+                "status": {"enum": _STATUSES},
+                "description": {"type": "string"}, "as_of": {"type": "string"},
+                "entry_date": _DATE_OR_NULL, "liquidation_status": {"type": ["string", "null"]},
+                "liquidation_date": _DATE_OR_NULL, "psc_deadline": _DATE_OR_NULL, "protest_deadline": _DATE_OR_NULL,
+                "limitation_date": _DATE_OR_NULL, "next_deadline": _DATE_OR_NULL,
+                "next_deadline_kind": {"enum": ["post_summary_correction", "protest", "limitation", None]},
+                "remedy": {"type": "object", "properties": {
+                    d: {"enum": _REMEDIES} for d in ("underpaid", "overpaid")}},
+                "basis": {"type": "array", "items": {"type": "string"}},
+                "importer": {"type": ["string", "null"]},
+                "findings": {"type": "array", "items": {"type": "object", "properties": {
+                    "id": {"type": "string"}, "code": {"type": "string"},
+                    "remedy": {"enum": _REMEDIES}}}},
+            }}},
+    },
+}
+
+
 def export_schema() -> dict:
     """The JSON Schema of the export document, from the document-type and finding-code tables."""
     return {
@@ -290,6 +324,7 @@ def export_schema() -> dict:
             "findings": {"type": "array", "items": _finding()},
             "errors": {"type": "array", "items": {"$ref": "#/$defs/rule_error"},
                        "description": "rules that failed (the tool's own failures): their findings are missing"},
+            "triage": _TRIAGE,
         },
     }
 

@@ -26,7 +26,7 @@ AUDIT = ROOT / "audit"
 ALL_FIELDS = set().union(*DOC_TYPES.values(), *LINE_ITEMS.values())
 # modules shared by every doc type's extractor (their field names are checked against the whole table)
 SHARED_EXTRACT = {"common", "einvoice", "tables", "labels", "layout", "normalize", "prose", "load", "ocr", "pages",
-                  "classify", "lexicon", "vocab", "doc_titles", "registry", "__init__"}
+                  "classify", "lexicon", "vocab", "doc_titles", "registry", "__init__", "declared"}
 
 # keys read with ``.get("…")`` in audit/ that are not document fields, each with what it is
 FACT_VALUE_KEYS = {k for keys in VALUE_KEYS.values() for k in keys}  # what a structured fact value holds
