@@ -14,6 +14,7 @@ from typing import Sequence
 
 from ..models.records import Entry, q2
 from .schedule import Schedule, ScheduleRow
+from .triage import TRIAGE_COLUMNS, triage, triage_columns
 
 # --- document blocks: one content, two renderings --------------------------------------------------------
 
@@ -159,6 +160,7 @@ SCHEDULE_COLUMNS = [
     "duty_rates_percent", "chapter99_numbers", "duty_declared", "duty_own_delta", "duty_chapter99_delta", "duty_delta",
     "duty_corrected", "mpf_declared", "mpf_corrected", "hmf_declared", "hmf_corrected", "fees_delta",
     "loss_of_revenue", "in_total", "interest_from", "interest_to", "interest_days", "interest", "interest_note",
+    *TRIAGE_COLUMNS,  # the entry's liquidation standing on the tender date, the finding's remedy, the next deadline
 ]
 MONEY_COLUMNS = {"declared_value", "value_delta", "corrected_value", "duty_declared", "duty_own_delta",
                  "duty_chapter99_delta", "duty_delta", "duty_corrected", "mpf_declared", "mpf_corrected",
@@ -180,16 +182,20 @@ def schedule_records(schedule: Schedule, entries: dict[str, Entry]) -> list[dict
     """The schedule as rows of plain values (Decimal money): a row per finding and entry line, an entry's total
     where it differs from its rows' sum or has several, and the grand total last. The row that holds an entry's
     total (its own row, or its one finding row) says so (``in_total``) and carries the entry's interest."""
+    from datetime import date
+
     out: list[dict] = []
+    standing = triage(entries.values(), schedule.tender or date.today())
     for n in schedule.numbers:
         e = entries.get(n)
         h = e.header if e is not None else None
-        mine = [_row(r, h) for r in schedule.of_entry(n)]
+        mine = [{**_row(r, h), **triage_columns(standing.get(n), r.finding)} for r in schedule.of_entry(n)]
         out += mine
         if schedule.entry_row_needed(n):
             t = schedule.entry_totals[n]
             holder = {**{c: None for c in SCHEDULE_COLUMNS}, "entry_number": f"ENTRY {n} total (counted once)",
-                      "duty_delta": t.duty, "fees_delta": q2(t.mpf + t.hmf), "loss_of_revenue": t.loss}
+                      "duty_delta": t.duty, "fees_delta": q2(t.mpf + t.hmf), "loss_of_revenue": t.loss,
+                      **triage_columns(standing.get(n), None)}
             out.append(holder)
         else:
             holder = mine[0]

@@ -3,6 +3,7 @@
 naming the line and the ACE column; and the fixture export driven through ``run`` and ``triage`` end to end."""
 from __future__ import annotations
 
+import csv
 import json
 from decimal import Decimal
 
@@ -134,6 +135,17 @@ def test_run_and_triage_end_to_end_with_the_fixture(tmp_path):
     for args in (["triage", "--db", str(db), "--as-of", "30/06/2026"], ["triage", "--db", str(tmp_path / "no.db")]):
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1, res.output
+    # the schedule's rows carry each entry's standing on the tender date and each finding's remedy
+    res = CliRunner().invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "out"),
+                                    "--tender-date", ace_es003.AS_OF.isoformat()])
+    assert res.exit_code == 0, res.output
+    with open(tmp_path / "out" / "schedule.csv", newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["finding_id"]]
+    assert rows
+    for r in rows:
+        t = data["entries"][r["entry_number"]]
+        remedy = {f["id"]: f["remedy"] for f in t["findings"]}[r["finding_id"]]
+        assert r["triage_status"] == t["status"] and r["remedy"] == remedy, r
 
 
 def test_a_bad_column_stops_the_run_with_one_line_and_exit_2(tmp_path):
