@@ -183,7 +183,17 @@ _FILTER_SCRIPT = """(function () {
   if (!form) return;
   var keys = ["importer", "code", "status", "entry"];
   var params = new URLSearchParams(window.location.search);
-  keys.forEach(function (k) { var v = params.get(k); if (v !== null) form.elements[k].value = v; });
+  keys.forEach(function (k) {
+    var v = params.get(k), select = form.elements[k];
+    if (v === null || v === "") return;
+    if (!Array.prototype.some.call(select.options, function (o) { return o.value === v; })) {
+      var none = document.createElement("option");  // asked for, but in no item of this report: it matches none
+      none.value = v;
+      none.textContent = v + " (none here)";
+      select.appendChild(none);
+    }
+    select.value = v;
+  });
   function apply() {
     var items = document.querySelectorAll(".filterable"), shown = 0;
     items.forEach(function (el) {
