@@ -415,8 +415,9 @@ def _decide(db: Path, ids: tuple[str, ...], status: str, reviewer: str | None, r
             dismissed = [i for i in ids if known[i].status == "dismissed"]
             if dismissed:
                 f = known[dismissed[0]]
-                _usage(f"{f.id} was dismissed by {f.reviewer or 'an unnamed reviewer'} at {f.reviewed_at or 'an unknown time'}"
-                       f"{': ' + f.reason if f.reason else ''}; give --reason to say why it is {status} now")
+                _usage(f"{f.id} was dismissed by {f.reviewer or 'an unnamed reviewer'} at "
+                       f"{f.reviewed_at or 'an unknown time'}{': ' + f.reason if f.reason else ''}; give --reason to "
+                       f"say why it is {status} now")
         done, gone = [], []
         for i in ids:
             d = store.record_decision(i, status, reviewer, reason)

@@ -68,7 +68,8 @@ class ReportData:
     rule_errors: list = field(default_factory=list)  # rules that failed (RuleError): their findings are missing
     schedule: model.Schedule | None = None
     importer_of: dict[str, str] = field(default_factory=dict)  # entry number -> importer name
-    history: dict[str, list] = field(default_factory=dict)  # finding id -> its decisions (store.HistoryEntry), oldest first
+    # finding id -> its decisions (store.HistoryEntry), oldest first
+    history: dict[str, list] = field(default_factory=dict)
 
     @property
     def total_loss(self) -> Decimal:
@@ -449,21 +450,23 @@ def render_html(data: ReportData) -> str:
             parts.append('<p class="meta"><a href="#contents">back to the contents</a></p></section>')
         parts.append("</section>")
     if data.to_verify:  # listed apart: what to check and where; counted in no total, never drafted
-        parts.append('<section class="group" id="to-verify"><h2>To verify (counted in no total)</h2><p class=meta>The values these rest on are too weak to assert them (a '
-                     "possible misread, nothing to corroborate them): check each point, then accept or dismiss. "
+        parts.append('<section class="group" id="to-verify"><h2>To verify (counted in no total)</h2>'
+                     "<p class=meta>The values these rest on are too weak to assert them (a possible misread, "
+                     "nothing to corroborate them): check each point, then accept or dismiss. "
                      "They are counted in no total.</p><ul>")
         for f in data.to_verify:
             checks = "".join(f"<li>{escape(w)}</li>" for w in f.verify)
             decisions = "".join(_history_html(data.history.get(f.id, []))) if data.history.get(f.id) else ""
-            parts.append(f'<li class="filterable" id="{escape(f.id)}" {_filter_attrs(f, _importer(data, f.entry_number))}>'
+            attrs = _filter_attrs(f, _importer(data, f.entry_number))
+            parts.append(f'<li class="filterable" id="{escape(f.id)}" {attrs}>'
                          f"<b>{escape(f.code)}</b> entry {escape(f.entry_number)}"
                          + (f" line {f.line_no}" if f.line_no else "") + f" ({escape(f.id)}): "
                          f"{escape(f.title)}<ul>{checks}</ul>{decisions}</li>")
         parts.append("</ul></section>")
     if data.warnings:  # e.g. an e-invoice's embedded XML and its printed page disagree
-        parts.append('<h2 id="warnings">Document warnings</h2><ul>')
+        parts.append('<section id="warnings"><h2>Document warnings</h2><ul>')
         parts += [f"<li><b>{escape(path)}</b>: {escape(w)}</li>" for path, w in data.warnings]
-        parts.append("</ul>")
+        parts.append("</ul></section>")
     if data.dismissed:  # a dismissed finding contributes nothing to any output: only its count is said
         parts.append(f'<p class="dismissed">{len(data.dismissed)} dismissed finding(s) are left out of this report '
                      "and its totals ('appraiser findings --status dismissed --history' lists them with their "
