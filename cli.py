@@ -11,7 +11,7 @@ import click
 
 from . import pipeline
 from .models.fold import printable
-from .models.store import RunLock, Store, StoreError
+from .models.store import ReasonRequired, RunLock, Store, StoreError
 
 DEFAULT_DB = "appraiser.db"
 
@@ -413,14 +413,16 @@ def _decide(db: Path, ids: tuple[str, ...], status: str, reviewer: str | None, r
             _usage(f"no such finding: {', '.join(unknown)} (see 'appraiser findings')")
         if status != "dismissed" and not (reason and reason.strip()):  # overturning a dismissal needs a reason
             dismissed = [i for i in ids if known[i].status == "dismissed"]
-            if dismissed:
-                f = known[dismissed[0]]
-                _usage(f"{f.id} was dismissed by {f.reviewer or 'an unnamed reviewer'} at "
-                       f"{f.reviewed_at or 'an unknown time'}{': ' + f.reason if f.reason else ''}; give --reason to "
-                       f"say why it is {status} now")
+            if dismissed:  # before any is recorded; the store checks again as it records each
+                first = dismissed[0]
+                decisions = store.history([first]).get(first) or [None]
+                _usage(str(ReasonRequired(first, status, decisions[-1])))
         done, gone = [], []
         for i in ids:
-            d = store.record_decision(i, status, reviewer, reason)
+            try:
+                d = store.record_decision(i, status, reviewer, reason, overturn_needs_reason=True)
+            except ReasonRequired as exc:  # dismissed by another reviewer since it was checked
+                _usage(str(exc))
             (done if d is not None else gone).append((i, d))
         if gone:  # replaced by a run's audit since they were listed
             _usage(f"no such finding any more: {', '.join(i for i, _ in gone)} (a run has just re-audited; see "

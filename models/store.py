@@ -53,6 +53,15 @@ class StoreError(Exception):
     """The database cannot be used (not a database, from a newer version)."""
 
 
+class ReasonRequired(Exception):
+    """A dismissed finding accepted or reopened without a reason: refused, nothing recorded."""
+
+    def __init__(self, finding_id: str, status: str, dismissal: "HistoryEntry | None") -> None:
+        self.finding_id, self.status, self.dismissal = finding_id, status, dismissal
+        what = dismissal.describe() if dismissal is not None else "dismissed"
+        super().__init__(f"{finding_id} was {what}; give --reason to say why it is {status} now")
+
+
 class DatabaseBusy(StoreError):
     """Another run holds the database (its lock file), and the wait, if any, ran out."""
 
@@ -492,17 +501,21 @@ class Store:
         """Record a reviewer's decision on a current finding; False when no such finding."""
         return self.record_decision(finding_id, status, reviewer, reason) is not None
 
-    def record_decision(self, finding_id: str, status: str, reviewer: str | None,
-                        reason: str | None) -> Decided | None:
+    def record_decision(self, finding_id: str, status: str, reviewer: str | None, reason: str | None,
+                        overturn_needs_reason: bool = False) -> Decided | None:
         """Record a reviewer's decision on a current finding: a row appended to the history, the current decision
         and the finding updated, in one transaction. Returns the entry and the decision it replaced; None when no
-        such finding."""
+        such finding. With ``overturn_needs_reason``, accepting or reopening a dismissed finding without a reason
+        raises ``ReasonRequired`` (checked inside the transaction: nothing is recorded)."""
         with self._write() as c:
             row = c.execute("select data from findings where id = ?", [finding_id]).fetchone()
             if row is None:
                 return None
             f = Finding.from_json(json.loads(row[0]))
             replaced = self._latest(c, f.id)
+            overturn = f.status == "dismissed" and status != "dismissed"
+            if overturn_needs_reason and overturn and not (reason or "").strip():
+                raise ReasonRequired(f.id, status, replaced)
             entry = HistoryEntry(f.id, status, reviewer, _now(), reason, f.status)
             c.execute(f"insert into decision_history ({_HISTORY_COLUMNS}) values (?, ?, ?, ?, ?, ?)",
                       [entry.finding_id, status, reviewer, entry.reviewed_at, reason, entry.previous_status])

@@ -211,3 +211,24 @@ def test_a_schema_2_database_is_seeded_with_its_current_decisions(db):
     assert f"  {fid}: accepted (was dismissed by ana at {reviewed_at}: mould paid by the seller)" in res.output
     with pytest.raises(sqlite3.IntegrityError):  # the migrated table is append-only too
         _rows(db, "delete from decision_history")
+
+
+def test_the_store_checks_the_reason_inside_the_decision(db):
+    """The command checks before recording anything; the store checks again as it records, so a dismissal taken by
+    another reviewer in between is not overturned without a reason."""
+    from appraiser.models.store import ReasonRequired
+
+    fid = _finding_id(db)
+    store = Store(db)
+    try:
+        assert store.record_decision(fid, "dismissed", "ana", "mould paid by the seller").replaced is None
+        with pytest.raises(ReasonRequired, match=r"was dismissed by ana at .*: mould paid by the seller; give "
+                                                 r"--reason to say why it is accepted now"):
+            store.record_decision(fid, "accepted", "ben", " ", overturn_needs_reason=True)
+        assert [h.status for h in store.history([fid])[fid]] == ["dismissed"]
+        d = store.record_decision(fid, "accepted", "ben", "the credit note does not cover it",
+                                  overturn_needs_reason=True)
+        assert (d.entry.status, d.entry.previous_status, d.replaced.status) == ("accepted", "dismissed", "dismissed")
+        assert store.record_decision("no-such-id", "accepted", "ben", None) is None
+    finally:
+        store.close()
