@@ -11,7 +11,7 @@ import click
 
 from . import pipeline
 from .models.fold import printable
-from .models.store import RunLock, Store, StoreError
+from .models.store import ReasonRequired, RunLock, Store, StoreError
 
 DEFAULT_DB = "appraiser.db"
 
@@ -371,8 +371,10 @@ def export(db: Path, fmt: str, no_provenance: bool, as_of: str | None) -> None:
 @click.option("--severity", type=click.Choice(["high", "medium", "low"]), default=None,
               help="Only findings of this severity or above.")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--history", "with_history", is_flag=True,
+              help="Show every decision taken on each finding, oldest first (who, when, what, why, what it replaced).")
 def findings(db: Path, status: tuple[str, ...], code: tuple[str, ...], entry_numbers: tuple[str, ...],
-             severity: str | None, as_json: bool) -> None:
+             severity: str | None, as_json: bool, with_history: bool) -> None:
     """List the findings with their status, filtered."""
     from .audit.rules import BY_CODE
     from .models.fold import id_key
@@ -388,30 +390,60 @@ def findings(db: Path, status: tuple[str, ...], code: tuple[str, ...], entry_num
                 _usage(f"--entry {missing[0]}: no such entry in the database")
         chosen = pipeline.filter_findings(store.findings(), status=status, codes=code, entries=entry_numbers,
                                           severity=severity)
+        history = store.history(f.id for f in chosen) if with_history else {}
     if as_json:
-        click.echo(json.dumps([f.to_json() for f in chosen], indent=2, ensure_ascii=False))
+        click.echo(json.dumps([{**f.to_json(), **({"history": [h.to_json() for h in history.get(f.id, [])]}
+                                                    if with_history else {})} for f in chosen],
+                              indent=2, ensure_ascii=False))
         return
-    for line in pipeline.finding_lines(chosen):
-        click.echo(printable(line))
+    if not with_history or not chosen:
+        for line in pipeline.finding_lines(chosen):
+            click.echo(printable(line))
+        return
+    for f in chosen:  # each finding's block, then its decisions; the count line once, at the end
+        for line in list(pipeline.finding_lines([f]))[:-1]:
+            click.echo(printable(line))
+        entries = history.get(f.id, [])
+        click.echo(printable("    history: " + ("no decision taken" if not entries else f"{len(entries)} decision(s)")))
+        for h in entries:
+            click.echo(printable(f"      {h.line()}"))
+    click.echo(printable(list(pipeline.finding_lines(chosen))[-1]))
 
 
 def _decide(db: Path, ids: tuple[str, ...], status: str, reviewer: str | None, reason: str | None) -> None:
+    """Record one decision per finding (appended to its history); a decision that replaces another says which."""
     with _open_store(db) as store:
-        known = {f.id for f in store.findings()}
+        known = {f.id: f for f in store.findings()}
         unknown = [i for i in ids if i not in known]
         if unknown:
             _usage(f"no such finding: {', '.join(unknown)} (see 'appraiser findings')")
-        gone = [i for i in ids if not store.decide(i, status, reviewer, reason)]
+        if status != "dismissed" and not (reason and reason.strip()):  # overturning a dismissal needs a reason
+            dismissed = [i for i in ids if known[i].status == "dismissed"]
+            if dismissed:  # before any is recorded; the store checks again as it records each
+                first = dismissed[0]
+                decisions = store.history([first]).get(first) or [None]
+                _usage(str(ReasonRequired(first, status, decisions[-1])))
+        done, gone = [], []
+        for i in ids:
+            try:
+                d = store.record_decision(i, status, reviewer, reason, overturn_needs_reason=True)
+            except ReasonRequired as exc:  # dismissed by another reviewer since it was checked
+                _usage(str(exc))
+            (done if d is not None else gone).append((i, d))
         if gone:  # replaced by a run's audit since they were listed
-            _usage(f"no such finding any more: {', '.join(gone)} (a run has just re-audited; see 'appraiser findings')")
+            _usage(f"no such finding any more: {', '.join(i for i, _ in gone)} (a run has just re-audited; see "
+                   "'appraiser findings')")
     click.echo(f"{status}: {len(ids)} finding{'s' if len(ids) != 1 else ''}")
+    for i, d in done:
+        if d.replaced is not None:
+            click.echo(printable(f"  {i}: {status} (was {d.replaced.describe()})"))
 
 
 @main.command()
 @click.argument("ids", nargs=-1, required=True)
 @db_option
 @click.option("--reviewer", default=None, help="Who decided (default: the login name).")
-@click.option("--reason", default=None, help="Why (optional for acceptance).")
+@click.option("--reason", default=None, help="Why (optional, but required to accept a dismissed finding).")
 def accept(ids: tuple[str, ...], db: Path, reviewer: str | None, reason: str | None) -> None:
     """Accept findings by id: they go into the disclosure draft."""
     _decide(db, ids, "accepted", reviewer or pipeline.default_reviewer(), reason)
@@ -433,9 +465,10 @@ def dismiss(ids: tuple[str, ...], db: Path, reason: str, reviewer: str | None) -
 @click.argument("ids", nargs=-1, required=True)
 @db_option
 @click.option("--reviewer", default=None, help="Who decided (default: the login name).")
-def reopen(ids: tuple[str, ...], db: Path, reviewer: str | None) -> None:
+@click.option("--reason", default=None, help="Why (required to reopen a dismissed finding).")
+def reopen(ids: tuple[str, ...], db: Path, reviewer: str | None, reason: str | None) -> None:
     """Put findings back to open."""
-    _decide(db, ids, "open", reviewer or pipeline.default_reviewer(), None)
+    _decide(db, ids, "open", reviewer or pipeline.default_reviewer(), reason)
 
 
 _FILE_SUFFIXES = {".html", ".htm", ".xlsx", ".xls", ".csv", ".docx", ".doc", ".md", ".json", ".pdf", ".txt", ".zip"}

@@ -4,12 +4,21 @@ and the loss-of-revenue schedule as XLSX and CSV, one row per finding and affect
 Every figure renders from the findings' revenue records through the schedule model (``audit/schedule.py``); the
 XLSX and CSV writers are ``audit/writers.py``. Everything taken from documents is hostile input and is escaped.
 Dismissed findings contribute nothing: the report says only how many were left out. To-verify findings are listed
-with what to check, and counted in no total.
+with what to check, and counted in no total. Each finding shows its decisions as they were taken (the store's
+append-only history).
+
+The page is navigable with scripts off: a table of contents links the totals, each importer, each entry and each
+finding (findings are grouped by importer, then entry). Filters by importer, code, status and entry are a progressive
+enhancement: one small inline script, allowed by the page's Content-Security-Policy through its hash (no other
+script, and nothing fetched from anywhere, can run), shows the filter form and hides what does not match; it reads
+the same filters from the address (``report.html?code=ASSIST_UNDECLARED&status=open``).
 """
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -24,6 +33,7 @@ from .writers import SCHEDULE_COLUMNS, schedule_records  # noqa: F401 (the sched
 from .writers import write_schedule as _write_schedule
 
 ZERO = Decimal("0.00")
+NO_IMPORTER = "importer not stated"
 CROP_DPI = 110
 
 
@@ -58,6 +68,9 @@ class ReportData:
     rule_errors: list = field(default_factory=list)  # rules that failed (RuleError): their findings are missing
     schedule: model.Schedule | None = None
     exposures: list = field(default_factory=list)  # 19 U.S.C. 1592(c) exposure per importer (audit/penalty.py)
+    importer_of: dict[str, str] = field(default_factory=dict)  # entry number -> importer name
+    # finding id -> its decisions (store.HistoryEntry), oldest first
+    history: dict[str, list] = field(default_factory=dict)
 
     @property
     def total_loss(self) -> Decimal:
@@ -72,13 +85,15 @@ def collect(store, root: str | None = None, tender_date: date | None = None) -> 
     data = ReportData(live, [f for f in findings if f.status == "dismissed"], entries, {},
                       root=root or store.last_root(), warnings=store.warnings(), rule_errors=store.rule_errors(),
                       to_verify=[f for f in findings if f.status == "to_verify"])
+    data.history = store.history(f.id for f in live + data.to_verify)
     data.schedule = model.build(live, entries, saved, statuses=model.STANDING, tender=tender_date)
     data.exposures = model.exposures(data.schedule, entries)
     for f in live:
         e = entries.get(f.entry_number)
         rec = model.record(f, e)
         importer = e.header.get("importer") if e else None
-        name = getattr(importer, "name", None) or "importer not stated"
+        name = getattr(importer, "name", None) or NO_IMPORTER
+        data.importer_of[f.entry_number] = name
         data.by_importer.setdefault(name, Totals()).add(rec)
         data.by_entry.setdefault(f.entry_number, Totals()).add(rec)
         data.by_code.setdefault(f.code, Totals()).add(rec)
@@ -159,22 +174,92 @@ td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}td.n{text-align:r
 .finding{border:1px solid #bbb;border-radius:6px;padding:1em;margin:1em 0}.high{border-left:6px solid #c0392b}
 .medium{border-left:6px solid #e67e22}.low{border-left:6px solid #7f8c8d}.meta{color:#555;font-size:.9em}
 .ev img{max-width:100%;border:1px solid #999;margin:.3em 0}ol.arith{font-family:ui-monospace,monospace;font-size:.9em}
-.dismissed{color:#666}
+.dismissed{color:#666}[hidden]{display:none!important}nav.toc ul{margin:.2em 0;padding-left:1.4em}
+ol.history{font-size:.9em;color:#333}#filters{background:#f4f4f4;padding:.6em;border-radius:6px}
+#filters label{margin-right:1em}
 """
+
+# The filters (a progressive enhancement): the form is hidden until this script shows it; items carry their
+# importer, code, status and entry as data attributes; a group (importer, entry) with nothing left shown is hidden.
+_FILTER_SCRIPT = """(function () {
+  var form = document.getElementById("filters");
+  if (!form) return;
+  var keys = ["importer", "code", "status", "entry"];
+  var params = new URLSearchParams(window.location.search);
+  keys.forEach(function (k) {
+    var v = params.get(k), select = form.elements[k];
+    if (v === null || v === "") return;
+    if (!Array.prototype.some.call(select.options, function (o) { return o.value === v; })) {
+      var none = document.createElement("option");  // asked for, but in no item of this report: it matches none
+      none.value = v;
+      none.textContent = v + " (none here)";
+      select.appendChild(none);
+    }
+    select.value = v;
+  });
+  function apply() {
+    var items = document.querySelectorAll(".filterable"), shown = 0;
+    items.forEach(function (el) {
+      var ok = keys.every(function (k) { var v = form.elements[k].value; return !v || el.dataset[k] === v; });
+      el.hidden = !ok;
+      if (ok) shown += 1;
+    });
+    document.querySelectorAll(".group").forEach(function (g) {
+      g.hidden = !g.querySelector(".filterable:not([hidden])");
+    });
+    document.getElementById("filter-count").textContent = shown + " of " + items.length + " shown";
+  }
+  form.hidden = false;
+  form.addEventListener("change", apply);
+  form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
+  apply();
+})();"""
+_FILTER_KEYS = ("importer", "code", "status", "entry")
+
+
+def _csp() -> str:
+    """The page's policy: nothing fetched from anywhere, images only as embedded data, styles inline, and no script
+    but the filter script (by its hash)."""
+    digest = base64.b64encode(hashlib.sha256(_FILTER_SCRIPT.encode("utf-8")).digest()).decode("ascii")
+    return (f"default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; "
+            "base-uri 'none'; form-action 'none'")
+
+
+class Anchors:
+    """Fragment ids for the table of contents: readable (``entry-d4k-0104547-1``), made of letters, digits and
+    dashes whatever the name, and unique within the page."""
+
+    def __init__(self, taken: set[str] = frozenset()) -> None:
+        self.given: dict[tuple[str, str], str] = {}
+        self.used: set[str] = set(taken)
+
+    def __call__(self, kind: str, key: str) -> str:
+        if (kind, key) not in self.given:
+            base = f"{kind}-" + (re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") or "unnamed")
+            anchor, n = base, 1
+            while anchor in self.used:
+                n += 1
+                anchor = f"{base}-{n}"
+            self.used.add(anchor)
+            self.given[(kind, key)] = anchor
+        return self.given[(kind, key)]
+
 
 
 def _money(x: Decimal) -> str:
     return f"{q2(x):,}"
 
 
-def _totals_table(title: str, key_label: str, rows: dict[str, Totals], loss_of=None) -> list[str]:
-    out = [f"<h2>{escape(title)}</h2>", "<table><tr>"
+def _totals_table(title: str, key_label: str, rows: dict[str, Totals], loss_of=None, anchor: str = "",
+                  link=None) -> list[str]:
+    out = [f'<h2 id="{anchor}">{escape(title)}</h2>' if anchor else f"<h2>{escape(title)}</h2>", "<table><tr>"
            f"<th>{escape(key_label)}</th><th>findings</th><th>value delta</th><th>duty</th><th>fees</th>"
            "<th>loss of revenue (USD)</th></tr>"]
     for k in sorted(rows):
         t = rows[k]
         loss = loss_of(k) if loss_of else (q2(t.loss), False)
-        out.append(f"<tr><td>{escape(k)}</td><td class=n>{t.count}</td><td class=n>{_money(t.value)}</td>"
+        name = f'<a href="#{link(k)}">{escape(k)}</a>' if link else escape(k)
+        out.append(f"<tr><td>{name}</td><td class=n>{t.count}</td><td class=n>{_money(t.value)}</td>"
                    f"<td class=n>{_money(t.duty)}</td><td class=n>{_money(t.fees)}</td>"
                    f"<td class=n>{_money(loss[0])}{' *' if loss[1] else ''}</td></tr>")
     out.append("</table>")
@@ -224,10 +309,25 @@ def _money_html(f: Finding, rec: Revenue) -> list[str]:
     return out
 
 
-def _finding_html(f: Finding, crops: Crops, rec: Revenue | None = None) -> list[str]:
+def _filter_attrs(f: Finding, importer: str) -> str:
+    """The data attributes the filters read: importer, code, status, entry (escaped, quotes included)."""
+    values = {"importer": importer, "code": f.code, "status": f.status, "entry": f.entry_number}
+    return " ".join(f'data-{k}="{escape(values[k])}"' for k in _FILTER_KEYS)
+
+
+def _history_html(entries) -> list[str]:
+    """The finding's decisions as they were taken, oldest first (the store's append-only history)."""
+    if not entries:
+        return ['<p class="meta history">Decisions: none taken yet.</p>']
+    return ['<p class="meta"><b>Decisions</b> (oldest first; the last stands):</p><ol class="history">',
+            *[f"<li>{escape(h.line())}</li>" for h in entries], "</ol>"]
+
+
+def _finding_html(f: Finding, crops: Crops, rec: Revenue | None = None, importer: str = NO_IMPORTER,
+                  history=()) -> list[str]:
     rec = rec if rec is not None else model.record(f, None)
     decided = (f" by {escape(f.reviewer or '')} at {escape(f.reviewed_at or '')}" if f.reviewer else "")
-    out = [f'<div class="finding {escape(f.severity)}" id="{escape(f.id)}">',
+    out = [f'<div class="finding filterable {escape(f.severity)}" id="{escape(f.id)}" {_filter_attrs(f, importer)}>',
            f"<h3>{escape(f.code)} · entry {escape(f.entry_number)}"
            + (f" line {f.line_no}" if f.line_no else "") + f" · USD {_money(rec.loss_of_revenue)}</h3>",
            f'<p class="meta">{escape(f.severity)} · {escape(f.status)}{decided}'
@@ -238,6 +338,7 @@ def _finding_html(f: Finding, crops: Crops, rec: Revenue | None = None) -> list[
            f"<p><b>Legal basis:</b> {escape(f.legal_basis)}</p>",
            *_money_html(f, rec),
            '<ol class="arith">' + "".join(f"<li>{escape(s)}</li>" for s in f.arithmetic) + "</ol>",
+           *_history_html(history),
            "<h4>Evidence</h4>"]
     for ev in f.evidence:
         uri, note = crops.crop(ev)
@@ -247,48 +348,133 @@ def _finding_html(f: Finding, crops: Crops, rec: Revenue | None = None) -> list[
     return out
 
 
+def _importer(data: ReportData, entry_number: str) -> str:
+    if entry_number in data.importer_of:
+        return data.importer_of[entry_number]
+    e = data.entries.get(entry_number)
+    importer = e.header.get("importer") if e else None
+    return getattr(importer, "name", None) or NO_IMPORTER
+
+
+def _grouped(data: ReportData) -> dict[str, dict[str, list[Finding]]]:
+    """The standing findings by importer, then entry (both sorted), each entry's by code and line."""
+    out: dict[str, dict[str, list[Finding]]] = {}
+    for f in sorted(data.findings, key=lambda f: (f.entry_number, f.code, f.line_no or 0)):
+        out.setdefault(_importer(data, f.entry_number), {}).setdefault(f.entry_number, []).append(f)
+    return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
+
+
+def _contents(data: ReportData, groups: dict[str, dict[str, list[Finding]]], anchor: Anchors) -> list[str]:
+    """The table of contents: the totals, each importer, each of its entries, each finding; what follows them."""
+    out = ['<nav class="toc" id="contents"><h2>Contents</h2><ul>']
+    if data.rule_errors:
+        out.append('<li><a href="#rule-errors">Rules that failed</a></li>')
+    out.append('<li><a href="#totals">Totals</a><ul><li><a href="#totals-importer">by importer</a></li>'
+               '<li><a href="#totals-entry">by entry</a></li><li><a href="#totals-code">by finding code</a></li>'
+               "</ul></li>")
+    out.append('<li><a href="#findings">Findings</a>' + ("<ul>" if groups else ""))
+    for importer, entries in groups.items():
+        out.append(f'<li><a href="#{anchor("importer", importer)}">{escape(importer)}</a><ul>')
+        for number, items in entries.items():
+            out.append(f'<li><a href="#{anchor("entry", number)}">entry {escape(number)}</a><ul>')
+            out += [f'<li><a href="#{escape(f.id)}">{escape(f.code)}' + (f" line {f.line_no}" if f.line_no else "")
+                    + f" · {escape(f.status)} · USD {_money(f.loss_of_revenue)}</a></li>" for f in items]
+            out.append("</ul></li>")
+        out.append("</ul></li>")
+    out.append(("</ul>" if groups else "") + "</li>")
+    if data.to_verify:
+        out.append('<li><a href="#to-verify">To verify</a><ul>')
+        out += [f'<li><a href="#{escape(f.id)}">{escape(f.code)} · entry {escape(f.entry_number)}</a></li>'
+                for f in data.to_verify]
+        out.append("</ul></li>")
+    if data.warnings:
+        out.append('<li><a href="#warnings">Document warnings</a></li>')
+    out.append("</ul></nav>")
+    return out
+
+
+def _filters(data: ReportData) -> list[str]:
+    """The filter form, hidden until the script shows it (with scripts off the contents and anchors serve)."""
+    items = data.findings + data.to_verify
+    choices = {"importer": sorted({_importer(data, f.entry_number) for f in items}),
+               "code": sorted({f.code for f in items}), "status": sorted({f.status for f in items}),
+               "entry": sorted({f.entry_number for f in items})}
+    out = ['<form id="filters" hidden><b>Filter:</b> ']
+    for key in _FILTER_KEYS:
+        options = "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in choices[key])
+        out.append(f'<label>{key} <select name="{key}"><option value="">all</option>{options}</select></label>')
+    out.append('<button type="reset">show all</button> <span id="filter-count" class="meta"></span></form>')
+    return ["".join(out)]
+
+
 def render_html(data: ReportData) -> str:
     crops = Crops(data.root)
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     shared = any(c for _, c in data.entry_loss.values())
+    groups = _grouped(data)
+    fixed = {"contents", "rule-errors", "totals", "totals-importer", "totals-entry", "totals-code", "findings",
+             "to-verify", "warnings", "filters", "filter-count"}
+    anchor = Anchors(fixed | {f.id for f in data.findings + data.to_verify})
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+             f'<meta http-equiv="Content-Security-Policy" content="{_csp()}">',
              "<title>appraiser audit report</title>", f"<style>{_CSS}</style></head><body>",
              "<h1>Customs valuation audit report</h1>",
              f'<p class="meta">Written {escape(now)} from the documents in {escape(path_text(data.root) if data.root else "an unknown folder")}. '
              f"{len(data.findings)} findings stand (open or accepted), {len(data.dismissed)} dismissed. "
              f"Loss of revenue: <b>USD {_money(data.total_loss)}</b>.</p>"]
+    parts += _contents(data, groups, anchor)
     if data.rule_errors:  # a defect of the tool: say so before any total
-        parts.append(f'<h2 class="rule-errors">Rules that failed ({len(data.rule_errors)}): their findings are '
-                     "missing and the totals are incomplete</h2><ul>")
+        parts.append(f'<h2 class="rule-errors" id="rule-errors">Rules that failed ({len(data.rule_errors)}): their '
+                     "findings are missing and the totals are incomplete</h2><ul>")
         parts += [f"<li><b>{escape(e.code)}</b> on entry {escape(e.entry_number)}: {escape(e.error_type)}: "
                   f"{escape(e.message)}</li>" for e in data.rule_errors]
         parts.append("</ul>")
-    parts += _totals_table("Totals by importer", "importer", data.by_importer)
-    parts += _totals_table("Totals by entry", "entry", data.by_entry, lambda k: data.entry_loss[k])
+    parts.append('<section id="totals">')
+    parts += _totals_table("Totals by importer", "importer", data.by_importer, anchor="totals-importer",
+                           link=lambda k: anchor("importer", k))
+    parts += _totals_table("Totals by entry", "entry", data.by_entry, lambda k: data.entry_loss[k],
+                           anchor="totals-entry", link=lambda k: anchor("entry", k))
     if shared:
         parts.append("<p class=meta>* money that two findings touch is counted once in the entry's total.</p>")
-    parts += _totals_table("Totals by finding code", "code", data.by_code)
+    parts += _totals_table("Totals by finding code", "code", data.by_code, anchor="totals-code")
     parts += _money_section(data)
-    parts.append("<h2>Findings</h2>")
-    for f in sorted(data.findings, key=lambda f: (f.entry_number, f.code, f.line_no or 0)):
-        parts += _finding_html(f, crops, model.record(f, data.entries.get(f.entry_number)))
+    parts.append("</section>")
+    parts.append('<h2 id="findings">Findings</h2>')
+    parts += _filters(data)
+    for importer, entries in groups.items():
+        parts.append(f'<section class="group importer" id="{anchor("importer", importer)}"><h2>Importer: '
+                     f"{escape(importer)}</h2>")
+        for number, items in entries.items():
+            parts.append(f'<section class="group entry" id="{anchor("entry", number)}"><h3>Entry {escape(number)}'
+                         f"</h3>")
+            for f in items:
+                parts += _finding_html(f, crops, model.record(f, data.entries.get(number)), importer,
+                                       data.history.get(f.id, []))
+            parts.append('<p class="meta"><a href="#contents">back to the contents</a></p></section>')
+        parts.append("</section>")
     if data.to_verify:  # listed apart: what to check and where; counted in no total, never drafted
-        parts.append("<h2>To verify (counted in no total)</h2><p class=meta>The values these rest on are too weak to assert them (a "
-                     "possible misread, nothing to corroborate them): check each point, then accept or dismiss. "
+        parts.append('<section class="group" id="to-verify"><h2>To verify (counted in no total)</h2>'
+                     "<p class=meta>The values these rest on are too weak to assert them (a possible misread, "
+                     "nothing to corroborate them): check each point, then accept or dismiss. "
                      "They are counted in no total.</p><ul>")
         for f in data.to_verify:
             checks = "".join(f"<li>{escape(w)}</li>" for w in f.verify)
-            parts.append(f'<li id="{escape(f.id)}"><b>{escape(f.code)}</b> entry {escape(f.entry_number)}'
+            decisions = "".join(_history_html(data.history.get(f.id, []))) if data.history.get(f.id) else ""
+            attrs = _filter_attrs(f, _importer(data, f.entry_number))
+            parts.append(f'<li class="filterable" id="{escape(f.id)}" {attrs}>'
+                         f"<b>{escape(f.code)}</b> entry {escape(f.entry_number)}"
                          + (f" line {f.line_no}" if f.line_no else "") + f" ({escape(f.id)}): "
-                         f"{escape(f.title)}<ul>{checks}</ul></li>")
-        parts.append("</ul>")
+                         f"{escape(f.title)}<ul>{checks}</ul>{decisions}</li>")
+        parts.append("</ul></section>")
     if data.warnings:  # e.g. an e-invoice's embedded XML and its printed page disagree
-        parts.append("<h2>Document warnings</h2><ul>")
+        parts.append('<section id="warnings"><h2>Document warnings</h2><ul>')
         parts += [f"<li><b>{escape(path)}</b>: {escape(w)}</li>" for path, w in data.warnings]
-        parts.append("</ul>")
+        parts.append("</ul></section>")
     if data.dismissed:  # a dismissed finding contributes nothing to any output: only its count is said
         parts.append(f'<p class="dismissed">{len(data.dismissed)} dismissed finding(s) are left out of this report '
-                     "and its totals ('appraiser findings --status dismissed' lists them with their reasons).</p>")
+                     "and its totals ('appraiser findings --status dismissed --history' lists them with their "
+                     "reasons and decisions).</p>")
+    parts.append(f"<script>{_FILTER_SCRIPT}</script>")
     parts.append("</body></html>")
     return "\n".join(parts)
 

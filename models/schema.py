@@ -84,6 +84,19 @@ _FACT = {'type': 'object',
                 'confidence': {'type': 'number', 'minimum': 0, 'maximum': 1},
                 'xpath': {'type': 'string'}}}
 
+_DECISION = {
+    "type": "object",
+    "description": "a reviewer's decision as it was taken (accept, dismiss, reopen)",
+    "required": ["status", "reviewer", "reviewed_at", "reason", "previous_status"],
+    "properties": {"status": {"enum": [s for s in FINDING_STATUSES if s != "to_verify"]},
+                   "reviewer": {"type": ["string", "null"]},
+                   "reviewed_at": {"type": ["string", "null"]},
+                   "reason": {"type": ["string", "null"]},
+                   "previous_status": {"oneOf": [{"type": "null"}, {"enum": list(FINDING_STATUSES)}],
+                                       "description": "the status the decision replaced; null for a decision "
+                                                      "recorded before the history was kept"}},
+}
+
 _ERROR = {
     "type": "object",
     "description": "a rule that failed on an entry: the run went on without it, and its findings are missing",
@@ -188,6 +201,9 @@ def _finding() -> dict:
                        "description": "what to check before a to-verify item can be asserted"},
             "confidence_reasons": {"type": "array", "items": {"type": "string"},
                                    "description": "why the finding's confidence is what it is (the evidence gate)"},
+            "history": {"type": "array", "items": {"$ref": "#/$defs/decision"},
+                        "description": "every decision taken on the finding, oldest first; the last is its current "
+                                       "status (append-only: nothing in it is ever changed or removed)"},
             "evidence": {"type": "array", "items": {
                 "type": "object", "required": ["path", "page", "text", "bbox"],
                 "properties": {"path": {"type": "string"}, "page": {"type": ["integer", "null"]},
@@ -317,7 +333,8 @@ def export_schema() -> dict:
         "title": "appraiser export document (SPEC section 4)",
         "type": "object",
         "required": ["documents", "entries", "findings"],
-        "$defs": {"party": _PARTY, "provenance": _PROVENANCE, "fact": _FACT, "rule_error": _ERROR, **_REVENUE_DEFS},
+        "$defs": {"party": _PARTY, "provenance": _PROVENANCE, "fact": _FACT, "rule_error": _ERROR,
+                  "decision": _DECISION, **_REVENUE_DEFS},
         "properties": {
             "documents": {"type": "array", "items": _document()},
             "entries": {"type": "array", "items": _entry()},

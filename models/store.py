@@ -9,7 +9,11 @@ Tables
   extraction. A scan of one folder adds and removes the rows of that folder only.
 - ``entries``: linked entries (export JSON).
 - ``findings``: the current audit's findings (export JSON).
-- ``decisions``: reviewers' decisions by finding id; they outlive re-runs and re-apply to a finding that still holds.
+- ``decisions``: reviewers' current decisions by finding id; they outlive re-runs and re-apply to a finding that
+  still holds.
+- ``decision_history``: every decision ever taken (``accept``, ``dismiss``, ``reopen``), one row each, in order: who,
+  when, what, why, and the status it replaced. Append-only: triggers refuse any update or delete; the current
+  decision (``decisions``) is always its latest row for the finding, both written in one transaction.
 - ``runs``: one row per run, with its root, counts and status (``running``, ``finished``, or ``interrupted``: a run
   that never finished, found so by the next one).
 - ``meta`` ``rule_errors``: the rules that failed in the latest audit (export ``errors``, report, summary).
@@ -37,7 +41,7 @@ from .convert import document_from_json, entry_from_json
 from .fold import path_of, path_text
 from .records import Document, Entry, Finding, RuleError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_SECONDS = 60.0  # how long a write waits for another process's transaction (each is short) before failing
 
 _INSERT_FINDING = ("insert or replace into findings (id, code, severity, entry_number, line_no, loss_of_revenue, "
@@ -47,6 +51,15 @@ _INSERT_FINDING = ("insert or replace into findings (id, code, severity, entry_n
 
 class StoreError(Exception):
     """The database cannot be used (not a database, from a newer version)."""
+
+
+class ReasonRequired(Exception):
+    """A dismissed finding accepted or reopened without a reason: refused, nothing recorded."""
+
+    def __init__(self, finding_id: str, status: str, dismissal: "HistoryEntry | None") -> None:
+        self.finding_id, self.status, self.dismissal = finding_id, status, dismissal
+        what = dismissal.describe() if dismissal is not None else "dismissed"
+        super().__init__(f"{finding_id} was {what}; give --reason to say why it is {status} now")
 
 
 class DatabaseBusy(StoreError):
@@ -63,6 +76,41 @@ class Decision:
     reviewer: str | None
     reviewed_at: str | None
     reason: str | None
+
+
+@dataclass
+class HistoryEntry:
+    """One decision as it was taken, a row of the append-only ``decision_history``. ``previous_status`` is what the
+    finding stood at before it (None for a decision seeded from a database written before the history was kept)."""
+    finding_id: str
+    status: str
+    reviewer: str | None
+    reviewed_at: str | None
+    reason: str | None
+    previous_status: str | None
+
+    def to_json(self) -> dict:
+        return {"status": self.status, "reviewer": self.reviewer, "reviewed_at": self.reviewed_at,
+                "reason": self.reason, "previous_status": self.previous_status}
+
+    def describe(self) -> str:
+        """``dismissed by X at T: reason`` — the decision in words."""
+        return (self.status + (f" by {self.reviewer}" if self.reviewer else "")
+                + (f" at {self.reviewed_at}" if self.reviewed_at else "") + (f": {self.reason}" if self.reason else ""))
+
+    def line(self) -> str:
+        """The decision with the status it replaced, for a history listing."""
+        was = (f"was {self.previous_status}" if self.previous_status is not None
+               else "recorded before the history was kept")
+        return f"{self.describe()} ({was})"
+
+
+@dataclass
+class Decided:
+    """What ``Store.record_decision`` did: the entry it appended, and the decision it replaced (None when the
+    finding had none)."""
+    entry: HistoryEntry
+    replaced: HistoryEntry | None
 
 
 def location_of(fs_path: str | Path) -> str:
@@ -174,7 +222,10 @@ class RunLock:
         self.release()
 
 
-_OUR_TABLES = {"meta", "extractions", "entries", "findings", "decisions", "runs", "documents", "documents_v1"}
+_OUR_TABLES = {"meta", "extractions", "entries", "findings", "decisions", "decision_history", "runs", "documents",
+               "documents_v1"}
+
+_HISTORY_COLUMNS = "id, status, reviewer, reviewed_at, reason, previous_status"
 
 
 class Store:
@@ -240,7 +291,7 @@ class Store:
             old_documents = version == 1 and "documents" in self.db.table_names()
             if old_documents:
                 c.execute("alter table documents rename to documents_v1")
-            c.execute("create table documents (location text primary key, sha256 text, extractor text, "
+            c.execute("create table if not exists documents (location text primary key, sha256 text, extractor text, "
                       "size integer, doc_type text, error text, seen_at text, data text)")
             if "status" not in self.db["runs"].columns_dict:
                 c.execute("alter table runs add column status text")
@@ -248,6 +299,7 @@ class Store:
                           "else 'finished' end")
             if old_documents:
                 self._migrate_documents_v1(c)
+            self._migrate_history(c)
             c.execute("insert or replace into meta (key, value) values ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
     def _migrate_documents_v1(self, c: sqlite3.Connection) -> None:
@@ -266,6 +318,21 @@ class Store:
                           [posixpath.join(folder, r[0]), *r[1:]])
             c.execute("insert or replace into meta (key, value) values ('base', ?)", [folder])
         c.execute("drop table documents_v1")
+
+    def _migrate_history(self, c: sqlite3.Connection) -> None:
+        """Schema 3 keeps every decision (``decision_history``, append-only). A database written before it is
+        seeded with its current decisions, one row each, their previous status unknown (null)."""
+        new = "decision_history" not in self.db.table_names()
+        c.execute("create table if not exists decision_history (seq integer primary key autoincrement, id text not "
+                  "null, status text not null, reviewer text, reviewed_at text, reason text, previous_status text, "
+                  "carried_from text)")
+        c.execute("create index if not exists decision_history_id on decision_history (id, seq)")
+        for op in ("update", "delete"):
+            c.execute(f"create trigger if not exists decision_history_no_{op} before {op} on decision_history "
+                      "begin select raise(abort, 'the decision history is append-only'); end")
+        if new:
+            c.execute(f"insert into decision_history ({_HISTORY_COLUMNS}) select id, status, reviewer, reviewed_at, "
+                      "reason, null from decisions order by reviewed_at, id")
 
     def own_files(self) -> set[str]:
         """The database's own files (itself, its WAL and shared memory, its journal, its lock file), real paths."""
@@ -310,6 +377,10 @@ class Store:
         for old_id, new_id in moved.items():
             if old_id != new_id:
                 c.execute("update or replace decisions set id = ? where id = ?", [new_id, old_id])
+                # the history is append-only: the finding's rows are copied, in order, under its new id
+                c.execute(f"insert into decision_history ({_HISTORY_COLUMNS}, carried_from) select ?, status, "
+                          "reviewer, reviewed_at, reason, previous_status, id from decision_history where id = ? "
+                          "order by seq", [new_id, old_id])
 
     def _location(self, rel: str) -> str:
         """The location of a file found at ``rel`` under the folder being scanned (just ``rel`` if none is)."""
@@ -428,17 +499,47 @@ class Store:
 
     def decide(self, finding_id: str, status: str, reviewer: str | None, reason: str | None) -> bool:
         """Record a reviewer's decision on a current finding; False when no such finding."""
+        return self.record_decision(finding_id, status, reviewer, reason) is not None
+
+    def record_decision(self, finding_id: str, status: str, reviewer: str | None, reason: str | None,
+                        overturn_needs_reason: bool = False) -> Decided | None:
+        """Record a reviewer's decision on a current finding: a row appended to the history, the current decision
+        and the finding updated, in one transaction. Returns the entry and the decision it replaced; None when no
+        such finding. With ``overturn_needs_reason``, accepting or reopening a dismissed finding without a reason
+        raises ``ReasonRequired`` (checked inside the transaction: nothing is recorded)."""
         with self._write() as c:
             row = c.execute("select data from findings where id = ?", [finding_id]).fetchone()
             if row is None:
-                return False
+                return None
             f = Finding.from_json(json.loads(row[0]))
-            f.status, f.reviewer, f.reviewed_at, f.reason = status, reviewer, _now(), reason
+            replaced = self._latest(c, f.id)
+            overturn = f.status == "dismissed" and status != "dismissed"
+            if overturn_needs_reason and overturn and not (reason or "").strip():
+                raise ReasonRequired(f.id, status, replaced)
+            entry = HistoryEntry(f.id, status, reviewer, _now(), reason, f.status)
+            c.execute(f"insert into decision_history ({_HISTORY_COLUMNS}) values (?, ?, ?, ?, ?, ?)",
+                      [entry.finding_id, status, reviewer, entry.reviewed_at, reason, entry.previous_status])
+            f.status, f.reviewer, f.reviewed_at, f.reason = status, reviewer, entry.reviewed_at, reason
             c.execute("insert or replace into decisions (id, status, reviewer, reviewed_at, reason) "
                       "values (?, ?, ?, ?, ?)",
                       [f.id, status, reviewer, f.reviewed_at, reason])
             c.execute(_INSERT_FINDING, self._finding_row(f))
-        return True
+        return Decided(entry, replaced)
+
+    @staticmethod
+    def _latest(c: sqlite3.Connection, finding_id: str) -> HistoryEntry | None:
+        row = c.execute(f"select {_HISTORY_COLUMNS} from decision_history where id = ? order by seq desc limit 1",
+                        [finding_id]).fetchone()
+        return HistoryEntry(*row) if row else None
+
+    def history(self, finding_ids: Iterable[str] | None = None) -> dict[str, list[HistoryEntry]]:
+        """Every decision taken on these findings (default: all), oldest first, by finding id."""
+        out: dict[str, list[HistoryEntry]] = {}
+        wanted = None if finding_ids is None else set(finding_ids)
+        for row in self.db.execute(f"select {_HISTORY_COLUMNS} from decision_history order by seq").fetchall():
+            if wanted is None or row[0] in wanted:
+                out.setdefault(row[0], []).append(HistoryEntry(*row))
+        return out
 
     # -- runs ------------------------------------------------------------------------------------------
     def start_run(self, root: str) -> tuple[int, list[str]]:
@@ -483,8 +584,11 @@ class Store:
         for d in self.documents():
             j = d.to_json(with_provenance=with_provenance)
             docs.append(j)
+        findings = self.findings()
+        history = self.history(f.id for f in findings)
         return {"documents": docs, "entries": self.entries_json(),
-                "findings": [f.to_json() for f in self.findings()],
+                "findings": [{**f.to_json(), "history": [h.to_json() for h in history.get(f.id, [])]}
+                             for f in findings],
                 "errors": [e.to_json() for e in self.rule_errors()]}
 
     def close(self) -> None:

@@ -70,6 +70,8 @@ def _export(db: Path) -> dict:
     data = json.loads(_cli("export", "--db", str(db)).stdout)
     for f in data["findings"]:
         f.pop("reviewed_at", None)
+        for h in f.get("history", []):
+            h.pop("reviewed_at", None)
     return data
 
 

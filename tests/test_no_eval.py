@@ -72,7 +72,9 @@ def test_the_package_source_evaluates_nothing_and_runs_no_shell():
 
 HOSTILE = '"><img src=x onerror=alert(1)> `touch PWNED_TICK` $(touch PWNED) \x1b[31m '
 ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "h4", "p", "b", "i", "table",
-                "tr", "th", "td", "div", "ol", "ul", "li", "img", "span", "small", "br", "thead", "tbody", "sup"}
+                "tr", "th", "td", "div", "ol", "ul", "li", "img", "span", "small", "br", "thead", "tbody", "sup",
+                # the report's contents, sections and filters (the one script is the report's own, checked below)
+                "nav", "a", "section", "form", "label", "select", "option", "button", "script"}
 
 
 def test_hostile_names_and_text_never_become_markup_or_commands(tmp_path, monkeypatch):
@@ -104,11 +106,17 @@ def test_hostile_names_and_text_never_become_markup_or_commands(tmp_path, monkey
     text = page.text_content()
     # the hostile strings reached the report, as text
     assert "onerror=alert(1)" in text and "<script>alert(4)</script>" in text and 'alert("x")' in text
-    assert "<script" not in source.lower() and "<img src=x" not in source and "<svg" not in source
+    assert "<img src=x" not in source and "<svg" not in source
+    from appraiser.audit.report import _FILTER_SCRIPT
+
+    [script] = page.iter("script")  # the report's filter script, and no other
+    assert source.lower().count("<script") == 1 and script.text == _FILTER_SCRIPT and not script.attrib
     elements = list(page.iter(lxml.etree.Element))
     assert {el.tag for el in elements} <= ALLOWED_TAGS
     for el in elements:
         assert not [a for a in el.attrib if a.lower().startswith("on")], (el.tag, dict(el.attrib))
+        if el.tag == "a":
+            assert el.get("href", "").startswith("#") and set(el.attrib) == {"href"}
         if el.tag == "img":
             assert el.get("src", "").startswith("data:image/") and set(el.attrib) == {"alt", "src"}
     assert not [p for p in tmp_path.rglob("PWNED*")] and not list(Path.cwd().glob("PWNED*"))

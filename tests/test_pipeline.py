@@ -260,8 +260,10 @@ def test_review_decisions_are_kept_across_runs_and_shown_in_every_output(tmp_pat
     exported = json.loads(runner.invoke(main, ["export", "--db", str(db), "--format", "json"]).output)
     assert {f["id"]: f["status"] for f in exported["findings"]}[fid] == "dismissed"
     assert fid not in runner.invoke(main, ["findings", "--db", str(db), "--status", "open"]).output
-    # accepting it again records the new decision
-    assert runner.invoke(main, ["accept", fid, "--db", str(db), "--reviewer", "auditor"]).exit_code == 0
+    # accepting it again records the new decision; overturning a dismissal needs a reason
+    assert runner.invoke(main, ["accept", fid, "--db", str(db), "--reviewer", "auditor"]).exit_code == 2
+    assert runner.invoke(main, ["accept", fid, "--db", str(db), "--reviewer", "auditor",
+                                "--reason", "the supply contract does not cover the mould"]).exit_code == 0
     text = runner.invoke(main, ["findings", "--db", str(db), "--status", "accepted"]).output
     assert fid in text and "accepted by auditor" in text
 
