@@ -105,7 +105,7 @@ def test_each_findings_loss_ties(tied):
                 drafted[fid] = drafted.get(fid, D(0)) + _m(row[-2])
     assert set(sched) == set(drafted) == set(findings)
     for fid, f in findings.items():
-        head = re.search(rf'id="{re.escape(fid)}">\s*<h3>[^<]*· USD ([\d,.]+)</h3>', tied["html"])
+        head = re.search(rf'id="{re.escape(fid)}"[^>]*>\s*<h3>[^<]*· USD ([\d,.]+)</h3>', tied["html"])
         assert head, fid
         assert _m(f["loss_of_revenue"]) == sched[fid] == drafted[fid] == _m(head.group(1)), fid
 
