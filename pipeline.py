@@ -411,6 +411,15 @@ def load_inputs(declared: Path | None = None, tariff: Path | None = None):
     return declared_entries, tariff_table
 
 
+def save_result(store: Store, result) -> None:
+    """Store an audit's entries, findings and rule failures with the entries' totals (money two findings share
+    counted once, with the findings they were computed over), in one transaction."""
+    totals = getattr(result, "entry_totals", {}) or {}
+    store.save_audit(result.entries, result.findings, result.errors, meta={"entry_totals": json.dumps({
+        k: {**v, "finding_ids": sorted(f.id for f in result.findings if f.entry_number == k)}
+        for k, v in totals.items()})})
+
+
 def audit_store(store: Store, declared: Path | None = None, tariff: Path | None = None,
                 rates: dict[str, Decimal] | None = None) -> AuditSummary:
     """Link the stored documents into entries, run the rules, and store entries and findings."""
@@ -422,10 +431,7 @@ def audit_store(store: Store, declared: Path | None = None, tariff: Path | None 
     if rates:
         kwargs["rates"] = rates
     result = audit(documents, **kwargs)
-    # with the entries' totals (money two findings share counted once), for the findings they were computed over
-    store.save_audit(result.entries, result.findings, result.errors, meta={"entry_totals": json.dumps({
-        k: {**v, "finding_ids": sorted(f.id for f in result.findings if f.entry_number == k)}
-        for k, v in (getattr(result, "entry_totals", {}) or {}).items()})})
+    save_result(store, result)
     findings = store.findings()  # with reviewers' decisions re-applied
     return AuditSummary(result.entries, findings, getattr(result, "entry_totals", {}) or {}, list(result.errors))
 

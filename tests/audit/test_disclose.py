@@ -19,11 +19,10 @@ from appraiser.audit import audit as _audit
 from appraiser.extract.facts import with_facts
 from appraiser.audit.disclose import (MixedImporters, NothingAccepted, draft_disclosure, write_disclosure,
                                       write_form28_pack)
-from appraiser.audit.revenue import load_tariff
 from appraiser.cli import main
-from appraiser.models.convert import document_from_json
 from appraiser.models.records import Evidence, Finding, replace
 from appraiser.models.store import Store
+from truth_audit import stored_truth_audit
 
 
 def audit(documents, **kw):
@@ -57,20 +56,8 @@ def demo_db(tmp_path_factory):
 @pytest.fixture(scope="module")
 def dev_db(tmp_path_factory):
     """The dev corpus's own documents (truth), audited and stored as a run would store them; every finding open."""
-    truth = json.loads((DEV / "truth.json").read_text(encoding="utf-8"))
-    docs = [document_from_json(d) for d in truth["documents"] if not d.get("error")]
-    result = audit(docs, tariff=load_tariff(DEV / truth["meta"]["tariff"]))
     db = tmp_path_factory.mktemp("disclose-dev") / "dev.db"
-    store = Store(db)
-    try:
-        for d in docs:
-            store.save_document(d, "truth", cache=False)
-        store.save_audit(result.entries, result.findings)
-        store.meta("entry_totals", json.dumps({
-            k: {**v, "finding_ids": sorted(f.id for f in result.findings if f.entry_number == k)}
-            for k, v in result.entry_totals.items()}))
-    finally:
-        store.close()
+    stored_truth_audit(DEV, db).close()
     return db
 
 

@@ -24,6 +24,7 @@ from appraiser.cli import main
 from appraiser.models.convert import document_from_json
 from appraiser.models.records import Finding, Revenue
 from appraiser.models.store import Store
+from truth_audit import stored_truth_audit
 
 ROOT = Path(__file__).resolve().parents[2]
 SPLITS = ("dev", "check")
@@ -42,21 +43,11 @@ def _m(text: str | None) -> D | None:
 def outputs(request, tmp_path_factory):
     """One split audited from its truth documents, stored, every finding accepted, and every output written."""
     folder = ROOT / "fixtures" / "corpus" / request.param
-    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-    docs = [document_from_json(d) for d in truth["documents"] if not d.get("error")]
-    result = audit(docs, tariff=load_tariff(folder / truth["meta"]["tariff"]))
     tmp = tmp_path_factory.mktemp(f"money-{request.param}")
     db = tmp / "audit.db"
-    store = Store(db)
+    store = stored_truth_audit(folder, db, accept=True)
     try:
-        for d in docs:
-            store.save_document(d, "truth", cache=False)
-        store.save_audit(result.entries, result.findings)
-        store.meta("entry_totals", json.dumps({
-            k: {**v, "finding_ids": sorted(f.id for f in result.findings if f.entry_number == k)}
-            for k, v in result.entry_totals.items()}))
-        for f in store.findings():
-            assert store.decide(f.id, "accepted", "reviewer", None)
+        assert all(f.status == "accepted" for f in store.findings())
         findings = store.findings()
         export = store.export()
         report = write_report(store, tmp / "report")

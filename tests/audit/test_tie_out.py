@@ -13,13 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from appraiser.audit import audit
 from appraiser.audit.disclose import draft_disclosure
-from appraiser.audit.revenue import load_tariff
 from appraiser.cli import main
-from appraiser.models.convert import document_from_json
-from appraiser.models.store import Store
 from xlsx_recompute import recomputed_rows
+from truth_audit import stored_truth_audit
 
 ROOT = Path(__file__).resolve().parents[2]
 TENDER = "2026-03-31"
@@ -46,22 +43,10 @@ def _md_tables(text: str) -> list[list[list[str]]]:
 @pytest.fixture(scope="module")
 def tied(tmp_path_factory):
     folder = ROOT / "fixtures" / "corpus" / "dev"
-    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-    docs = [document_from_json(d) for d in truth["documents"] if not d.get("error")]
-    result = audit(docs, tariff=load_tariff(folder / truth["meta"]["tariff"]))
     tmp = tmp_path_factory.mktemp("tie-out")
     db = tmp / "audit.db"
-    store = Store(db)
+    store = stored_truth_audit(folder, db, accept=True)
     try:
-        for d in docs:
-            store.save_document(d, "truth", cache=False)
-        store.save_audit(result.entries, result.findings)
-        store.meta("entry_totals", json.dumps({
-            k: {**v, "finding_ids": sorted(f.id for f in result.findings if f.entry_number == k)}
-            for k, v in result.entry_totals.items()}))
-        for f in store.findings():
-            if f.status == "open":
-                assert store.decide(f.id, "accepted", "reviewer", None)
         importers = sorted({e.header.get("importer").name for e in store.entries() if e.header.get("importer")})
         entry_importer = {e.entry_number: e.header.get("importer").name for e in store.entries()
                           if e.header.get("importer")}
