@@ -133,8 +133,7 @@ _SPELLING_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SPELLING), ke
                           re.IGNORECASE)
 # document text the spelling leaves alone: quotations and file paths (and names, which start with a capital)
 _FILE = r"\.(?:pdf|jpe?g|png|tiff?|xml|docx?|xlsx?|csv|txt|eml)\b"
-_VERBATIM_RE = re.compile(r"\"[^\"]*\"|“[^”]*”|\([^()]*(?:/|" + _FILE + r")[^()]*\)|\S*/\S*|\S+" + _FILE,
-                          re.IGNORECASE)
+_VERBATIM_RE = re.compile(r"\"[^\"]*\"|“[^”]*”|\([^()]*" + _FILE + r"[^()]*\)|\S+" + _FILE, re.IGNORECASE)
 _TOOL_SENTENCES = [re.compile(p, re.IGNORECASE) for p in VOCAB["tool_sentences"]]
 _TOOL_PHRASES = [(re.compile(p, re.IGNORECASE), r) for p, r in VOCAB["tool_phrases"].items()]
 _CITATIONS = [(re.compile(p), r) for p, r in VOCAB["citations"].items()]
@@ -410,8 +409,10 @@ def _true_info(f: Finding, ref: str, e: Entry | None, docs: dict[str, Document],
     if f.code == "FTA_CLAIM_UNSUPPORTED" and line is not None:
         spi = line.get("spi")
         value = sum((rl.value_change for rl in rec.lines), ZERO)
+        duty = (placeholder(f"the general rate of duty for {where} and the duty owed at it") if rec.rate_unknown
+                else f"USD {_usd(rec.duty_delta)}")
         return (f"{ref} ({where}): no preference claim" + (f" (SPI {_t(spi)} withdrawn)" if spi else "")
-                + f"; duty at the general rate on USD {_usd(value)}, USD {_usd(rec.duty_delta)}, and the "
+                + f"; duty at the general rate on USD {_usd(value)}, {duty}, and the "
                 f"merchandise processing fee on that value.")
     if rec.fees_of_their_own and rec.mpf_delta:
         return (f"{ref} ({where}): a merchandise processing fee of USD {_usd(rec.mpf_after)} "
@@ -682,7 +683,7 @@ def _statements(d: _Draft) -> list[Block]:
               Block("para", _sentence(d.filed(f, f.explanation)), label="The statement or omission: "),
               Block("para", d.filed(f, revenue.describe(f.revenue)), label="The loss of revenue: "),
               Block("para", (f"{why} " if why else "") + material, label="Why it is material: "),
-              Block("para", d.filed(f, f.legal_basis or (rule.legal_basis if rule else "")) + ".",
+              Block("para", d.filed(f, rule.legal_basis if rule else f.legal_basis) + ".",
                     label="Legal basis: "),
               Block("para", when, label="How and when it occurred: ")]
         if rule is not None and rule.to_document:
@@ -714,18 +715,20 @@ def _gaps(d: _Draft) -> list[Block]:
         rec = model.record(f, d.entry(f.entry_number))
         what = (rule.to_document if rule is not None and rule.to_document else placeholder(
             f"what the importer is to document for {_where(f)}"))
-        loss = (f"USD {_usd(rec.loss_of_revenue)} (duty USD {_usd(rec.duty_delta)}, fees USD {_usd(rec.fees_delta)})"
-                if rec.loss_of_revenue > 0 else "none: the claim does not change the duties, taxes or fees owed")
+        loss = (d.filed(f, revenue.describe(f.revenue)) if rec.loss_of_revenue > 0
+                else "none: the claim does not change the duties, taxes or fees owed")
         if rec.rate_unknown:
-            loss += "; the duty at the rate that would apply, " + placeholder(
+            loss = loss.rstrip(".") + "; the duty at the rate that would apply, " + placeholder(
                 f"the rate of duty that applies to {_where(f)} without the claim and the duty owed at it")
         b += [Block("heading", f"{d.refs[f.id]}. Entry {f.entry_number}" + (f", line {f.line_no}" if f.line_no else "")
                     + f": {d.filed(f, f.title)}", 3),
               Block("para", _declared(f, d.entry(f.entry_number)), label="What was declared: "),
-              Block("para", us_spelling(_sentence(what[0].upper() + what[1:])), label="To be documented: "),
+              Block("para", us_spelling(what[0].upper() + what[1:]) + ("" if what.endswith(".") else "."),
+                    label="To be documented: "),
               Block("para", _sentence(d.filed(f, f.explanation)), label="What the documents reviewed show: "),
-              Block("para", _sentence(loss), label="If it cannot be documented, the loss of revenue: "),
-              Block("para", d.filed(f, f.legal_basis or (rule.legal_basis if rule else "")) + ".",
+              Block("para", loss if loss.endswith(".") else loss + ".",
+                    label="If it cannot be documented, the loss of revenue: "),
+              Block("para", d.filed(f, rule.legal_basis if rule else f.legal_basis) + ".",
                     label="Legal basis: ")]
         cites = _cites(f, d.exhibits)
         if cites:
@@ -963,7 +966,7 @@ def form28_blocks(store, entries: Iterable[str] | None = None, importer: str | N
         b.append(Block("heading", "Explanation", 3))
         for f in fs:
             b.append(Block("para", f"{filed(f, f.title)}. {_sentence(filed(f, f.explanation))} Legal basis: "
-                                   f"{filed(f, f.legal_basis)}.",
+                                   f"{filed(f, BY_CODE[f.code].legal_basis if f.code in BY_CODE else f.legal_basis)}.",
                            label=f"{refs[f.id]}: "))
 
         b.append(Block("heading", "Cost analysis", 3))

@@ -185,8 +185,11 @@ def test_the_tools_own_words_go_to_the_note_for_counsel_not_the_filing(store, tm
         assert "no tariff schedule was supplied" in boxes[1]
         assert "rate of duty that applies to entry 7QM-1087109-5" in text  # a placeholder, listed at the top
         assert any("rate of duty that applies to entry 7QM-1087109-5" in p for p in d.placeholders)
-    if importer == "Magnolia":
+    if importer == "Magnolia":  # the FTA claim audited without a tariff: the general rate is for the client
         assert any("should be dismissed" in n for n in d.notes)
+        assert any("rate of duty that applies to entry D4K-1126704-0" in p for p in d.placeholders)
+        assert any("general rate of duty for entry D4K-1126704-0" in p for p in d.placeholders)
+        assert "[ [" not in text and "USD 0.00, and the merchandise processing fee" not in text
     if importer == "Bayou":
         assert "among the documents reviewed" in text
 
