@@ -500,8 +500,9 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
                               write_form28_pack(store, form28, wanted, importer, author).items()})
     click.echo(f"Prior disclosure for {d.importer}: {len(d.entries)} entries, {len(d.findings)} accepted findings, "
                f"loss of revenue USD {d.total:,}; {len(d.placeholders)} items for the client to confirm"
-               + (f"; {len(d.gaps)} claims to be documented" if d.gaps else "")
-               + (f"; {len(d.notes)} notes for counsel (not for filing)" if d.notes else ""))
+               + (f"; {len(d.gaps)} claim{'s' if len(d.gaps) > 1 else ''} to be documented" if d.gaps else "")
+               + (f"; {len(d.notes)} note{'s' if len(d.notes) > 1 else ''} for counsel (not for filing)"
+                  if d.notes else ""))
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}")
 

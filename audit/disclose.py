@@ -14,11 +14,18 @@ The draft holds every element of 19 CFR 162.74(b) under its own numbered heading
 4. the true and accurate information (declared → corrected, per entry line and per entry, and the
    loss-of-revenue schedule);
 
+3A. the claims to be documented: findings whose rule spec is of nature ``gap`` (a first sale without its
+   evidence, a preference without its certification, a missing record), kept apart from the false statements
+   and worded as what is to be documented;
+
 then the tender of the actual loss of duties, taxes and fees (19 CFR 162.74(c)) — now, or within 30 days of
 CBP's calculation — the undertaking to provide within 30 days what is not yet known, an index of the evidence
 documents as numbered exhibits (cited from the text) and the signature block. What only the client knows is a
 visible ``[[CLIENT TO CONFIRM: …]]`` placeholder, and every placeholder of the body is listed in the
-"Open items before filing" box at the top.
+"Open items before filing" box at the top. The draft discloses *possible* violations, with the culpability
+wording counsel chooses (``culpability``; none is stated by default); what the tool says about its own inputs goes
+to a "Note for counsel" box, never into the text filed; citations are written out in full and the text is in
+U.S. spelling (the vocabulary of all three: ``extract/vocab/drafting.json``).
 
 Money: every figure comes from the findings' revenue records through the schedule model (``audit/schedule.py``);
 nothing is read back out of text. Each entry's loss is the audit's entry total when the store holds one computed
@@ -848,7 +855,8 @@ def _tender(d: _Draft) -> list[Block]:
                           "the Fines, Penalties and Forfeitures Officer for an extension before that period ends."
                   + (f" This includes the duty of {', '.join(unknown)}, at the rate that applies." if unknown
                      else "")
-                  + (f" It includes the documents supporting the claims in Part 3A ({', '.join(d.refs[f.id] for f in d.gaps)})."
+                  + (f" This includes the documents supporting the claims in Part 3A "
+                     f"({', '.join(d.refs[f.id] for f in d.gaps)})."
                      if d.gaps else ""))]
 
 
