@@ -7,7 +7,6 @@ Writers format; they compute nothing: every figure comes from the model they are
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -37,7 +36,25 @@ class Block:
 
 # a placeholder for what only the client or counsel can say: ``[[CLIENT TO CONFIRM: …]]``, highlighted in Word and
 # marked in Markdown (document text cannot make one: ``disclose._t`` breaks its brackets)
-MARK_RE = re.compile(r"\[\[[A-Z][A-Z ]*: [^\]]*\]\]")
+MARK_OPEN, MARK_CLOSE = "[[", "]]"
+
+
+def marks(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into pieces, each with whether it is a placeholder (``[[…]]``, brackets included)."""
+    out: list[tuple[str, bool]] = []
+    at = 0
+    while True:
+        start = text.find(MARK_OPEN, at)
+        end = text.find(MARK_CLOSE, start + len(MARK_OPEN)) if start >= 0 else -1
+        if start < 0 or end < 0:
+            break
+        if start > at:
+            out.append((text[at:start], False))
+        out.append((text[start:end + len(MARK_CLOSE)], True))
+        at = end + len(MARK_CLOSE)
+    if at < len(text):
+        out.append((text[at:], False))
+    return out
 PRIVILEGE = "PRIVILEGED AND CONFIDENTIAL — ATTORNEY WORK PRODUCT — DRAFT"
 
 
@@ -55,7 +72,7 @@ class DraftMeta:
 
 def _md_marked(s: str) -> str:
     """Markdown text with each placeholder in bold, so that it stands out in any viewer."""
-    return MARK_RE.sub(lambda m: f"**{m.group(0)}**", s)
+    return "".join(f"**{piece}**" if mark else piece for piece, mark in marks(s))
 
 def _md_text(s: str) -> str:
     """Text in Markdown that no viewer turns into markup: a document's ``<script>`` or ``<img onerror>`` stays
@@ -98,16 +115,11 @@ def _runs(p, text: str, bold: bool | None = None) -> None:
     """``text`` as runs of paragraph ``p``, each placeholder a run of its own highlighted in yellow."""
     from docx.enum.text import WD_COLOR_INDEX
 
-    last = 0
-    for m in MARK_RE.finditer(text):
-        if m.start() > last:
-            p.add_run(text[last:m.start()]).bold = bold
-        r = p.add_run(m.group(0))
+    for piece, mark in marks(text) or [("", False)]:
+        r = p.add_run(piece)
         r.bold = bold
-        r.font.highlight_color = WD_COLOR_INDEX.YELLOW
-        last = m.end()
-    if last < len(text) or not text:
-        p.add_run(text[last:]).bold = bold
+        if mark:
+            r.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
 def _field(p, instruction: str) -> None:
