@@ -203,6 +203,10 @@ def test_citations_are_full(store, tmp_path):
                  "Proclamation 9980 of January 24, 2020, 85 FR 5281", "Proclamation 10896, 90 FR 9817",
                  "Proclamation 10895, 90 FR 9807", "Proclamation 10947 of June 3, 2025, 90 FR 24199"):
         assert cite in text, cite
+    _, paths = _draft(store, tmp_path, "Prairie")  # melt and pour: "the proclamations" say which
+    _, text = _body(paths["docx"])
+    assert "The Section 232 proclamations cited in the legal basis ask for" in text
+    assert not re.search(r"[Tt]he proclamations", text)
     _, paths = _draft(store, tmp_path, "Cascade")  # first sale
     _, text = _body(paths["docx"])
     assert "Nissho Iwai American Corp. v. United States, 982 F.2d 505 (Fed. Cir. 1992)" in text
@@ -265,3 +269,20 @@ def test_the_drafts_are_in_us_spelling_outside_document_text(store, tmp_path, im
     assert not BRITISH.search(stripped), BRITISH.search(stripped)
     if importer == "Lakeshore":  # the assist is a mold, the toolmaker's name keeps its spelling
         assert "Undeclared mold assist" in text and "Mould Engineering" in text
+
+
+def test_the_form28_pack_has_the_same_drafting_controls(store, tmp_path):
+    from appraiser.audit.disclose import write_form28_pack
+
+    paths = write_form28_pack(store, tmp_path / "f28.docx", importer="Prairie")
+    doc = Word(str(paths["docx"]))
+    assert PRIVILEGE in doc.sections[0].header.paragraphs[0].text
+    assert [t.text.strip() for t in doc.sections[0].footer._element.iter(f"{W}instrText")] == ["PAGE", "NUMPAGES"]
+    assert doc.core_properties.author == "reviewer" and "python-docx" not in doc.core_properties.comments
+    _, text = _body(paths["docx"])
+    assert "steel or aluminum content value" in text and not BRITISH.search(text)
+    assert "The Section 232 proclamations cited in the legal basis" in text
+    runs = [r for t in doc.tables for row in t.rows for c in row.cells for p in c.paragraphs for r in p.runs]
+    runs += [r for p in doc.paragraphs for r in p.runs]
+    lit = {r.text for r in runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW}
+    assert lit == set(PLACEHOLDER.findall(text)) and lit
