@@ -520,12 +520,19 @@ def report(db: Path, out: Path, root: Path | None, tender_date: str | None) -> N
 @click.option("--tender-later", is_flag=True, help="Undertake to tender within 30 days of CBP's calculation "
               "instead of tendering now.")
 @click.option("--form28", "form28", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Also write the Section 232 Form 28 response pack to this .docx.")
+              help="Also write the Section 232 Form 28 response pack to this .docx (same importer and entries).")
+@click.option("--culpability", default="none", show_default=True,
+              help="The culpability wording counsel chooses: none (no level stated, reserved), negligence, "
+                   "gross-negligence or fraud.")
+@click.option("--author", default=None, help="The drafts' author in the Word properties (default: the reviewers "
+              "who accepted the findings).")
 @tender_date_option
 def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | None, tender_later: bool,
-             form28: Path | None, tender_date: str | None) -> None:
+             form28: Path | None, culpability: str, author: str | None,
+             tender_date: str | None) -> None:
     """Draft the prior disclosure (19 CFR 162.74) from the accepted findings, as Word and Markdown."""
-    from .audit.disclose import NothingAccepted, draft_disclosure, write_disclosure, write_form28_pack
+    from .audit.disclose import (CULPABILITY, NothingAccepted, draft_disclosure, write_disclosure,
+                                 write_form28_pack)
     from .audit.writers import OutputPathError, docx_path
 
     try:
@@ -534,6 +541,8 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
             docx_path(form28, "--form28")
     except OutputPathError as exc:
         _usage(str(exc))
+    if culpability not in CULPABILITY:
+        _usage(f"--culpability {culpability}: one of {', '.join(CULPABILITY)}")
     if form28 is not None and form28.resolve() == out.resolve():
         _usage(f"--form28 {form28}: the same file as --out; give the Form 28 pack its own name")
     wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers is not None else None
@@ -541,15 +550,19 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
     with _open_store(db) as store:
         try:
             d = draft_disclosure(store, importer=importer, entries=wanted, tender_now=not tender_later,
-                                 tender_date=tender)
+                                 tender_date=tender, culpability=culpability)
         except NothingAccepted as exc:
             _usage(str(exc))
         with _writing(*[p for p in (out, form28) if p is not None]):
-            paths = write_disclosure(d, out)
+            paths = write_disclosure(d, out, author)
             if form28 is not None:
-                paths.update({f"form28 {k}": v for k, v in write_form28_pack(store, form28, wanted).items()})
+                paths.update({f"form28 {k}": v for k, v in
+                              write_form28_pack(store, form28, wanted, importer, author).items()})
     click.echo(f"Prior disclosure for {d.importer}: {len(d.entries)} entries, {len(d.findings)} accepted findings, "
-               f"loss of revenue USD {d.total:,}; {len(d.placeholders)} items for the client to confirm")
+               f"loss of revenue USD {d.total:,}; {len(d.placeholders)} items for the client to confirm"
+               + (f"; {len(d.gaps)} claim{'s' if len(d.gaps) > 1 else ''} to be documented" if d.gaps else "")
+               + (f"; {len(d.notes)} note{'s' if len(d.notes) > 1 else ''} for counsel (not for filing)"
+                  if d.notes else ""))
     gaps = sum(1 for x in d.interest.values() if x.gap)
     click.echo(f"Interest to {tender.isoformat()} (19 U.S.C. 1505(c)): USD {d.total_interest:,}"
                + (f"; not computed in full for {gaps} entr{'y' if gaps == 1 else 'ies'} (see the appendix)"

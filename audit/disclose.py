@@ -14,11 +14,18 @@ The draft holds every element of 19 CFR 162.74(b) under its own numbered heading
 4. the true and accurate information (declared → corrected, per entry line and per entry, and the
    loss-of-revenue schedule);
 
+3A. the claims to be documented: findings whose rule spec is of nature ``gap`` (a first sale without its
+   evidence, a preference without its certification, a missing record), kept apart from the false statements
+   and worded as what is to be documented;
+
 then the tender of the actual loss of duties, taxes and fees (19 CFR 162.74(c)) — now, or within 30 days of
 CBP's calculation — the undertaking to provide within 30 days what is not yet known, an index of the evidence
 documents as numbered exhibits (cited from the text) and the signature block. What only the client knows is a
 visible ``[[CLIENT TO CONFIRM: …]]`` placeholder, and every placeholder of the body is listed in the
-"Open items before filing" box at the top.
+"Open items before filing" box at the top. The draft discloses *possible* violations, with the culpability
+wording counsel chooses (``culpability``; none is stated by default); what the tool says about its own inputs goes
+to a "Note for counsel" box, never into the text filed; citations are written out in full and the text is in
+U.S. spelling (the vocabulary of all three: ``extract/vocab/drafting.json``).
 
 Money: every figure comes from the findings' revenue records through the schedule model (``audit/schedule.py``);
 nothing is read back out of text. Each entry's loss is the audit's entry total when the store holds one computed
@@ -30,6 +37,7 @@ Markdown writers are ``audit/writers.py``.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,9 +49,9 @@ from ..models.fold import id_key
 from ..models.records import Document, Entry, EntryLine, Finding, q2
 from . import revenue
 from . import schedule as model
-from .rules import BY_CODE
+from .rules import BY_CODE, RuleSpec
 from .schedule import CONTENT_CODES, EntryMoney, ScheduleRow, Selection
-from .writers import Block, markdown, write_blocks  # noqa: F401 (Block and markdown are part of this module's API)
+from .writers import Block, DraftMeta, markdown, write_blocks  # noqa: F401 (Block and markdown: this module's API)
 
 ZERO = Decimal("0.00")
 SECTION232_CODES = ("METAL_CONTENT_MISSTATED", "SECTION232_UNDECLARED", "MELT_POUR_MISMATCH")
@@ -83,10 +91,10 @@ CLIENT_ITEMS = {
 
 # why a finding of each code is material, in plain words (the legal basis follows it in the draft)
 WHY = {
-    "ASSIST_UNDECLARED": "The value of an assist — a mould, die, tool, material, engineering or design work that the "
+    "ASSIST_UNDECLARED": "The value of an assist — a mold, die, tool, material, engineering or design work that the "
                          "buyer supplies free or at reduced cost for use in producing the goods — is part of the "
                          "transaction value; leaving it out understates the entered value.",
-    "ROYALTY_UNDECLARED": "A royalty or licence fee related to the imported goods that the buyer must pay, directly or "
+    "ROYALTY_UNDECLARED": "A royalty or license fee related to the imported goods that the buyer must pay, directly or "
                           "indirectly, as a condition of their sale is part of the transaction value.",
     "PACKING_UNDECLARED": "Packing costs incurred by the buyer are part of the transaction value.",
     "SELLING_COMMISSION_UNDECLARED": "A selling commission incurred by the buyer is part of the transaction value; "
@@ -98,7 +106,7 @@ WHY = {
     "DEDUCTION_UNSUPPORTED": "Only international freight, insurance and the other costs the statute lists may be "
                              "deducted from the price actually paid or payable, and only when identified separately "
                              "and supported.",
-    "METAL_CONTENT_MISSTATED": "Section 232 duty applies to the value of the steel or aluminium content of the goods; "
+    "METAL_CONTENT_MISSTATED": "Section 232 duty applies to the value of the steel or aluminum content of the goods; "
                                "a content value declared below what the documents support understates that duty.",
     "MELT_POUR_MISMATCH": "The country where the metal was first melted and poured must be declared; it decides which "
                           "Section 232 measures apply to the goods.",
@@ -120,6 +128,69 @@ WHY = {
                          "minimum and maximum.",
     "DOCUMENT_MISSING": "The importer must keep the records of its entries and produce them on demand.",
 }
+
+
+# --- the drafting vocabulary: U.S. spelling, the tool's own words kept out of the filing, full citations ------
+
+VOCAB = json.loads((Path(__file__).resolve().parents[1] / "extract" / "vocab" / "drafting.json")
+                   .read_text(encoding="utf-8"))
+CULPABILITY = tuple(VOCAB["culpability"])  # the wordings counsel chooses from; "none": no culpability stated
+_SPELLING = {k.lower(): v for k, v in VOCAB["us_spelling"].items()}
+_SPELLING_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SPELLING), key=len, reverse=True)) + r")\b",
+                          re.IGNORECASE)
+# document text the spelling leaves alone: quotations and file paths (and names, which start with a capital)
+_FILE = r"\.(?:pdf|jpe?g|png|tiff?|xml|docx?|xlsx?|csv|txt|eml)\b"
+_VERBATIM_RE = re.compile(r"\"[^\"]*\"|“[^”]*”|\([^()]*" + _FILE + r"[^()]*\)|\S+" + _FILE, re.IGNORECASE)
+_TOOL_SENTENCES = [re.compile(p, re.IGNORECASE) for p in VOCAB["tool_sentences"]]
+_TOOL_PHRASES = [(re.compile(p, re.IGNORECASE), r) for p, r in VOCAB["tool_phrases"].items()]
+_CITATIONS = [(re.compile(p), r) for p, r in VOCAB["citations"].items()]
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+
+
+class UnknownCulpability(ValueError):
+    """A culpability wording the vocabulary does not hold: a usage error."""
+
+
+def us_spelling(text: str) -> str:
+    """``text`` in U.S. spelling (licence → license, aluminium → aluminum), leaving quoted document text, file
+    paths and capitalized names (a company called "… Mould Engineering Ltd.") as the documents write them."""
+    out, last = [], 0
+    for m in _VERBATIM_RE.finditer(text):
+        out.append(_respell(text[last:m.start()]))
+        out.append(m.group(0))
+        last = m.end()
+    out.append(_respell(text[last:]))
+    return "".join(out)
+
+
+def _respell(part: str) -> str:
+    def one(m: re.Match) -> str:
+        word = m.group(0)
+        if word[0].isupper() and m.start() > 0 and not part[:m.start()].rstrip().endswith((".", ":")):
+            return word  # a name in the middle of a sentence: as the documents write it
+        us = _SPELLING[word.lower()]
+        return us[0].upper() + us[1:] if word[0].isupper() else us
+    return _SPELLING_RE.sub(one, part)
+
+
+def cite(text: str) -> str:
+    """Short citations written out in full (``Nissho Iwai`` → its reporter citation)."""
+    for rx, full in _CITATIONS:
+        text = rx.sub(full, text)
+    return text
+
+
+def for_filing(text: str) -> tuple[str, list[str]]:
+    """The text to file and what was taken out of it: the tool's own sentences about its inputs or its workings
+    ("no tariff schedule was supplied", "this finding should be dismissed") go to the note for counsel; its
+    phrases are reworded; citations are written out in full; U.S. spelling."""
+    text = cite(text)
+    for rx, new in _TOOL_PHRASES:
+        text = rx.sub(new, text)
+    kept, notes = [], []
+    for sentence in _SENTENCE_END.split(text):
+        (notes if any(rx.search(sentence) for rx in _TOOL_SENTENCES) else kept).append(sentence)
+    return us_spelling(" ".join(kept).strip()), notes
 
 
 def placeholder(text: str) -> str:
@@ -289,6 +360,16 @@ class Disclosure:
     interest: dict = field(default_factory=dict)  # entry -> schedule.EntryInterest (19 U.S.C. 1505(c))
     total_interest: Decimal = ZERO
     exposures: list = field(default_factory=list)  # penalty.Exposure per importer (19 U.S.C. 1592(c))
+    culpability: str = "none"
+    # the note for counsel: what the tool says about its own inputs and workings, kept out of the text filed
+    notes: list[str] = field(default_factory=list)
+    gaps: list[Finding] = field(default_factory=list)  # the documentation gaps, kept apart from the misstatements
+
+
+def nature(f: Finding) -> str:
+    """``misstatement`` or ``gap``, from the finding's rule spec (``RuleSpec.nature``), never from its prose."""
+    rule = BY_CODE.get(f.code)
+    return rule.nature if rule is not None else "misstatement"
 
 
 def _declared_content(line: EntryLine | None) -> tuple[Decimal, list[str]]:
@@ -315,15 +396,15 @@ def _true_info(f: Finding, ref: str, e: Entry | None, docs: dict[str, Document],
     if len(added) > 1:
         parts = [f"line {r.line_no} USD {_usd(r.corrected)} (declared USD {_usd(r.declared)} plus USD {_usd(r.change)})"
                  for r, _ in added]
-        return f"{ref} (entry {f.entry_number}): entered values of " + "; ".join(parts) + f" ({_t(f.title)})."
+        return f"{ref} (entry {f.entry_number}): entered values of " + "; ".join(parts) + f" ({_filed_title(f)})."
     if added:
         [(r, _)] = added
         return (f"{ref} ({where}): an entered value of USD {_usd(r.corrected)} — the declared USD {_usd(r.declared)} "
-                f"plus USD {_usd(r.change)} ({_t(f.title)}).")
+                f"plus USD {_usd(r.change)} ({_filed_title(f)}).")
     if content:
         r, rl = content[0]
         numbers = [x.hts for x in rl.rates if x.hts.startswith("9903.")] if _declared_content(line)[1] else []
-        under = f"under {', '.join(numbers)}" if numbers else "on a chapter 99 line (9903.81 steel, 9903.85 aluminium)"
+        under = f"under {', '.join(numbers)}" if numbers else "on a chapter 99 line (9903.81 steel, 9903.85 aluminum)"
         declared = r.declared if r.declared is not None else ZERO
         corrected = r.corrected if r.corrected is not None else declared + r.change
         return (f"{ref} ({where}): a Section 232 content value of USD {_usd(corrected)} {under}, "
@@ -338,15 +419,21 @@ def _true_info(f: Finding, ref: str, e: Entry | None, docs: dict[str, Document],
     if f.code == "FTA_CLAIM_UNSUPPORTED" and line is not None:
         spi = line.get("spi")
         value = sum((rl.value_change for rl in rec.lines), ZERO)
+        duty = (placeholder(f"the general rate of duty for {where} and the duty owed at it") if rec.rate_unknown
+                else f"USD {_usd(rec.duty_delta)}")
         return (f"{ref} ({where}): no preference claim" + (f" (SPI {_t(spi)} withdrawn)" if spi else "")
-                + f"; duty at the general rate on USD {_usd(value)}, USD {_usd(rec.duty_delta)}, and the "
+                + f"; duty at the general rate on USD {_usd(value)}, {duty}, and the "
                 f"merchandise processing fee on that value.")
     if rec.fees_of_their_own and rec.mpf_delta:
         return (f"{ref} ({where}): a merchandise processing fee of USD {_usd(rec.mpf_after)} "
                 f"instead of USD {_usd(rec.mpf_before)}.")
     if f.code == "RELATED_PARTY_UNDECLARED":
         return f"{ref} ({where}): the buyer and seller declared as related (relationship indicator \"Y\")."
-    return f"{ref} ({where}): the particulars as corrected in Part 3 ({_t(f.title)})."
+    return f"{ref} ({where}): the particulars as corrected in Part 3 ({_filed_title(f)})."
+
+
+def _filed_title(f: Finding) -> str:
+    return for_filing(_t(f.title))[0]
 
 
 @dataclass
@@ -362,6 +449,25 @@ class _Draft:
     importer: str
     importer_number: str | None
     tender_now: bool
+    culpability: str = "none"
+    notes: list[str] = field(default_factory=list)
+
+    def filed(self, f: Finding, text) -> str:
+        """``text`` as filed; what the tool said about itself goes to the note for counsel, under the finding."""
+        kept, out = for_filing(_t(text))
+        for sentence in out:
+            note = f"{self.refs.get(f.id, f.id)} (entry {f.entry_number}): {sentence}"
+            if note not in self.notes:
+                self.notes.append(note)
+        return kept
+
+    @property
+    def misstatements(self) -> list[Finding]:
+        return [f for f in self.findings if nature(f) == "misstatement"]
+
+    @property
+    def gaps(self) -> list[Finding]:
+        return [f for f in self.findings if nature(f) == "gap"]
 
     def entry(self, number: str) -> Entry | None:
         return self.sel.entries.get(number)
@@ -411,14 +517,19 @@ def _the_importer(entries: list[Entry]):
 
 
 def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] | None = None,
-                     tender_now: bool = True, tender_date: date | None = None) -> Disclosure:
+                     tender_now: bool = True, tender_date: date | None = None,
+                     culpability: str = "none") -> Disclosure:
     """The prior disclosure of the accepted findings of one importer (optionally of some entries only).
 
     ``importer``: part of the importer's name, or its importer number; ``entries``: entry numbers (compared on
     letters and digits). ``tender_now``: the importer tenders the loss with the disclosure; False: it undertakes
     to tender within 30 days after CBP notifies it of CBP's calculation (19 CFR 162.74(c)). Raises
     :class:`NothingAccepted` when no accepted finding matches, :class:`MixedImporters` when the accepted findings
-    concern more than one importer, :class:`UnknownSelection` when the importer or an entry is not in the database."""
+    concern more than one importer, :class:`UnknownSelection` when the importer or an entry is not in the database.
+    ``culpability``: the wording counsel chooses (:data:`CULPABILITY`; ``none``, the default, states no level of
+    culpability and reserves it); the tool never asserts one. :class:`UnknownCulpability` for any other."""
+    if culpability not in CULPABILITY:
+        raise UnknownCulpability(f"--culpability {culpability!r}: one of {', '.join(CULPABILITY)}")
     entries = list(entries) if entries is not None else None
     if importer is not None or entries is not None:
         check_selection(store, importer, entries)
@@ -435,17 +546,23 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     sched = model.build(findings, sel.entries, sel.saved_totals, refs, statuses=model.DISCLOSED, tender=tender_date)
     d = _Draft(sel, findings, numbers, refs, sched, _exhibits(findings, sel.documents),
                _t(party.name) if party is not None and party.name else placeholder("the importer of record's name"),
-               _t(party.number) if party is not None and party.number else None, tender_now)
-    b = (_opening(d) + _merchandise(d) + _entries_part(d) + _statements(d) + _true_information(d) + _tender(d)
-         + _closing(d))
+               _t(party.number) if party is not None and party.number else None, tender_now, culpability)
+    b = (_opening(d) + _merchandise(d) + _entries_part(d) + _statements(d) + _gaps(d) + _true_information(d)
+         + _tender(d) + _closing(d))
     b += money_appendix(sched, sel.entries)
     holders = placeholders_in(b)
     box = Block("box", label="Open items before filing",
                 text="This draft is not ready to file. Each item is marked where it stands in the text; confirm or "
                      "complete it there and remove the mark.", items=holders)
-    return Disclosure(d.importer, d.importer_number, ents, findings, d.total, [box] + b, holders, d.totals,
-                      d.schedule, d.exhibits, tender_now, sched.interest, sched.total_interest,
-                      model.exposures(sched, sel.entries))
+    top = [box]
+    if d.notes:
+        top.append(Block("box", label="Note for counsel (not part of the filing; delete before filing)",
+                         text="What the review said about its own inputs, taken out of the text to be filed:",
+                         items=d.notes))
+    return Disclosure(d.importer, d.importer_number, ents, findings, d.total, top + b, holders, d.totals,
+                      d.schedule, d.exhibits, tender_now, interest=sched.interest,
+                      total_interest=sched.total_interest, exposures=model.exposures(sched, sel.entries),
+                      culpability=culpability, notes=d.notes, gaps=d.gaps)
 
 
 def _opening(d: _Draft) -> list[Block]:
@@ -469,11 +586,9 @@ def _opening(d: _Draft) -> list[Block]:
         Block("para", f"Prior disclosure concerning entr{'ies' if len(d.numbers) > 1 else 'y'} "
                       f"{', '.join(d.numbers)}; loss of duties, taxes and fees USD {_usd(d.total)}.", label="Re: "),
         Block("para", "The Importer discloses under 19 U.S.C. 1592(c)(4) and 19 CFR 162.74 the circumstances of "
-                      "violations of 19 U.S.C. 1592 concerning the entries listed in Part 2, before, and without "
-                      "knowledge of, the commencement of a formal investigation of those violations: "
-                      + placeholder(CLIENT_ITEMS["no_inquiry"]) + ". The Importer makes this disclosure without "
-                      "conceding that any violation resulted from negligence, gross negligence or fraud, and "
-                      "reserves the right to supplement or amend it as further information becomes available."),
+                      "possible violations of 19 U.S.C. 1592 concerning the entries listed in Part 2, before, and "
+                      "without knowledge of, the commencement of a formal investigation of those possible violations: "
+                      + placeholder(CLIENT_ITEMS["no_inquiry"]) + ". " + VOCAB["culpability"][d.culpability]),
         Block("para", "The Importer discovered the errors as follows: " + placeholder(CLIENT_ITEMS["discovery"])
               + "; on " + placeholder(CLIENT_ITEMS["discovery_date"]) + "."),
         Block("para", "This disclosure and its exhibits contain confidential commercial and financial information; "
@@ -554,13 +669,17 @@ def _statements(d: _Draft) -> list[Block]:
                           "(19 CFR 162.74(b)(3))", 2),
          Block("para", "Each item states what the entry declared, the statement or omission, why it is material, "
                        "its legal basis, and how and when it occurred. The exhibits cited are listed in Part 7.")]
-    for f in d.findings:
+    if not d.misstatements:
+        b.append(Block("para", "No false statement, omission or act is disclosed apart from the claims to be "
+                               "documented in Part 3A."))
+    for f in d.misstatements:
         h = d.header(f.entry_number)
         rule = BY_CODE.get(f.code)
         rec = model.record(f, d.entry(f.entry_number))
         if rec.rate_unknown:
-            material = ("It changes the duties owed; the applicable rate is not yet known, so the duty is to be "
-                        "provided under Part 6.")
+            material = ("It changes the duties owed; the applicable rate, "
+                        + placeholder(f"the rate of duty that applies to {_where(f)} and the duty owed at it")
+                        + ", is to be provided under Part 6.")
         elif rec.loss_of_revenue > 0:
             material = (f"It reduced the duties, taxes and fees assessed on the entry by USD "
                         f"{_usd(rec.loss_of_revenue)} (duty USD {_usd(rec.duty_delta)}, fees USD "
@@ -573,13 +692,58 @@ def _statements(d: _Draft) -> list[Block]:
                 + (f" on or about {_t(h.get('summary_date'))}" if h is not None and h.get("summary_date") else "")
                 + ". How it occurred: " + placeholder(CLIENT_ITEMS["cause"]) + ".")
         b += [Block("heading", f"{d.refs[f.id]}. Entry {f.entry_number}" + (f", line {f.line_no}" if f.line_no else "")
-                    + f": {_t(f.title)}", 3),
+                    + f": {d.filed(f, f.title)}", 3),
               Block("para", _declared(f, d.entry(f.entry_number)), label="What was declared: "),
-              Block("para", _sentence(f.explanation), label="The statement or omission: "),
-              Block("para", _t(revenue.describe(f.revenue)), label="The loss of revenue: "),
+              Block("para", _sentence(d.filed(f, f.explanation)), label="The statement or omission: "),
+              Block("para", d.filed(f, revenue.describe(f.revenue)), label="The loss of revenue: "),
               Block("para", (f"{why} " if why else "") + material, label="Why it is material: "),
-              Block("para", _t(f.legal_basis or (rule.legal_basis if rule else "")) + ".", label="Legal basis: "),
+              Block("para", d.filed(f, rule.legal_basis if rule else f.legal_basis) + ".",
+                    label="Legal basis: "),
               Block("para", when, label="How and when it occurred: ")]
+        if rule is not None and rule.to_document:
+            b.append(Block("para", us_spelling(_sentence(rule.to_document[0].upper() + rule.to_document[1:])),
+                           label="To be documented: "))
+        cites = _cites(f, d.exhibits)
+        if cites:
+            b.append(Block("para", cites + ".", label="Evidence: "))
+    return b
+
+
+def _where(f: Finding) -> str:
+    return f"entry {f.entry_number}" + (f", line {f.line_no}" if f.line_no else "")
+
+
+def _gaps(d: _Draft) -> list[Block]:
+    """The documentation gaps (rule specs of nature ``gap``): a claim the entry made that the documents reviewed
+    do not support. Not presented as false statements: what is to be documented, what the documents show, and
+    the loss if the claim cannot be documented (in the schedule and the tender, so that nothing is left short)."""
+    if not d.gaps:
+        return []
+    b = [Block("heading", "3A. Claims to be documented", 2),
+         Block("para", "The following claims made on the entries are not supported by the documents reviewed so far. "
+                       "They are not disclosed as false statements: the Importer is gathering the documents that "
+                       "support them and will provide them under Part 6. Should a claim not be documented, the loss "
+                       "of revenue it would cause is included in the schedule in Part 4 and in the tender.")]
+    for f in d.gaps:
+        rule = BY_CODE.get(f.code)
+        rec = model.record(f, d.entry(f.entry_number))
+        what = (rule.to_document if rule is not None and rule.to_document else placeholder(
+            f"what the importer is to document for {_where(f)}"))
+        loss = (d.filed(f, revenue.describe(f.revenue)) if rec.loss_of_revenue > 0
+                else "none: the claim does not change the duties, taxes or fees owed")
+        if rec.rate_unknown:
+            loss = loss.rstrip(".") + "; the duty at the rate that would apply, " + placeholder(
+                f"the rate of duty that applies to {_where(f)} without the claim and the duty owed at it")
+        b += [Block("heading", f"{d.refs[f.id]}. Entry {f.entry_number}" + (f", line {f.line_no}" if f.line_no else "")
+                    + f": {d.filed(f, f.title)}", 3),
+              Block("para", _declared(f, d.entry(f.entry_number)), label="What was declared: "),
+              Block("para", us_spelling(what[0].upper() + what[1:]) + ("" if what.endswith(".") else "."),
+                    label="To be documented: "),
+              Block("para", _sentence(d.filed(f, f.explanation)), label="What the documents reviewed show: "),
+              Block("para", loss if loss.endswith(".") else loss + ".",
+                    label="If it cannot be documented, the loss of revenue: "),
+              Block("para", d.filed(f, rule.legal_basis if rule else f.legal_basis) + ".",
+                    label="Legal basis: ")]
         cites = _cites(f, d.exhibits)
         if cites:
             b.append(Block("para", cites + ".", label="Evidence: "))
@@ -636,7 +800,8 @@ def _schedule_table(d: _Draft) -> list[list[str]]:
             mark = " †" if r.content else ""
             sched.append([n, str(r.line_no or "—"), _t(r.hts) or "—",
                           _usd(r.declared) + (mark if r.declared is not None else ""),
-                          _usd(r.corrected) + (mark if r.corrected is not None else ""), r.rates or "—",
+                          _usd(r.corrected) + (mark if r.corrected is not None else ""),
+                          "to be provided (Part 6)" if r.rates == "unknown" else r.rates or "—",
                           _usd(r.duty), _usd(r.mpf), _usd(r.hmf), _usd(r.loss), r.ref])
         t = d.totals[n]
         differs = t.loss != q2(sum((r.loss for r in mine), ZERO))
@@ -656,22 +821,23 @@ def _true_information(d: _Draft) -> list[Block]:
          Block("para", "The entries should have declared the following (USD; entered values as declared on the entry "
                        "summaries, corrections to the cent):"),
          Block("list", items=[_true_info(f, d.refs[f.id], d.entry(f.entry_number), d.sel.documents, d.rows_of(f))
-                              for f in d.findings])]
+                              + (" This applies only if the claim is not documented (Part 3A)." if nature(f) == "gap"
+                                 else "") for f in d.findings])]
     corr = _corrections(d)
     if len(corr) > 1:
         b.append(Block("table", rows=corr, numeric=(3, 4)))
     sched = _schedule_table(d)
     b += [Block("heading", "Loss-of-revenue schedule", 3), Block("table", rows=sched, numeric=(3, 4, 6, 7, 8, 9)),
           Block("para", "The declared and corrected values are entered values, except those marked † which are "
-                        "Section 232 steel or aluminium content values (the entered value does not change). Each "
+                        "Section 232 steel or aluminum content values (the entered value does not change). Each "
                         "finding's money is measured against the entry as declared; MPF is 0.3464 % of the entered "
                         "value within the fiscal year's minimum and maximum, HMF 0.125 % on vessel entries.")]
     if any(row[0].endswith("‡") for row in sched):
         b.append(Block("para", "‡ The entry's total counts money two findings measure once and computes the fees on "
                                "the combined value; it is the figure tendered."))
     if d.unknown_rate:
-        b.append(Block("para", f"The duty of {', '.join(d.unknown_rate)} is not included: the applicable rate is not "
-                               "yet known (Part 6)."))
+        b.append(Block("para", f"The duty of {', '.join(d.unknown_rate)} is not included: the applicable rate is to "
+                               "be provided under Part 6."))
     return b
 
 
@@ -694,8 +860,11 @@ def _tender(d: _Draft) -> list[Block]:
             Block("para", "Any information or data unknown at the time of this disclosure will be provided within 30 "
                           "days of the date of this disclosure; should more time be needed, the Importer will ask "
                           "the Fines, Penalties and Forfeitures Officer for an extension before that period ends."
-                  + (f" This includes the duty of {', '.join(unknown)}, whose rate is not yet known." if unknown
-                     else ""))]
+                  + (f" This includes the duty of {', '.join(unknown)}, at the rate that applies." if unknown
+                     else "")
+                  + (f" This includes the documents supporting the claims in Part 3A "
+                     f"({', '.join(d.refs[f.id] for f in d.gaps)})."
+                     if d.gaps else ""))]
 
 
 def _closing(d: _Draft) -> list[Block]:
@@ -751,9 +920,20 @@ def money_appendix(sched: model.Schedule, entries: dict[str, Entry]) -> list[Blo
 
 # --- writing ---------------------------------------------------------------------------------------------
 
-def write_disclosure(disclosure: Disclosure, out_docx: Path | str) -> dict[str, Path]:
-    """Write the draft as Word (``out_docx``) and its Markdown twin (the same path with ``.md``)."""
-    return write_blocks(disclosure.blocks, out_docx, "Prior disclosure (draft)")
+def reviewers(findings: Iterable[Finding]) -> str:
+    """Who accepted the findings (the draft's author when none is given), in order, once each."""
+    return ", ".join(dict.fromkeys(_t(f.reviewer) for f in findings if f.reviewer and _t(f.reviewer)))
+
+
+def write_disclosure(disclosure: Disclosure, out_docx: Path | str, author: str | None = None) -> dict[str, Path]:
+    """Write the draft as Word (``out_docx``) and its Markdown twin (the same path with ``.md``), with the
+    privilege header, page numbers and real document properties; ``author``: by default the reviewers who
+    accepted its findings."""
+    numbers = ", ".join(e.entry_number for e in disclosure.entries)
+    meta = DraftMeta("Prior disclosure (draft): " + disclosure.importer,
+                     f"Prior disclosure under 19 U.S.C. 1592(c)(4) and 19 CFR 162.74; entries {numbers}",
+                     _t(author) if author else reviewers(disclosure.findings), keywords="prior disclosure; draft")
+    return write_blocks(disclosure.blocks, out_docx, meta.title, meta)
 
 
 # --- the Form 28 response pack for Section 232 content value ---------------------------------------------
@@ -770,10 +950,17 @@ def form28_blocks(store, entries: Iterable[str] | None = None, importer: str | N
     """The Form 28 response pack's content, from the accepted Section 232 findings."""
     sel = _select(store, importer, entries, codes=SECTION232_CODES)
     findings = sel.findings
+    notes: list[str] = []
+
+    def filed(f: Finding, text) -> str:
+        kept, out = for_filing(_t(text))
+        notes.extend(n for n in (f"{f.entry_number}: {o}" for o in out) if n not in notes)
+        return kept
+
     b: list[Block] = []
     b.append(Block("para", f"DRAFT FOR REVIEW — prepared {date.today().isoformat()} from the accepted Section 232 "
                            "findings.", label="Status: "))
-    b.append(Block("heading", "Response to CBP Form 28 (Request for Information): Section 232 steel and aluminium "
+    b.append(Block("heading", "Response to CBP Form 28 (Request for Information): Section 232 steel and aluminum "
                               "content value", 1))
     b.append(Block("para", placeholder(FORM28_ITEMS["form28"]) + ".", label="In response to: "))
     if not findings:
@@ -813,10 +1000,10 @@ def form28_blocks(store, entries: Iterable[str] | None = None, importer: str | N
         b.append(Block("list", items=facts))
 
         b.append(Block("heading", "Calculation method", 3))
-        b.append(Block("para", "The Section 232 duty applies to the steel or aluminium content value only, declared on "
-                               "its own chapter 99 line (9903.81 steel, 9903.85 aluminium) under the same HTS number, "
+        b.append(Block("para", "The Section 232 duty applies to the steel or aluminum content value only, declared on "
+                               "its own chapter 99 line (9903.81 steel, 9903.85 aluminum) under the same HTS number, "
                                "with the non-metal value on a second line. The content value has two readings, both "
-                               "reported: (a) the price the producer paid for the steel or aluminium in the goods "
+                               "reported: (a) the price the producer paid for the steel or aluminum in the goods "
                                "(CBP's guidance); (b) the entered value less the value of the non-metal components "
                                "(the Base Metals Center's reading). The correction is measured against the higher, "
                                "the more conservative, of the two."))
@@ -835,7 +1022,8 @@ def form28_blocks(store, entries: Iterable[str] | None = None, importer: str | N
 
         b.append(Block("heading", "Explanation", 3))
         for f in fs:
-            b.append(Block("para", f"{_t(f.title)}. {_t(f.explanation)} Legal basis: {_t(f.legal_basis)}.",
+            b.append(Block("para", f"{filed(f, f.title)}. {_sentence(filed(f, f.explanation))} Legal basis: "
+                                   f"{filed(f, BY_CODE[f.code].legal_basis if f.code in BY_CODE else f.legal_basis)}.",
                            label=f"{refs[f.id]}: "))
 
         b.append(Block("heading", "Cost analysis", 3))
@@ -865,7 +1053,7 @@ def form28_blocks(store, entries: Iterable[str] | None = None, importer: str | N
             b.append(Block("table", rows=rows, numeric=(1,)))
             if f.arithmetic:
                 b.append(Block("para", "", label="Worked calculation:"))
-                b.append(Block("list", items=[_t(s) for s in f.arithmetic]))
+                b.append(Block("list", items=[t for t in (filed(f, s) for s in f.arithmetic) if t]))
 
         b.append(Block("heading", "Melt and pour", 3))
         mills = [d for d in (sel.documents.get(p) for p in (e.documents if e is not None else []))
@@ -902,17 +1090,28 @@ def form28_blocks(store, entries: Iterable[str] | None = None, importer: str | N
     b.append(Block("para", "The information above is true and correct to the best of the importer's knowledge: "
                            + placeholder(FORM28_ITEMS["complete"]) + ". Signed: " + placeholder(FORM28_ITEMS["signatory"])
                            + "."))
-    return _with_open_items(b)
+    return _with_open_items(b, notes)
 
 
-def _with_open_items(b: list[Block]) -> list[Block]:
+def _with_open_items(b: list[Block], notes: list[str] | None = None) -> list[Block]:
     box = Block("box", label="Open items before sending", items=placeholders_in(b),
                 text="Each item is marked where it stands in the text; confirm or complete it there and remove the mark.")
-    return [box] + b
+    top = [box]
+    if notes:
+        top.append(Block("box", label="Note for counsel (not part of the response; delete before sending)",
+                         text="What the review said about its own inputs, taken out of the text to be sent:",
+                         items=notes))
+    return top + b
 
 
 def write_form28_pack(store, out_docx: Path | str, entries: Iterable[str] | None = None,
-                      importer: str | None = None) -> dict[str, Path]:
-    """Write the Section 232 Form 28 response pack as Word and its Markdown twin; with no accepted Section 232
-    finding the pack says so."""
-    return write_blocks(form28_blocks(store, entries, importer), out_docx, "CBP Form 28 response: Section 232 (draft)")
+                      importer: str | None = None, author: str | None = None) -> dict[str, Path]:
+    """Write the Section 232 Form 28 response pack as Word and its Markdown twin, for the same selection as the
+    draft (``importer``, ``entries``); with no accepted Section 232 finding the pack says so."""
+    entries = list(entries) if entries is not None else None
+    blocks = form28_blocks(store, entries, importer)
+    who = _t(author) if author else reviewers(_select(store, importer, entries, codes=SECTION232_CODES).findings)
+    meta = DraftMeta("CBP Form 28 response: Section 232 (draft)",
+                     "Response to CBP Form 28 (Request for Information): Section 232 content value", who,
+                     keywords="CBP Form 28; Section 232; draft")
+    return write_blocks(blocks, out_docx, meta.title, meta)

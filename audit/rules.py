@@ -22,6 +22,10 @@ from ..models.doctypes import FINDING_CODES, DocType, known_field
 SEVERITIES = ("high", "medium", "low")
 REVENUE_EFFECTS = ("duty", "fees")  # what a finding's money is; an empty tuple: no revenue effect
 DIRECTIONS = ("underpaid", "overpaid")
+# what a finding is, for the disclosure: a declaration the documents contradict (a false statement or omission),
+# or a claim the documents reviewed do not support (a documentation gap: what is to be documented, not a false
+# statement until it cannot be)
+NATURES = ("misstatement", "gap")
 
 CI, PL, MC, ES = DocType.COMMERCIAL_INVOICE, DocType.PACKING_LIST, DocType.MILL_CERTIFICATE, DocType.ENTRY_SUMMARY
 AI, AG, PR, CO, BL = (DocType.ASSIST_INVOICE, DocType.AGREEMENT, DocType.PAYMENT_RECORD,
@@ -29,11 +33,12 @@ AI, AG, PR, CO, BL = (DocType.ASSIST_INVOICE, DocType.AGREEMENT, DocType.PAYMENT
 
 # the legal texts more than one rule cites, written once
 TAA = "19 U.S.C. 1401a (section 402 of the Tariff Act of 1930, as amended by the Trade Agreements Act of 1979)"
-SECTION_232 = ("Section 232 of the Trade Expansion Act of 1962, 19 U.S.C. 1862; Proclamation 9705 of March 8, 2018 "
-               "(steel) and Proclamation 9704 of March 8, 2018 (aluminium); Proclamation 9980 of January 24, 2020 "
-               "(derivative articles); Proclamations 10896 (steel) and 10895 (aluminium) of February 10, 2025 "
-               "(country exemptions and exclusions ended); Proclamation 10947 of June 3, 2025 (rate raised to 50 %, "
-               "on the steel/aluminium content value)")
+SECTION_232 = ("Section 232 of the Trade Expansion Act of 1962, 19 U.S.C. 1862; Proclamation 9705 of March 8, 2018, "
+               "83 FR 11625 (steel), and Proclamation 9704 of March 8, 2018, 83 FR 11619 (aluminum); Proclamation 9980 "
+               "of January 24, 2020, 85 FR 5281 (derivative articles); Proclamation 10896, 90 FR 9817 (steel), and "
+               "Proclamation 10895, 90 FR 9807 (aluminum), of February 10, 2025 (country exemptions and exclusions "
+               "ended); Proclamation 10947 of June 3, 2025, 90 FR 24199 (rate raised to 50 %, on the steel/aluminum "
+               "content value)")
 REASONABLE_CARE = "19 U.S.C. 1484(a)(1) (reasonable care in making entry)"
 
 
@@ -61,6 +66,9 @@ class RuleSpec:
     # the evidence gate's own check of the values the finding rests on ("module:function" under appraiser.audit,
     # called as f(ctx, finding, verdict, settings)); None: the gate's default (confidence of the evidence) only
     gate: str | None = None
+    nature: str = "misstatement"  # of NATURES
+    # what the importer is to document (a gap's whole point; on a misstatement, what would settle its value)
+    to_document: str = ""
 
     def function(self) -> Callable:
         return _resolve(self.check)
@@ -86,7 +94,7 @@ RULES: list[RuleSpec] = [
         "ASSIST_UNDECLARED", "high", "Undeclared assist",
         "19 U.S.C. 1401a(b)(1)(C) (assists), (h)(1) (definition); 19 CFR 152.102(a) (definition), "
         "152.103(d) (value of an assist) and (e) (apportionment)",
-        "Moulds, dies, tools, materials, engineering or design supplied by the buyer free or at reduced cost and not "
+        "Molds, dies, tools, materials, engineering or design supplied by the buyer free or at reduced cost and not "
         "in the entered value; value = cost of acquisition plus transport to the producer, apportioned per unit over "
         "the production quantity or in full to the first entry.",
         "Always when the assist's apportioned value reaches the entry: assists are a frequent audit adjustment; "
@@ -98,10 +106,10 @@ RULES: list[RuleSpec] = [
                ES: ("entered_value", "total_entered_value", "hts", "importer", "entry_date", "summary_date")}),
         "assists:check"),
     RuleSpec(
-        "ROYALTY_UNDECLARED", "high", "Undeclared royalty or licence fee",
+        "ROYALTY_UNDECLARED", "high", "Undeclared royalty or license fee",
         "19 U.S.C. 1401a(b)(1)(D); 19 CFR 152.103(b)(1); the three questions of the Hasbro II general notice, "
         "27 Cust. B. & Dec. No. 6 (1993)",
-        "A royalty or licence fee related to the goods and paid as a condition of their sale (the three Hasbro II "
+        "A royalty or license fee related to the goods and paid as a condition of their sale (the three Hasbro II "
         "questions), not in the entered value; amount from payment records, else rate × base.",
         "When the agreement covers the imported goods and the buyer cannot buy them without paying it: recurring "
         "payments make the shortfall grow entry by entry across the look-back period.",
@@ -181,8 +189,8 @@ RULES: list[RuleSpec] = [
         "valuation:deductions"),
     RuleSpec(
         "METAL_CONTENT_MISSTATED", "high", "Section 232 metal content value understated",
-        f"{SECTION_232}; CBP guidance on the steel and aluminium content of derivative articles",
-        "Declared Section 232 steel or aluminium content value below the content value the documents support, under "
+        f"{SECTION_232}; CBP guidance on the steel and aluminum content of derivative articles",
+        "Declared Section 232 steel or aluminum content value below the content value the documents support, under "
         "both readings (metal cost; entered value less non-metal components).",
         "At 50 % (since 4 June 2025) every dollar of content understated owes half a dollar of duty; CBP audits the "
         "content declaration of derivative articles.",
@@ -203,7 +211,7 @@ RULES: list[RuleSpec] = [
         "section232:melt_pour"),
     RuleSpec(
         "SECTION232_UNDECLARED", "high", "Section 232 line missing",
-        f"{SECTION_232}; HTSUS chapter 99, subchapter III (9903.81 steel, 9903.85 aluminium)",
+        f"{SECTION_232}; HTSUS chapter 99, subchapter III (9903.81 steel, 9903.85 aluminum)",
         "Goods of chapters 72, 73 or 76 (or listed derivatives) entered without their chapter 99 line.",
         "Always: the whole Section 232 duty on the content value is unpaid.",
         ("duty", "fees"),
@@ -261,7 +269,9 @@ RULES: list[RuleSpec] = [
                CI: ("seller", "buyer", "unit_price", "part_number", "description", "amount", "total", "currency"),
                AG: ("parties",), PR: ("payer", "payee")},
               facts=("ownership", "common_officers", "relationship", "pricing_basis")),
-        "related_party:check"),
+        "related_party:check",
+        to_document="the circumstances of sale showing that the relationship did not influence the price, or a test "
+                    "value the price closely approximates (19 U.S.C. 1401a(b)(2)(B); 19 CFR 152.103(j)(2), (l))"),
     RuleSpec(
         "FIRST_SALE_UNSUPPORTED", "high", "First-sale value without the evidence it needs",
         "Nissho Iwai American Corp. v. United States, 982 F.2d 505 (Fed. Cir. 1992); 19 CFR 152.103(a); "
@@ -275,7 +285,11 @@ RULES: list[RuleSpec] = [
                AG: ("agreement_type",), BL: ("shipper", "consignee", "port_of_discharge", "bl_number"),
                ES: ("manufacturer_id", "importer")},
               facts=("first_sale_statement", "manufactured_by", "us_destination")),
-        "first_sale:check"),
+        "first_sale:check", nature="gap",
+        to_document="the first sale on which the entered value rests: the manufacturer's invoice and proof of payment, "
+                    "that the goods were clearly destined for the United States when the manufacturer sold them, "
+                    "and that the manufacturer and the middleman dealt at arm's length (Nissho Iwai American Corp. "
+                    "v. United States, 982 F.2d 505 (Fed. Cir. 1992); 19 CFR 152.103(a)(1))"),
     RuleSpec(
         "FTA_CLAIM_UNSUPPORTED", "high", "Preference claim the documents do not support",
         "United States–Colombia Trade Promotion Agreement Implementation Act, Pub. L. 112-42; General Note 34, "
@@ -291,7 +305,10 @@ RULES: list[RuleSpec] = [
                     "importer"),
                CI: ("invoice_date", "seller", "currency", "description")},
               facts=("originating_materials", "non_originating_materials")),
-        "fta:check", gate="gate:fta"),
+        "fta:check", gate="gate:fta", nature="gap",
+        to_document="the preference claimed: the certification of origin (or the records of the importer's knowledge) "
+                    "the agreement requires, covering the goods, the parties and the date of entry, held when the "
+                    "claim was made"),
     RuleSpec(
         "MPF_MISCALCULATED", "low", "Merchandise processing fee declared short",
         "19 U.S.C. 58c(a)(9) (merchandise processing fee); 19 CFR 24.23(b)(1) (0.3464 % ad valorem, with the "
@@ -312,7 +329,9 @@ RULES: list[RuleSpec] = [
         "penalties, and nothing in the entry can be checked against the sale.",
         (),
         Needs({ES: ("entry_number", "invoice_numbers"), CI: ("invoice_number",)}),
-        "documents:check", gate="gate:document_missing"),
+        "documents:check", gate="gate:document_missing", nature="gap",
+        to_document="the commercial invoice of the entry (a record of the (a)(1)(A) list, 19 CFR part 163, "
+                    "Appendix)"),
 ]
 
 BY_CODE: dict[str, RuleSpec] = {r.code: r for r in RULES}
@@ -344,6 +363,10 @@ def spec_problems(spec: RuleSpec) -> list[str]:
     for name in ("title", "legal_basis", "description", "materiality"):
         if not (getattr(spec, name) or "").strip() or getattr(spec, name).strip() in ("—", "-"):
             out.append(f"{spec.code}: no {name}")
+    if spec.nature not in NATURES:
+        out.append(f"{spec.code}: nature {spec.nature!r} not one of {NATURES}")
+    elif spec.nature == "gap" and not spec.to_document.strip():
+        out.append(f"{spec.code}: a documentation gap that does not say what is to be documented")
     if any(r not in REVENUE_EFFECTS for r in spec.revenue):
         out.append(f"{spec.code}: revenue effect {spec.revenue!r} not of {REVENUE_EFFECTS}")
     if not spec.needs.documents:
@@ -386,7 +409,7 @@ def rules_table() -> list[dict]:
     """Every rule as plain data: what ``appraiser rules`` prints and the README's table is made of."""
     return [{"code": r.code, "severity": r.severity, "title": r.title, "legal_basis": r.legal_basis,
              "description": r.description, "materiality": r.materiality, "revenue": r.revenue_effect,
-             "direction": r.direction,
+             "direction": r.direction, "nature": r.nature, "to_document": r.to_document,
              "needs": {str(t): list(names) for t, names in r.needs.documents.items()},
              "facts": list(r.needs.facts), "check": r.check, "gate": r.gate} for r in RULES]
 

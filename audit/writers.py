@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
@@ -34,6 +35,46 @@ class Block:
 
 # --- Markdown and Word ----------------------------------------------------------------------------------------
 
+# a placeholder for what only the client or counsel can say: ``[[CLIENT TO CONFIRM: …]]``, highlighted in Word and
+# marked in Markdown (document text cannot make one: ``disclose._t`` breaks its brackets)
+MARK_OPEN, MARK_CLOSE = "[[", "]]"
+
+
+def marks(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut into pieces, each with whether it is a placeholder (``[[…]]``, brackets included)."""
+    out: list[tuple[str, bool]] = []
+    at = 0
+    while True:
+        start = text.find(MARK_OPEN, at)
+        end = text.find(MARK_CLOSE, start + len(MARK_OPEN)) if start >= 0 else -1
+        if start < 0 or end < 0:
+            break
+        if start > at:
+            out.append((text[at:start], False))
+        out.append((text[start:end + len(MARK_CLOSE)], True))
+        at = end + len(MARK_CLOSE)
+    if at < len(text):
+        out.append((text[at:], False))
+    return out
+PRIVILEGE = "PRIVILEGED AND CONFIDENTIAL — ATTORNEY WORK PRODUCT — DRAFT"
+
+
+@dataclass
+class DraftMeta:
+    """What a draft says about itself: the header on every page and the Word document properties (no library
+    default: the author is the person the draft is prepared by, the dates are now)."""
+
+    title: str
+    subject: str = ""
+    author: str = ""
+    header: str = PRIVILEGE
+    keywords: str = ""
+
+
+def _md_marked(s: str) -> str:
+    """Markdown text with each placeholder in bold, so that it stands out in any viewer."""
+    return "".join(f"**{piece}**" if mark else piece for piece, mark in marks(s))
+
 def _md_text(s: str) -> str:
     """Text in Markdown that no viewer turns into markup: a document's ``<script>`` or ``<img onerror>`` stays
     text (Markdown passes inline HTML through)."""
@@ -44,9 +85,11 @@ def _md_cell(s: str) -> str:
     return _md_text(s).replace("\\", "\\\\").replace("|", "\\|")
 
 
-def markdown(blocks: list[Block]) -> str:
-    out: list[str] = []
-    t = _md_text
+def markdown(blocks: list[Block], meta: DraftMeta | None = None) -> str:
+    out: list[str] = [f"**{_md_text(meta.header)}**", ""] if meta is not None and meta.header else []
+
+    def t(s: str) -> str:
+        return _md_marked(_md_text(s))
     for bl in blocks:
         if bl.kind == "heading":
             out.append("#" * min(bl.level, 6) + " " + t(bl.text))
@@ -64,22 +107,93 @@ def markdown(blocks: list[Block]) -> str:
             head, *rest = bl.rows
             out.append("| " + " | ".join(_md_cell(c) for c in head) + " |")
             out.append("|" + "".join("---:|" if i in bl.numeric else "---|" for i in range(len(head))))
-            out += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rest]
+            out += ["| " + " | ".join(_md_marked(_md_cell(c)) for c in r) + " |" for r in rest]
         out.append("")
     return "\n".join(out)
 
 
-def docx(blocks: list[Block], path: Path, title: str) -> None:
+def _runs(p, text: str, bold: bool | None = None) -> None:
+    """``text`` as runs of paragraph ``p``, each placeholder a run of its own highlighted in yellow."""
+    from docx.enum.text import WD_COLOR_INDEX
+
+    for piece, mark in marks(text) or [("", False)]:
+        r = p.add_run(piece)
+        r.bold = bold
+        if mark:
+            r.font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
+def _field(p, instruction: str) -> None:
+    """A Word field (``PAGE``, ``NUMPAGES``) in paragraph ``p``: Word computes it when the document is shown."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def char(kind: str):
+        r = OxmlElement("w:r")
+        fc = OxmlElement("w:fldChar")
+        fc.set(qn("w:fldCharType"), kind)
+        r.append(fc)
+        return r
+    p._p.append(char("begin"))
+    r = OxmlElement("w:r")
+    it = OxmlElement("w:instrText")
+    it.set(qn("xml:space"), "preserve")
+    it.text = f" {instruction} "
+    r.append(it)
+    p._p.append(r)
+    p._p.append(char("separate"))
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = "1"
+    r.append(t)
+    p._p.append(r)
+    p._p.append(char("end"))
+
+
+def _pages(doc, meta: DraftMeta) -> None:
+    """The privilege header on every page and "Page N of M" in the footer."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    for section in doc.sections:
+        if meta.header:
+            hp = section.header.paragraphs[0]
+            hp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = hp.add_run(meta.header)
+            run.bold, run.font.size = True, Pt(8)
+        fp = section.footer.paragraphs[0]
+        fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fp.add_run("Page ")
+        _field(fp, "PAGE")
+        fp.add_run(" of ")
+        _field(fp, "NUMPAGES")
+
+
+def _properties(doc, meta: DraftMeta) -> None:
+    """Real document properties: python-docx's template says author "python-docx", created in 2013."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    cp = doc.core_properties
+    cp.title, cp.subject, cp.keywords = meta.title, meta.subject, meta.keywords
+    cp.author = cp.last_modified_by = meta.author
+    cp.comments = ""
+    cp.created = cp.modified = now
+    cp.revision = 1
+    cp.category = "Draft"
+
+
+def docx(blocks: list[Block], path: Path, title: str, meta: DraftMeta | None = None) -> None:
     from docx import Document as Word
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Inches, Pt
 
+    meta = meta or DraftMeta(title)
     doc = Word()
-    doc.core_properties.title = title
+    _properties(doc, meta)
     for s in doc.sections:
         s.left_margin = s.right_margin = Inches(0.8)
+    _pages(doc, meta)
     doc.styles["Normal"].font.size = Pt(10.5)
     for bl in blocks:
         if bl.kind == "heading":
@@ -88,10 +202,10 @@ def docx(blocks: list[Block], path: Path, title: str) -> None:
             p = doc.add_paragraph()
             if bl.label:
                 p.add_run(bl.label).bold = True
-            p.add_run(bl.text)
+            _runs(p, bl.text)
         elif bl.kind == "list":
             for it in bl.items:
-                doc.add_paragraph(it, style="List Bullet")
+                _runs(doc.add_paragraph(style="List Bullet"), it)
         elif bl.kind == "box":  # a bordered, shaded one-cell table at the top
             t = doc.add_table(rows=1, cols=1)
             t.style = "Table Grid"
@@ -105,7 +219,7 @@ def docx(blocks: list[Block], path: Path, title: str) -> None:
             head.add_run(bl.label).bold = True
             cell.add_paragraph(bl.text)
             for it in bl.items or ["none"]:
-                cell.add_paragraph(it, style="List Bullet")
+                _runs(cell.add_paragraph(style="List Bullet"), it)
             doc.add_paragraph()
         elif bl.kind == "table":
             t = doc.add_table(rows=len(bl.rows), cols=len(bl.rows[0]))
@@ -113,7 +227,7 @@ def docx(blocks: list[Block], path: Path, title: str) -> None:
             for i, row in enumerate(bl.rows):
                 for j, text in enumerate(row):
                     cell = t.cell(i, j)
-                    cell.text = text
+                    _runs(cell.paragraphs[0], text)
                     for p in cell.paragraphs:
                         if j in bl.numeric and i > 0:
                             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -140,13 +254,14 @@ def docx_path(out_docx: Path | str, option: str = "--out") -> Path:
     return out
 
 
-def write_blocks(blocks: list[Block], out_docx: Path | str, title: str) -> dict[str, Path]:
+def write_blocks(blocks: list[Block], out_docx: Path | str, title: str,
+                 meta: DraftMeta | None = None) -> dict[str, Path]:
     """Write the blocks as Word (``out_docx``) and their Markdown twin (the same path with ``.md``)."""
     out = docx_path(out_docx)
     out.parent.mkdir(parents=True, exist_ok=True)
     md = out.with_suffix(".md")
-    docx(blocks, out, title)
-    md.write_text(markdown(blocks), encoding="utf-8")
+    docx(blocks, out, title, meta)
+    md.write_text(markdown(blocks, meta), encoding="utf-8")
     return {"docx": out, "md": md}
 
 

@@ -17,8 +17,8 @@ from docx.table import Table
 from appraiser import pipeline
 from appraiser.audit import audit as _audit
 from appraiser.extract.facts import with_facts
-from appraiser.audit.disclose import (MixedImporters, NothingAccepted, draft_disclosure, write_disclosure,
-                                      write_form28_pack)
+from appraiser.audit.disclose import (MixedImporters, NothingAccepted, draft_disclosure, for_filing,
+                                      write_disclosure, write_form28_pack)
 from appraiser.cli import main
 from appraiser.models.records import Evidence, Finding, replace
 from appraiser.models.store import Store
@@ -197,7 +197,9 @@ def test_the_draft_holds_every_element_of_162_74_b(demo_draft):
     assert entries[1][:5] == [ASSIST_ENTRY, "2704", "Los Angeles, CA", "2025-03-14", "2025-03-20"]
     # (b)(3) the statement, why material, the legal basis, how and when
     b3 = doc.text(doc.section(B3))
-    assert f.title in b3 and f.explanation in b3 and f.legal_basis in b3
+    # the finding's words as filed: U.S. spelling ("mould" → "mold"), nothing of the tool's own
+    assert "mould" in f.title and "mould" not in for_filing(f.title)[0]
+    assert all(for_filing(t)[0] in b3 for t in (f.title, f.explanation, f.legal_basis))
     for label in ("What was declared:", "The statement or omission:", "Why it is material:", "Legal basis:",
                   "How and when it occurred:", "Evidence: Exhibits 1, 2."):
         assert label in b3, label
@@ -429,7 +431,7 @@ def test_the_form28_pack_explains_content_value_melt_and_pour_and_cites_the_docu
     # the content value: both readings, the cost analysis and the documents behind it
     content = doc.section("Entry D4K-1063352-3")
     text = doc.text(content)
-    assert "(a) the price the producer paid for the steel or aluminium" in text
+    assert "(a) the price the producer paid for the steel or aluminum" in text
     assert "(b) the entered value less the value of the non-metal components" in text
     cost = next(t for t in doc.tables(content) if t[0] == ["Item", "USD"])
     assert ["Entered value of the goods", "25,597.00"] in cost
