@@ -49,7 +49,7 @@ from ..models.fold import id_key
 from ..models.records import Document, Entry, EntryLine, Finding, q2
 from . import revenue
 from . import schedule as model
-from .rules import BY_CODE, RuleSpec
+from .rules import BY_CODE
 from .schedule import CONTENT_CODES, EntryMoney, ScheduleRow, Selection
 from .writers import Block, DraftMeta, markdown, write_blocks  # noqa: F401 (Block and markdown: this module's API)
 
