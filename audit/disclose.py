@@ -25,7 +25,7 @@ visible ``[[CLIENT TO CONFIRM: …]]`` placeholder, and every placeholder of the
 "Open items before filing" box at the top. The draft discloses *possible* violations, with the culpability
 wording counsel chooses (``culpability``; none is stated by default); what the tool says about its own inputs goes
 to a "Note for counsel" box, never into the text filed; citations are written out in full and the text is in
-U.S. spelling (the vocabulary of all three: ``extract/vocab/drafting.json``).
+U.S. spelling (the vocabulary of all three: ``audit/drafting.json``).
 
 Money: every figure comes from the findings' revenue records through the schedule model (``audit/schedule.py``);
 nothing is read back out of text. Each entry's loss is the audit's entry total when the store holds one computed
@@ -132,7 +132,7 @@ WHY = {
 
 # --- the drafting vocabulary: U.S. spelling, the tool's own words kept out of the filing, full citations ------
 
-VOCAB = json.loads((Path(__file__).resolve().parents[1] / "extract" / "vocab" / "drafting.json")
+VOCAB = json.loads((Path(__file__).resolve().parent / "drafting.json")
                    .read_text(encoding="utf-8"))
 CULPABILITY = tuple(VOCAB["culpability"])  # the wordings counsel chooses from; "none": no culpability stated
 _SPELLING = {k.lower(): v for k, v in VOCAB["us_spelling"].items()}
@@ -914,7 +914,7 @@ def money_appendix(sched: model.Schedule, entries: dict[str, Entry]) -> list[Blo
                   "Basis"]]
         table += [[r.culpability, _usd(r.without_disclosure), r.without_basis, _usd(r.with_disclosure), r.with_basis]
                   for r in x.rows]
-        b += [Block("table", rows=table, numeric=(1, 3)), Block("list", items=list(x.notes))]
+        b += [Block("table", rows=table, numeric=(1, 3)), Block("list", items=list(x.caveats))]
     return b
 
 

@@ -55,7 +55,7 @@ class Exposure:
     domestic_value: Decimal
     domestic_value_given: bool
     rows: list[Row] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)  # what the figures rest on (a stand-in value, a date)
 
     def row(self, culpability: str) -> Row:
         return next(r for r in self.rows if r.culpability == culpability)
@@ -68,7 +68,7 @@ class Exposure:
                 "domestic_value_given": self.domestic_value_given,
                 "rows": [{"culpability": r.culpability, "without_disclosure": m(r.without_disclosure),
                           "without_basis": r.without_basis, "with_disclosure": m(r.with_disclosure),
-                          "with_basis": r.with_basis} for r in self.rows], "notes": self.notes}
+                          "with_basis": r.with_basis} for r in self.rows], "caveats": self.caveats}
 
 
 def _pct(x: Decimal) -> str:
@@ -112,10 +112,10 @@ def exposure(importer: str, entries: list[str], loss: Decimal, interest: Decimal
                                                          "gap stated with it)"))
         out.rows.append(Row(name, q2(without), wb, q2(with_), pb))
     if not given:
-        out.notes.append("The domestic value is not in the documents: the entered value stands in for it, so each "
+        out.caveats.append("The domestic value is not in the documents: the entered value stands in for it, so each "
                          "figure it governs is a floor.")
-    out.notes.append(rules()["interest_note"])
-    out.notes.append("The loss itself is due in every case (19 U.S.C. 1592(d)); these figures are the penalty alone. "
+    out.caveats.append(rules()["interest_note"])
+    out.caveats.append("The loss itself is due in every case (19 U.S.C. 1592(d)); these figures are the penalty alone. "
                      "Counsel chooses; the tool states the statutory maxima.")
     return out
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -235,7 +234,8 @@ class Anchors:
 
     def __call__(self, kind: str, key: str) -> str:
         if (kind, key) not in self.given:
-            base = f"{kind}-" + (re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") or "unnamed")
+            plain = "".join(c if c.isascii() and c.isalnum() else "-" for c in key.lower())
+            base = f"{kind}-" + ("-".join(part for part in plain.split("-") if part) or "unnamed")
             anchor, n = base, 1
             while anchor in self.used:
                 n += 1
@@ -515,7 +515,7 @@ def _money_section(data: ReportData) -> list[str]:
                 f"<td>{escape(r.culpability)}</td><td class=num>{_money(r.without_disclosure)}</td>"
                 f"<td>{escape(r.without_basis)}</td><td class=num>{_money(r.with_disclosure)}</td>"
                 f"<td>{escape(r.with_basis)}</td></tr>" for r in x.rows]
-        out.append("</table><ul>" + "".join(f"<li>{escape(t)}</li>" for t in x.notes) + "</ul>")
+        out.append("</table><ul>" + "".join(f"<li>{escape(t)}</li>" for t in x.caveats) + "</ul>")
     return out
 
 

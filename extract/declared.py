@@ -188,14 +188,14 @@ def load_declared_csv(path: Path) -> list[Entry]:
 
 # --- the ACE Reports "Entry Summary Line Tariff Details" (ES-003) export ------------------------------------------
 
-ES003_PATH = Path(__file__).parent / "vocab" / "ace_es003.json"
+ES003_PATH = Path(__file__).parent / "vocab" / "ace" / "es003.json"
 LIQUIDATION_STATUSES = ("liquidated", "unliquidated", "extended", "suspended")
 
 
 @lru_cache(maxsize=1)
 def es003_vocabulary() -> dict:
     """The ES-003 column titles (title -> field), the titles read and left aside, the required fields, the
-    liquidation status words and the date formats: ``extract/vocab/ace_es003.json``."""
+    liquidation status words and the date formats: ``extract/vocab/ace/es003.json``."""
     data = json.loads(ES003_PATH.read_text(encoding="utf-8"))
     data["by_key"] = {_title_key(t): f for t, f in data["columns"].items()}
     data["ignored_keys"] = {_title_key(t) for t in data["ignored"]}
@@ -257,7 +257,7 @@ def _es003_columns(columns: list[str]) -> dict[str, str]:
         fields[c] = f
     if unknown:
         raise ValueError(f"ES-003 export: unknown column{'s' if len(unknown) > 1 else ''} {columns_text(unknown)} "
-                         f"(the titles read are in {ES003_PATH.name})")
+                         f"(the titles read are in extract/vocab/ace/es003.json)")
     missing = [f for f in vocab["required"] if f not in fields.values()]
     if missing:
         titles = {f: next(t for t, g in vocab["columns"].items() if g == f) for f in missing}

@@ -16,7 +16,7 @@ def test_a_loss_of_duties():
     assert _rows(x) == {"negligence": (D("2000.00"), D("55.10")),  # twice the loss; interest when disclosed
                         "gross negligence": (D("4000.00"), D("55.10")),  # four times the loss
                         "fraud": (D("30000.00"), D("1000.00"))}  # the domestic value; the loss when disclosed
-    assert not x.domestic_value_given and any("floor" in n for n in x.notes)
+    assert not x.domestic_value_given and any("floor" in n for n in x.caveats)
     assert "1592(c)(3)" in x.row("negligence").without_basis and "1592(c)(4)(B)" in x.row("negligence").with_basis
 
 

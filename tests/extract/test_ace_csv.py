@@ -1,5 +1,5 @@
 """The ACE ES-003 export read by ``--declared``: recognised by its header, its titles mapped by
-``extract/vocab/ace_es003.json``, chapter 99 rows kept under their line, importers kept apart, every error one line
+``extract/vocab/ace/es003.json``, chapter 99 rows kept under their line, importers kept apart, every error one line
 naming the line and the ACE column; and the fixture export driven through ``run`` and ``triage`` end to end."""
 from __future__ import annotations
 
