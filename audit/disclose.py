@@ -547,9 +547,9 @@ def by_standing(findings: list[Finding], entries: dict[str, Entry], as_of: date,
                 unknown.append(f.entry_number)
             kept.append(f)
         elif remedy == "time_barred":
-            left.append(LeftOut(f, remedy, t.limitation_date, triage_rules()["limitation_basis"]))
+            left.append(LeftOut(f, remedy, t.limitation_date, triage_rules()["limitation_basis"].split(":")[0]))
         elif remedy == "post_summary_correction" and not include_psc:
-            left.append(LeftOut(f, remedy, t.psc_deadline, triage_rules()["psc_basis"]))
+            left.append(LeftOut(f, remedy, t.psc_deadline, triage_rules()["psc_basis"].split(":")[0]))
         else:
             kept.append(f)
     return kept, left, unknown

@@ -239,6 +239,9 @@ def psc_blocks(draft: PscDraft) -> list[Block]:
          Block("para", f"{len(draft.numbers)} entr{'ies' if len(draft.numbers) != 1 else 'y'} unliquidated and inside "
                        f"the post-summary correction window; duty, taxes and fees added USD {_usd(draft.total)}. "
                        f"Basis: {triage_rules()['psc_basis']}.")]
+    short = sorted({n for ln in draft.lines for n in ln.ch99_corrected if len(n.replace(".", "")) < 8})
+    b.append(Block("list", items=[x for i, x in enumerate(SPEC["filing_notes"]) if i < 2 or short]
+                   + ([f"Chapter 99 numbers given as headings only: {', '.join(short)}."] if short else [])))
     rows = [["Entry", "Importer", "Entry date", "PSC deadline", "Scheduled liquidation", "Added (USD)"]]
     for n in draft.numbers:
         t, e = draft.triage[n], draft.entries.get(n)
