@@ -603,9 +603,10 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     as_of = tender_date or date.today()
     findings, left, unknown = by_standing(sel.findings, sel.entries, as_of, include_psc)
     if not findings:
+        many = len(left) != 1
         raise NothingAccepted(f"nothing to disclose as of {as_of.isoformat()}: the {len(left)} accepted finding"
-                              f"{'s' if len(left) != 1 else ''} of this selection {'are' if len(left) != 1 else 'is'} on entries open to a "
-                              "post-summary correction ('appraiser psc', or --include-psc) or time-barred")
+                              f"{'s' if many else ''} of this selection {'are' if many else 'is'} on entries open "
+                              "to a post-summary correction ('appraiser psc', or --include-psc) or time-barred")
     sel.findings = findings
     numbers = sorted({f.entry_number for f in findings})
     ents = [sel.entries[n] for n in numbers if n in sel.entries]

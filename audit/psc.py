@@ -253,8 +253,8 @@ def psc_blocks(draft: PscDraft) -> list[Block]:
     b.append(Block("table", rows=rows, numeric=(5,)))
     for n in draft.numbers:
         t = draft.triage[n]
-        b.append(Block("heading", f"Entry {n} — PSC deadline {t.psc_deadline.isoformat() if t.psc_deadline else '—'}",
-                       2))
+        deadline = t.psc_deadline.isoformat() if t.psc_deadline else "—"
+        b.append(Block("heading", f"Entry {n} — PSC deadline {deadline}", 2))
         table = [["Line", "HTSUS", "Entered value declared → corrected", "Duty declared → corrected",
                   "Chapter 99 declared → corrected", "Chapter 99 duty declared → corrected"]]
         for ln in (x for x in draft.lines if x.entry_number == n):

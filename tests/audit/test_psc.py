@@ -178,3 +178,32 @@ def test_an_entry_without_liquidation_data_is_disclosed_as_before_and_the_note_s
     assert any("entry A was not known" in n for n in notes) and any("2026-11-06" in n for n in notes)
     kept, left, _ = by_standing([_finding(n) for n in "ABC"], entries, date(2026, 3, 1), include_psc=True)
     assert len(kept) == 3 and not left
+
+
+def test_a_value_added_to_a_line_corrects_its_entered_value_own_and_chapter_99_duty_once():
+    from appraiser.audit.psc import _entry_lines
+    from appraiser.models.records import EntryLine
+
+    line = FieldSet()
+    for k, v in {"line_no": 1, "hts": "8481.80.9050", "entered_value": Decimal("10000.00"), "duty_rate": Decimal("5"),
+                 "duty": Decimal("500.00"), "additional": [{"hts": "9903.88.03", "rate": Decimal("25"),
+                                                           "duty": Decimal("2500.00")}]}.items():
+        line.set(k, v)
+    e = _entry("E", liquidation_status="unliquidated", total_entered_value=Decimal("10000.00"))
+    e.lines.append(EntryLine(line))
+
+    def under(i):  # two findings measuring the same money (a record of the same key)
+        return Finding(id=f"u{i}", code="UNDERVALUATION", severity="high", entry_number="E", line_no=1, title="t",
+                       explanation="e", legal_basis="b", value_delta=Decimal("1000.00"),
+                       duty_delta=Decimal("300.00"), fees_delta=Decimal("3.46"), loss_of_revenue=Decimal("303.46"),
+                       status="accepted")
+
+    t = triage_entry(e, date(2026, 3, 1))
+    assert t.status == "psc_window"
+    [ln] = _entry_lines(e, "E", [under(1), under(2)], t)
+    assert (ln.entered_value_declared, ln.entered_value_corrected) == (Decimal("10000.00"), Decimal("11000.00"))
+    assert (ln.duty_declared, ln.duty_corrected) == (Decimal("500.00"), Decimal("550.00"))
+    assert ln.ch99_declared == ln.ch99_corrected == ["9903.88.03"]
+    assert (ln.ch99_duty_declared, ln.ch99_duty_corrected) == (Decimal("2500.00"), Decimal("2750.00"))
+    assert ln.duty_change == Decimal("300.00") and [f.id for f in ln.findings] == ["u1"]
+    assert ln.psc_deadline == date(2026, 11, 6)
