@@ -32,6 +32,11 @@ nothing is read back out of text. Each entry's loss is the audit's entry total w
 over exactly the accepted findings of that entry; otherwise it is recomputed from the records, with money two
 findings measure counted once and the fees recomputed on the combined value. To-verify findings are never drafted.
 
+Selection by triage (:func:`by_standing`): a finding whose remedy on its entry's triage as of the tender date is a
+post-summary correction (unless ``include_psc``) or that is time-barred is left out, and the note for counsel says
+which, why and by when; an entry with no liquidation data is disclosed, the note saying its standing was not known.
+The post-summary correction draft itself is ``audit/psc.py``.
+
 This module writes the draft's content (what each part says); the model is ``audit/schedule.py`` and the Word and
 Markdown writers are ``audit/writers.py``.
 """
@@ -627,7 +632,9 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     top = [box]
     if d.notes:
         top.append(Block("box", label="Note for counsel (not part of the filing; delete before filing)",
-                         text="What the review said about its own inputs, taken out of the text to be filed:",
+                         text="What the review said about its own inputs, taken out of the text to be filed"
+                              + (", and what the liquidation triage left out or could not judge" if left or unknown
+                                 else "") + ":",
                          items=d.notes))
     return Disclosure(d.importer, d.importer_number, ents, findings, d.total, top + b, holders, d.totals,
                       d.schedule, d.exhibits, tender_now, interest=sched.interest,
