@@ -159,14 +159,17 @@ def _entry_lines(entry: Entry | None, number: str, findings: list[Finding], t: T
 def draft_psc(store, importer: str | None = None, entries: Iterable[str] | None = None,
               as_of: date | None = None) -> PscDraft:
     """The post-summary correction draft of the accepted findings (of one importer, or some entries) on entries
-    inside the PSC window on ``as_of`` (default: today). :class:`NothingToCorrect` when there is none; an importer or
-    entry the database does not hold raises the disclosure's ``UnknownSelection``."""
-    from .disclose import check_selection
+    inside the PSC window on ``as_of`` (default: today). :class:`NothingToCorrect` when there is none, or when the
+    importer or an entry is not in the database."""
+    from .disclose import UnknownSelection, check_selection
 
     as_of = as_of or date.today()
     entries = list(entries) if entries is not None else None
     if importer is not None or entries is not None:
-        check_selection(store, importer, entries)
+        try:
+            check_selection(store, importer, entries)
+        except UnknownSelection as exc:
+            raise NothingToCorrect(str(exc).replace("nothing to disclose", "nothing to correct")) from None
     sel = model.select(store, importer, entries, statuses=model.DISCLOSED)
     tri: dict[str, Triage] = {}
     chosen: list[Finding] = []

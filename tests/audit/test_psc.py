@@ -136,6 +136,8 @@ def test_psc_refuses_without_an_accepted_finding_in_the_window(db, tmp_path):
     assert not (tmp_path / "x").exists()
     with closing(Store(db)) as store, pytest.raises(NothingToCorrect):
         draft_psc(store, entries=[barred], as_of=DAY)
+    res = CliRunner().invoke(main, ["psc", "--db", str(db), "--importer", "Nobody", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 2 and "nothing to correct" in res.output and "CASCADE KITCHENWARE CO" in res.output
     res = CliRunner().invoke(main, ["psc", "--db", str(db), "--as-of", "30/06/2026", "--out", str(tmp_path / "x")])
     assert res.exit_code == 2 and "--as-of" in res.output
 
