@@ -526,10 +526,12 @@ def report(db: Path, out: Path, root: Path | None, tender_date: str | None) -> N
                    "gross-negligence or fraud.")
 @click.option("--author", default=None, help="The drafts' author in the Word properties (default: the reviewers "
               "who accepted the findings).")
+@click.option("--include-psc", is_flag=True, help="Disclose the findings on entries still open to a post-summary "
+              "correction on the tender date too (by default they are left out: 'appraiser psc' drafts them).")
 @tender_date_option
 def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | None, tender_later: bool,
              form28: Path | None, culpability: str, author: str | None,
-             tender_date: str | None) -> None:
+             tender_date: str | None, include_psc: bool = False) -> None:
     """Draft the prior disclosure (19 CFR 162.74) from the accepted findings, as Word and Markdown."""
     from .audit.disclose import (CULPABILITY, NothingAccepted, draft_disclosure, write_disclosure,
                                  write_form28_pack)
@@ -550,7 +552,7 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
     with _open_store(db) as store:
         try:
             d = draft_disclosure(store, importer=importer, entries=wanted, tender_now=not tender_later,
-                                 tender_date=tender, culpability=culpability)
+                                 tender_date=tender, culpability=culpability, include_psc=include_psc)
         except NothingAccepted as exc:
             _usage(str(exc))
         with _writing(*[p for p in (out, form28) if p is not None]):
@@ -563,6 +565,12 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
                + (f"; {len(d.gaps)} claim{'s' if len(d.gaps) > 1 else ''} to be documented" if d.gaps else "")
                + (f"; {len(d.notes)} note{'s' if len(d.notes) > 1 else ''} for counsel (not for filing)"
                   if d.notes else ""))
+    if d.left_out:
+        kinds = {k: sum(1 for x in d.left_out if x.remedy == k) for k in ("post_summary_correction", "time_barred")}
+        click.echo(f"Left out as of {tender.isoformat()}: {kinds['post_summary_correction']} findings open to a "
+                   f"post-summary correction, {kinds['time_barred']} time-barred (USD "
+                   f"{d.left_out_total:,}; see the note for "
+                   "counsel)")
     gaps = sum(1 for x in d.interest.values() if x.gap)
     click.echo(f"Interest to {tender.isoformat()} (19 U.S.C. 1505(c)): USD {d.total_interest:,}"
                + (f"; not computed in full for {gaps} entr{'y' if gaps == 1 else 'ies'} (see the appendix)"
@@ -607,6 +615,39 @@ def triage(db: Path, as_of: str | None, as_json: bool) -> None:
         found = ", ".join(f"{k} {v}" for k, v in sorted(remedies.items()))
         click.echo(printable(f"  {n}  {t['importer'] or '-'}  {t['status']}  {nxt}"
                              + (f"  findings: {found}" if found else "")))
+
+
+@main.command()
+@db_option
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("psc"),
+              show_default=True, help="The folder to write psc-lines.csv and psc-summary.docx (and .md) into.")
+@click.option("--importer", default=None, help="Only the entries of this importer (part of its name, or its number).")
+@click.option("--entries", "entry_numbers", default=None, help="Only these entries (comma-separated).")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+              help="The date the PSC window is judged on (default: today).")
+def psc(db: Path, out: Path, importer: str | None, entry_numbers: str | None, as_of: str | None) -> None:
+    """Draft the post-summary corrections (19 CFR 101.9(b)) of the accepted findings on entries inside the PSC
+    window: the corrected lines as CSV, and a summary as Word and Markdown."""
+    from .audit.disclose import NothingAccepted
+    from .audit.psc import NothingToCorrect, draft_psc, write_psc
+
+    if out.suffix.lower() in _FILE_SUFFIXES:
+        _usage(f"--out {out}: the folder to write psc-lines.csv and psc-summary.docx into, not a file "
+               f"(e.g. --out {out.with_suffix('')})")
+    day = _as_of(as_of)
+    wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers is not None else None
+    with _open_store(db) as store:
+        try:
+            d = draft_psc(store, importer=importer, entries=wanted, as_of=day)
+        except (NothingToCorrect, NothingAccepted) as exc:
+            _usage(str(exc))
+    with _writing(out):
+        paths = write_psc(d, out)
+    click.echo(f"Post-summary corrections as of {day.isoformat()}: {len(d.numbers)} entries, {len(d.lines)} lines, "
+               f"{len(d.findings)} accepted findings, duty, taxes and fees added USD {d.total:,}; first deadline "
+               f"{min(t.psc_deadline for t in d.triage.values()).isoformat()}")
+    for kind, path in paths.items():
+        click.echo(f"{kind}: {path}")
 
 
 @main.command()

@@ -32,6 +32,11 @@ nothing is read back out of text. Each entry's loss is the audit's entry total w
 over exactly the accepted findings of that entry; otherwise it is recomputed from the records, with money two
 findings measure counted once and the fees recomputed on the combined value. To-verify findings are never drafted.
 
+Selection by triage (:func:`by_standing`): a finding whose remedy on its entry's triage as of the tender date is a
+post-summary correction (unless ``include_psc``) or that is time-barred is left out, and the note for counsel says
+which, why and by when; an entry with no liquidation data is disclosed, the note saying its standing was not known.
+The post-summary correction draft itself is ``audit/psc.py``.
+
 This module writes the draft's content (what each part says); the model is ``audit/schedule.py`` and the Word and
 Markdown writers are ``audit/writers.py``.
 """
@@ -364,6 +369,8 @@ class Disclosure:
     # the note for counsel: what the tool says about its own inputs and workings, kept out of the text filed
     notes: list[str] = field(default_factory=list)
     gaps: list[Finding] = field(default_factory=list)  # the documentation gaps, kept apart from the misstatements
+    left_out: list["LeftOut"] = field(default_factory=list)  # accepted findings another remedy or time takes
+    left_out_total: Decimal = ZERO  # their loss (each entry's money once)
 
 
 def nature(f: Finding) -> str:
@@ -516,9 +523,67 @@ def _the_importer(entries: list[Entry]):
     return next(iter(parties.values()), None)
 
 
+@dataclass
+class LeftOut:
+    """An accepted finding the disclosure leaves out: its entry is open to a post-summary correction, or beyond
+    the five-year limit, on the tender date."""
+
+    finding: Finding
+    remedy: str  # post_summary_correction or time_barred
+    deadline: date | None  # the PSC deadline, or the last day of the five years
+    basis: str
+
+
+def by_standing(findings: list[Finding], entries: dict[str, Entry], as_of: date, include_psc: bool = False
+                ) -> tuple[list[Finding], list[LeftOut], list[str]]:
+    """The findings a prior disclosure covers, from each finding's remedy on its entry's triage as of ``as_of``:
+    a post-summary correction (unless ``include_psc``) or a time-barred one is left out. An entry whose
+    liquidation standing is not known (no status, no date) is disclosed as before. Returns the findings kept, those
+    left out and the entry numbers whose standing was not known."""
+    from .psc import standing
+    from .triage import finding_remedy, rules as triage_rules
+
+    kept, left, unknown = [], [], []
+    for f in findings:
+        t = standing(entries.get(f.entry_number), as_of)
+        remedy = finding_remedy(t, f)
+        if t is None or remedy is None:
+            if f.entry_number not in unknown:
+                unknown.append(f.entry_number)
+            kept.append(f)
+        elif remedy == "time_barred":
+            left.append(LeftOut(f, remedy, t.limitation_date, triage_rules()["limitation_basis"].split(":")[0]))
+        elif remedy == "post_summary_correction" and not include_psc:
+            left.append(LeftOut(f, remedy, t.psc_deadline, triage_rules()["psc_basis"].split(":")[0]))
+        else:
+            kept.append(f)
+    return kept, left, unknown
+
+
+def standing_notes(left: list[LeftOut], unknown: list[str], as_of: date) -> list[str]:
+    """The note for counsel on what the triage left out of the draft and why, and what it could not judge."""
+    notes = []
+    for lo in left:
+        f = lo.finding
+        when = lo.deadline.isoformat() if lo.deadline else "no date"
+        if lo.remedy == "post_summary_correction":
+            why = (f"left out: on {as_of.isoformat()} the entry is unliquidated and a post-summary correction can "
+                   f"be filed until {when} ({lo.basis}); 'appraiser psc' drafts it, '--include-psc' discloses it "
+                   f"instead")
+        else:
+            why = (f"left out: time-barred on {as_of.isoformat()}, the five years having ended on {when} "
+                   f"({lo.basis})")
+        notes.append(f"Entry {f.entry_number}, finding {f.id} ({f.code}, USD {_usd(f.loss_of_revenue)}): {why}.")
+    if unknown:
+        notes.append(f"The liquidation standing of entr{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown)} was "
+                     "not known (no liquidation status or date on record): disclosed; confirm in ACE that no "
+                     "post-summary correction is still open and that the five-year limit has not run.")
+    return notes
+
+
 def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] | None = None,
                      tender_now: bool = True, tender_date: date | None = None,
-                     culpability: str = "none") -> Disclosure:
+                     culpability: str = "none", include_psc: bool = False) -> Disclosure:
     """The prior disclosure of the accepted findings of one importer (optionally of some entries only).
 
     ``importer``: part of the importer's name, or its importer number; ``entries``: entry numbers (compared on
@@ -527,7 +592,9 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     :class:`NothingAccepted` when no accepted finding matches, :class:`MixedImporters` when the accepted findings
     concern more than one importer, :class:`UnknownSelection` when the importer or an entry is not in the database.
     ``culpability``: the wording counsel chooses (:data:`CULPABILITY`; ``none``, the default, states no level of
-    culpability and reserves it); the tool never asserts one. :class:`UnknownCulpability` for any other."""
+    culpability and reserves it); the tool never asserts one. :class:`UnknownCulpability` for any other.
+    The findings on entries open to a post-summary correction on the tender date (unless ``include_psc``) or
+    time-barred are left out (:func:`by_standing`), and the note for counsel says so."""
     if culpability not in CULPABILITY:
         raise UnknownCulpability(f"--culpability {culpability!r}: one of {', '.join(CULPABILITY)}")
     entries = list(entries) if entries is not None else None
@@ -538,7 +605,14 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
         raise NothingAccepted("no accepted finding to disclose"
                               + (" for this selection" if importer or entries else "")
                               + ": accept findings first ('appraiser accept ID')")
-    findings = sel.findings
+    as_of = tender_date or date.today()
+    findings, left, unknown = by_standing(sel.findings, sel.entries, as_of, include_psc)
+    if not findings:
+        many = len(left) != 1
+        raise NothingAccepted(f"nothing to disclose as of {as_of.isoformat()}: the {len(left)} accepted finding"
+                              f"{'s' if many else ''} of this selection {'are' if many else 'is'} on entries open "
+                              "to a post-summary correction ('appraiser psc', or --include-psc) or time-barred")
+    sel.findings = findings
     numbers = sorted({f.entry_number for f in findings})
     ents = [sel.entries[n] for n in numbers if n in sel.entries]
     party = _the_importer(ents)
@@ -546,7 +620,8 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     sched = model.build(findings, sel.entries, sel.saved_totals, refs, statuses=model.DISCLOSED, tender=tender_date)
     d = _Draft(sel, findings, numbers, refs, sched, _exhibits(findings, sel.documents),
                _t(party.name) if party is not None and party.name else placeholder("the importer of record's name"),
-               _t(party.number) if party is not None and party.number else None, tender_now, culpability)
+               _t(party.number) if party is not None and party.number else None, tender_now, culpability,
+               notes=standing_notes(left, unknown, as_of))
     b = (_opening(d) + _merchandise(d) + _entries_part(d) + _statements(d) + _gaps(d) + _true_information(d)
          + _tender(d) + _closing(d))
     b += money_appendix(sched, sel.entries)
@@ -557,12 +632,16 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     top = [box]
     if d.notes:
         top.append(Block("box", label="Note for counsel (not part of the filing; delete before filing)",
-                         text="What the review said about its own inputs, taken out of the text to be filed:",
+                         text="What the review said about its own inputs, taken out of the text to be filed"
+                              + (", and what the liquidation triage left out or could not judge" if left or unknown
+                                 else "") + ":",
                          items=d.notes))
     return Disclosure(d.importer, d.importer_number, ents, findings, d.total, top + b, holders, d.totals,
                       d.schedule, d.exhibits, tender_now, interest=sched.interest,
                       total_interest=sched.total_interest, exposures=model.exposures(sched, sel.entries),
-                      culpability=culpability, notes=d.notes, gaps=d.gaps)
+                      culpability=culpability, notes=d.notes, gaps=d.gaps, left_out=left,
+                      left_out_total=model.build([x.finding for x in left], sel.entries, sel.saved_totals,
+                                                 statuses=model.DISCLOSED, tender=as_of).total if left else ZERO)
 
 
 def _opening(d: _Draft) -> list[Block]:
