@@ -559,7 +559,8 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
                 paths.update({f"form28 {k}": v for k, v in
                               write_form28_pack(store, form28, wanted, importer, author).items()})
     click.echo(f"Prior disclosure for {d.importer}: {len(d.entries)} entries, {len(d.findings)} accepted findings, "
-               f"loss of revenue USD {d.total:,}; {len(d.placeholders)} items for the client to confirm"
+               f"loss of revenue USD {d.total:,}" + _incomplete(d.findings)
+               + f"; {len(d.placeholders)} items for the client to confirm"
                + (f"; {len(d.gaps)} claim{'s' if len(d.gaps) > 1 else ''} to be documented" if d.gaps else "")
                + (f"; {len(d.notes)} note{'s' if len(d.notes) > 1 else ''} for counsel (not for filing)"
                   if d.notes else ""))
@@ -607,6 +608,14 @@ def binder(db: Path, out: Path, importer: str | None, entry_numbers: str | None,
     for doc, why in b.left_out:
         click.echo(printable(f"  not bound: {doc}: {why}"))
     click.echo(f"pdf: {out}")
+
+
+def _incomplete(findings) -> str:
+    """' — incomplete: ...' after a total that leaves out the duty of a finding whose rate is unknown."""
+    from .audit.completeness import gaps
+
+    note = gaps(findings).loss_note()
+    return f" — {note}" if note else ""
 
 
 def _as_of(text: str | None):

@@ -103,3 +103,25 @@ def test_a_complete_total_carries_no_such_words(found, tmp_path):
     assert total["loss_of_revenue"] == "3115.07" and total["status"] == "" and total["interest_note"] == ""
     html = Path(paths["html"]).read_text(encoding="utf-8")
     assert "class=incomplete" not in html
+
+
+def test_the_draft_and_the_disclose_command_say_the_total_is_incomplete(without, tmp_path):
+    from click.testing import CliRunner
+
+    from appraiser.cli import main
+
+    _, db, result = without
+    target = tmp_path / "draft.db"
+    shutil.copy(db, target)
+    store = Store(target)
+    try:
+        assert store.decide(_fta(result).id, "accepted", "counsel", None)
+    finally:
+        store.close()
+    r = CliRunner().invoke(main, ["disclose", "--db", str(target), "--out", str(tmp_path / "pd.docx"),
+                                  "--tender-date", "2026-03-31"])
+    assert r.exit_code == 0, r.output
+    assert f"loss of revenue USD 64.05 — {INCOMPLETE};" in r.output
+    md = (tmp_path / "pd.md").read_text(encoding="utf-8")
+    [total] = [ln for ln in md.splitlines() if ln.startswith("| Total |") and "| 64.05 | incomplete" in ln]
+    assert total.rstrip(" |").endswith("incomplete: the duty of F1 is to be provided (Part 6)")
