@@ -2,9 +2,9 @@
 
 The exhibits are the draft's own (:attr:`Disclosure.exhibits`, numbered as the draft cites them). Each cited page
 of a PDF is copied as it is (born-digital pages stay vector) with every accepted finding's evidence box on it drawn
-over it; a page of an image file is rendered at :data:`IMAGE_DPI` and placed on a page of its size. A cover index
-comes first (exhibit, findings, entry, document, page, Bates number), and every page of the binder, the index too,
-is stamped with a sequential Bates number (a prefix and six digits: ``ABC000001``).
+over it; a page of an image file, or a PDF page shown rotated, is rendered at :data:`IMAGE_DPI` (as it is seen,
+where its boxes are) and placed on a page of its size. A cover index comes first (exhibit, findings, entry,
+document, page, Bates number), and every page of the binder, the index too, is stamped with a sequential Bates number (a prefix and six digits: ``ABC000001``).
 
 The boxes are the stored evidence boxes (PDF points from the page's top left, as the extractors record them). A
 document with no page (an e-invoice XML, an Office file) or a file no longer in the scanned folder is listed in the
@@ -141,18 +141,22 @@ def _overlay(width: float, height: float, boxes, stamp: str) -> bytes:
     return buf.getvalue()
 
 
-def _image_page(file: Path, page: int) -> bytes:
-    """A page of an image file as a one-page PDF of its size (rendered at IMAGE_DPI)."""
+def _image_page(file: Path, page: int, size: tuple[float, float] | None = None) -> bytes:
+    """A page as it is seen (an image file's frame, a rotated PDF page) as a one-page PDF of its size, rendered at
+    IMAGE_DPI, as the report renders it for its crops."""
     from PIL import Image
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    from ..extract.load import _ImageRender, image_dpi
+    from ..extract.load import _ImageRender, _PdfRender, image_dpi
 
-    with Image.open(file) as im:
-        dpi = image_dpi(im.info)
-    img = _ImageRender(str(file), page - 1, dpi)(IMAGE_DPI)
-    w, h = img.width * 72 / IMAGE_DPI, img.height * 72 / IMAGE_DPI
+    if file.suffix.lower() == ".pdf":
+        img = _PdfRender(str(file), page - 1)(IMAGE_DPI)
+    else:
+        with Image.open(file) as im:
+            dpi = image_dpi(im.info)
+        img = _ImageRender(str(file), page - 1, dpi)(IMAGE_DPI)
+    w, h = size or (img.width * 72 / IMAGE_DPI, img.height * 72 / IMAGE_DPI)  # a PDF page: its own size, in points
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(w, h))
     c.drawImage(ImageReader(img), 0, 0, w, h)
@@ -196,13 +200,19 @@ def _bind(disclosure, root: Path, out: Path, prefix: str, start: int, planned, l
             left_out.append((bp.path, f"Exhibit {bp.exhibit}: no longer in {path_text(str(root))}"))
             continue
         try:
+            src, size = None, None
             if file.suffix.lower() == ".pdf":
                 if bp.path not in opened:
                     opened[bp.path] = pikepdf.Pdf.open(file)
                 src = opened[bp.path].pages[bp.page - 1]
-            else:
+                turn = int(src.obj.get("/Rotate", 0)) % 360
+                if turn:  # the boxes are where the page is seen: render it so
+                    x0, y0, x1, y1 = (float(v) for v in src.mediabox)
+                    size = (abs(y1 - y0), abs(x1 - x0)) if turn in (90, 270) else (abs(x1 - x0), abs(y1 - y0))
+                    src = None
+            if src is None:
                 key = f"{bp.path}\0{bp.page}"  # kept open until the binder is saved
-                opened[key] = pikepdf.Pdf.open(io.BytesIO(_image_page(file, bp.page)))
+                opened[key] = pikepdf.Pdf.open(io.BytesIO(_image_page(file, bp.page, size)))
                 src = opened[key].pages[0]
         except Exception as exc:  # a file that no longer opens: listed, never a failed binder
             left_out.append((bp.path, f"Exhibit {bp.exhibit}: page {bp.page} cannot be read ({type(exc).__name__})"))

@@ -132,3 +132,31 @@ def test_usage_errors_exit_2_in_one_line(demo, tmp_path):
     assert r.exit_code == 2 and r.output.count("\n") == 1 and ".pdf" in r.output
     r = CliRunner().invoke(main, ["binder", "--db", str(out.parent / "open.db"), "--out", str(tmp_path / "b.pdf")])
     assert r.exit_code == 2 and "no accepted finding" in r.output and r.output.count("\n") == 1
+
+
+def test_a_rotated_pdf_page_gets_its_box_where_the_page_is_seen(demo, tmp_path):
+    import pikepdf
+
+    d, _, _ = demo
+    root = tmp_path / "docs"
+    root.mkdir()
+    with pikepdf.Pdf.open(DEMO / d.exhibits[0].path) as pdf:
+        pdf.pages[0].obj.Rotate = 90
+        pdf.save(root / "turned.pdf")
+    with pdfplumber.open(root / "turned.pdf") as pdf:
+        seen = pdf.pages[0]
+        assert (seen.width, seen.height) == (792, 612)  # shown landscape
+        word = next(w for w in seen.extract_words() if w["text"] == "12,500.00")
+    bbox = (word["x0"], word["top"], word["x1"], word["bottom"])
+    f = SimpleNamespace(id="x", entry_number="E1", evidence=[Evidence("turned.pdf", 1, "t", bbox)])
+    d2 = SimpleNamespace(findings=[f], exhibits=[SimpleNamespace(number=1, path="turned.pdf", pages=[1])],
+                         importer="Importer", entries=[SimpleNamespace(entry_number="E1")])
+    write_binder(d2, root, tmp_path / "b.pdf")
+    page = _render(tmp_path / "b.pdf", 1)
+    s = DPI / 72
+    assert page.size == (round(792 * s), round(612 * s))
+    x, y = round((bbox[0] + bbox[2]) / 2 * s), round((bbox[1] - BOX_PAD) * s)
+    near = [page.getpixel((x, y + dy)) for dy in (-1, 0, 1)]
+    assert any(r > 150 and g < 110 for r, g, _ in near), near
+    with pdfplumber.open(tmp_path / "b.pdf") as pdf:
+        assert _stamp(pdf.pages[1]) == "000002"
