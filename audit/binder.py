@@ -4,7 +4,8 @@ The exhibits are the draft's own (:attr:`Disclosure.exhibits`, numbered as the d
 of a PDF is copied as it is (born-digital pages stay vector) with every accepted finding's evidence box on it drawn
 over it; a page of an image file, or a PDF page shown rotated, is rendered at :data:`IMAGE_DPI` (as it is seen,
 where its boxes are) and placed on a page of its size. A cover index comes first (exhibit, findings, entry,
-document, page, Bates number), and every page of the binder, the index too, is stamped with a sequential Bates number (a prefix and six digits: ``ABC000001``).
+document, page, Bates number), and every page of the binder, the index too, is stamped with a sequential Bates
+number (a prefix and six digits: ``ABC000001``).
 
 The boxes are the stored evidence boxes (PDF points from the page's top left, as the extractors record them). A
 document with no page (an e-invoice XML, an Office file) or a file no longer in the scanned folder is listed in the
@@ -101,7 +102,8 @@ def _index_pdf(binder_pages: list[BinderPage], left_out: list[tuple[str, str]], 
         rows.append([str(p.exhibit), ", ".join(p.findings), Paragraph(escape(", ".join(p.entries)), cell),
                      Paragraph(escape(p.path), cell), str(p.page), p.bates])
     table = Table(rows, colWidths=[45, 55, 95, 215, 35, 70], repeatRows=1)
-    table.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8), ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+                               ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
                                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
     story = [Paragraph(escape(title), styles["Heading2"]),

@@ -110,9 +110,10 @@ def test_an_image_page_is_rendered_with_its_box_and_a_pageless_document_is_liste
     (root / "invoice.xml").write_text("<Invoice/>", encoding="utf-8")
     f = SimpleNamespace(id="x", entry_number="E1", evidence=[Evidence("scan.png", 1, "t", (100.0, 100.0, 300.0, 150.0)),
                                                             Evidence("invoice.xml", None, "t")])
-    exhibits = [SimpleNamespace(number=1, path="scan.png", pages=[1]), SimpleNamespace(number=2, path="invoice.xml",
-                                                                                       pages=[])]
-    d = SimpleNamespace(findings=[f], exhibits=exhibits, importer="Importer", entries=[SimpleNamespace(entry_number="E1")])
+    exhibits = [SimpleNamespace(number=1, path="scan.png", pages=[1]),
+                SimpleNamespace(number=2, path="invoice.xml", pages=[])]
+    d = SimpleNamespace(findings=[f], exhibits=exhibits, importer="Importer",
+                        entries=[SimpleNamespace(entry_number="E1")])
     b = write_binder(d, root, tmp_path / "b.pdf", "X-", 41)
     assert (b.first_bates, b.last_bates) == ("X-000041", "X-000042")
     assert b.left_out == [("invoice.xml", "Exhibit 2: no page recorded (not a paged document)")]
