@@ -512,7 +512,8 @@ def folder_tariff(root: Path) -> tuple[Path | None, str | None]:
     try:
         load_inputs(None, found[0])
     except InputError as exc:
-        return None, f"Tariff schedule: {found[0].name} in the folder not used: {exc}"
+        why = str(exc).removeprefix(f"--tariff {found[0]}: ")
+        return None, f"Tariff schedule: {path_text(found[0].name)} in the folder not used: {why}"
     return found[0], f"Tariff schedule: {path_text(found[0].name)} (found in the folder; --tariff not given)"
 
 

@@ -72,7 +72,8 @@ def test_a_csv_with_a_usitc_header_under_another_name_is_found_and_two_are_not_c
     assert path is None and "several" in note and "--tariff" in note
     (tmp_path / "tariff.csv").write_text("HTS Number,General Rate of Duty\nnot a number,5%\n", encoding="utf-8")
     path, note = pipeline.folder_tariff(tmp_path)  # tariff.csv is the one meant; unreadable, it is not used
-    assert path is None and note.startswith("Tariff schedule: tariff.csv in the folder not used:")
+    assert path is None and note == ("Tariff schedule: tariff.csv in the folder not used: line 2, column HTS Number: "
+                                     "not an HTS number: 'not a number'")
 
 
 def test_the_report_and_the_schedule_total_row_say_so(without, tmp_path):
