@@ -561,7 +561,8 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
                 paths.update({f"form28 {k}": v for k, v in
                               write_form28_pack(store, form28, wanted, importer, author).items()})
     click.echo(f"Prior disclosure for {d.importer}: {len(d.entries)} entries, {len(d.findings)} accepted findings, "
-               f"loss of revenue USD {d.total:,}; {len(d.placeholders)} items for the client to confirm"
+               f"loss of revenue USD {d.total:,}" + _incomplete(d.findings)
+               + f"; {len(d.placeholders)} items for the client to confirm"
                + (f"; {len(d.gaps)} claim{'s' if len(d.gaps) > 1 else ''} to be documented" if d.gaps else "")
                + (f"; {len(d.notes)} note{'s' if len(d.notes) > 1 else ''} for counsel (not for filing)"
                   if d.notes else ""))
@@ -577,6 +578,52 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
                   if gaps else ""))
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}")
+
+
+@main.command()
+@db_option
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("exhibits.pdf"),
+              show_default=True, help="The binder (PDF).")
+@click.option("--importer", default=None, help="Only the entries of this importer (part of its name), as disclose.")
+@click.option("--entries", "entry_numbers", default=None, help="Only these entries (comma-separated), as disclose.")
+@click.option("--bates-prefix", default="", help="Letters before each Bates number (e.g. ABC: ABC000001).")
+@click.option("--bates-start", default=1, show_default=True, type=click.IntRange(min=0),
+              help="The first Bates number.")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Where the documents are (default: the folder of the latest run).")
+def binder(db: Path, out: Path, importer: str | None, entry_numbers: str | None, bates_prefix: str,
+           bates_start: int, root: Path | None) -> None:
+    """Bind the pages the prior disclosure's exhibits cite into one PDF: a cover index, each evidence box drawn on
+    its page, a Bates number on every page."""
+    from .audit.binder import BinderError, write_binder
+    from .audit.disclose import NothingAccepted, draft_disclosure
+
+    if out.suffix.lower() != ".pdf" or out.is_dir():
+        _usage(f"--out {out}: the binder is written to a .pdf file, e.g. {out.with_suffix('.pdf').name}")
+    if not bates_prefix.isascii() or not all(c.isalnum() or c in "-_" for c in bates_prefix):
+        _usage(f"--bates-prefix {bates_prefix!r}: letters, digits, '-' or '_' only")
+    wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers is not None else None
+    with _open_store(db) as store:
+        try:
+            d = draft_disclosure(store, importer=importer, entries=wanted)
+            with _writing(out):
+                b = write_binder(d, str(root) if root else store.last_root(), out, bates_prefix, bates_start)
+        except (NothingAccepted, BinderError) as exc:
+            _usage(str(exc))
+    click.echo(f"Exhibit binder for {d.importer}: {len(d.exhibits)} exhibits, {len(b.pages)} evidence pages and "
+               f"{b.index_pages} index page{'s' if b.index_pages > 1 else ''}, Bates {b.first_bates} to "
+               f"{b.last_bates}")
+    for doc, why in b.left_out:
+        click.echo(printable(f"  not bound: {doc}: {why}"))
+    click.echo(f"pdf: {out}")
+
+
+def _incomplete(findings) -> str:
+    """' — incomplete: ...' after a total that leaves out the duty of a finding whose rate is unknown."""
+    from .audit.completeness import gaps
+
+    note = gaps(findings).loss_note()
+    return f" — {note}" if note else ""
 
 
 def _as_of(text: str | None):

@@ -444,6 +444,7 @@ class RunSummary:
     interrupted: list[str] = field(default_factory=list)  # start times of earlier runs that never finished
     scanned: set[str] = field(default_factory=set)  # the paths of the documents of the folder this run scanned
     outside: int = 0  # entries of other folders of the database left out (a review of one folder)
+    tariff_note: str | None = None  # the tariff schedule found in the folder and used (or why not)
 
 
 def run(root: Path, db: Path | str, workers: int | None = None, declared: Path | None = None,
@@ -455,6 +456,9 @@ def run(root: Path, db: Path | str, workers: int | None = None, declared: Path |
     killed at any moment is completed by the next one, which reports it as interrupted.
     """
     load_inputs(declared, tariff)  # a file the user gave that cannot be read stops the run before any work
+    note = None
+    if tariff is None:
+        tariff, note = folder_tariff(root)
     with RunLock(db, wait):
         store = Store(db)
         try:
@@ -466,9 +470,51 @@ def run(root: Path, db: Path | str, workers: int | None = None, declared: Path |
                                       "errors": stats.errors, "removed": len(stats.removed), "skipped": len(stats.skipped),
                                       "entries": len(summary.entries), "findings": len(summary.findings),
                                       "rule_errors": len(summary.errors)})
-            return RunSummary(stats, summary, documents, interrupted, store.paths_in_scope())
+            return RunSummary(stats, summary, documents, interrupted, store.paths_in_scope(), tariff_note=note)
         finally:
             store.close()
+
+
+TARIFF_NAME = "tariff.csv"
+
+
+def folder_tariff(root: Path) -> tuple[Path | None, str | None]:
+    """The tariff schedule the scanned folder holds at its top (a file ``tariff.csv``, else the one CSV whose header
+    is a USITC HTS export), used when ``--tariff`` is not given; and what the run says about it. One that cannot be
+    read is not used, and the summary says why; several candidates and no ``tariff.csv``: none is chosen."""
+    import csv
+
+    from .extract.tariff import export_columns
+
+    root = Path(root)
+    if not root.is_dir():
+        return None, None
+    found = []
+    for p in sorted(root.iterdir()):
+        if p.name.startswith(".") or not p.is_file() or p.suffix.lower() != ".csv":
+            continue
+        if p.name.lower() == TARIFF_NAME:
+            found = [p]
+            break
+        try:
+            with p.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+                header = next(csv.reader(fh), [])
+        except (OSError, csv.Error):
+            continue
+        num, gen, _ = export_columns(header)
+        if num and gen:
+            found.append(p)
+    if not found:
+        return None, None
+    if len(found) > 1:
+        return None, (f"Tariff schedule: not used: the folder holds several ({', '.join(p.name for p in found)}); "
+                      "give --tariff FILE")
+    try:
+        load_inputs(None, found[0])
+    except InputError as exc:
+        why = str(exc).removeprefix(f"--tariff {found[0]}: ")
+        return None, f"Tariff schedule: {path_text(found[0].name)} in the folder not used: {why}"
+    return found[0], f"Tariff schedule: {path_text(found[0].name)} (found in the folder; --tariff not given)"
 
 
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
@@ -506,7 +552,7 @@ def within_folder(result: RunSummary) -> RunSummary:
     totals = {k: v for k, v in result.audit.entry_totals.items() if k in numbers}
     audit = AuditSummary(entries, findings, totals, result.audit.errors)
     return RunSummary(result.scan, audit, [d for d in result.documents if d.path in mine], result.interrupted,
-                      mine, len(result.audit.entries) - len(entries))
+                      mine, len(result.audit.entries) - len(entries), result.tariff_note)
 
 
 def default_reviewer() -> str:
@@ -568,6 +614,8 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
            f"(not extracted again), errors {s.errors}" + (f", skipped {len(s.skipped)}" if s.skipped else "")
            + f", in {s.seconds:.1f} s")
     yield from removed_lines(s)
+    if result.tariff_note:
+        yield result.tariff_note
     by_type = Counter(d.doc_type for d in result.documents if not d.error)
     if by_type:
         yield "Documents by type:"
@@ -634,8 +682,11 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
         if a.entry_totals and not dismissed else q2(sum((f.loss_of_revenue for f in live if f.status != "to_verify"),
                                                         Decimal(0)))
     shared = any(t.get("counted_once") for t in a.entry_totals.values())
-    yield f"Total loss of revenue: USD {total:,}" + (
-        " (money that two findings touch counted once)" if shared else "")
+    from .audit.completeness import gaps, with_note
+
+    yield with_note(f"Total loss of revenue: USD {total:,}" + (
+        " (money that two findings touch counted once)" if shared else ""),
+        gaps(f for f in live if f.status != "to_verify").loss_note())
 
 
 def removed_lines(stats: ScanStats) -> Iterable[str]:

@@ -890,7 +890,8 @@ def _schedule_table(d: _Draft) -> list[list[str]]:
     totals = d.totals.values()
     sched.append(["Total", "", "", "", "", "", _usd(sum((t.duty for t in totals), ZERO)),
                   _usd(sum((t.mpf for t in totals), ZERO)), _usd(sum((t.hmf for t in totals), ZERO)),
-                  _usd(d.total), ""])
+                  _usd(d.total), f"incomplete: the duty of {', '.join(d.unknown_rate)} is to be provided (Part 6)"
+                  if d.unknown_rate else ""])
     return sched
 
 

@@ -421,7 +421,9 @@ def render_html(data: ReportData) -> str:
              "<h1>Customs valuation audit report</h1>",
              f'<p class="meta">Written {escape(now)} from the documents in {escape(path_text(data.root) if data.root else "an unknown folder")}. '
              f"{len(data.findings)} findings stand (open or accepted), {len(data.dismissed)} dismissed. "
-             f"Loss of revenue: <b>USD {_money(data.total_loss)}</b>.</p>"]
+             f"Loss of revenue: <b>USD {_money(data.total_loss)}</b>"
+             + (f" — <b class=incomplete>{escape(_gaps(data).loss_note())}</b>" if _gaps(data).unknown_rate else "")
+             + ".</p>"]
     parts += _contents(data, groups, anchor)
     if data.rule_errors:  # a defect of the tool: say so before any total
         parts.append(f'<h2 class="rule-errors" id="rule-errors">Rules that failed ({len(data.rule_errors)}): their '
@@ -479,6 +481,13 @@ def render_html(data: ReportData) -> str:
     return "\n".join(parts)
 
 
+def _gaps(data: ReportData):
+    """What the report's totals leave out (a finding's unknown duty rate, an entry's interest not in full)."""
+    from .completeness import gaps
+
+    return gaps(data.findings, data.schedule.interest if data.schedule is not None else None)
+
+
 def _money_section(data: ReportData) -> list[str]:
     """Interest per entry (19 U.S.C. 1505(c)) and the penalty exposure per importer (19 U.S.C. 1592(c))."""
     sched = data.schedule
@@ -501,7 +510,8 @@ def _money_section(data: ReportData) -> list[str]:
                    f"<td class=num>{_money(ei.amount if ei else ZERO)}</td>"
                    f"<td>{escape(ei.gap or '') if ei else ''}</td></tr>")
     out.append(f"<tr><th>Total</th><td></td><td></td><td></td><th class=num>{_money(sched.total)}</th>"
-               f"<th class=num>{_money(sched.total_interest)}</th><td></td></tr></table>")
+               f"<th class=num>{_money(sched.total_interest)}</th>"
+               f"<td>{escape(_gaps(data).interest_note())}</td></tr></table>")
     out.append('<h2 id="penalty">Penalty exposure per importer (19 U.S.C. 1592(c))</h2>'
                "<p class=meta>Statutory maxima, stated for counsel, who chooses; the loss itself is due in every "
                "case.</p>")

@@ -321,8 +321,17 @@ def schedule_records(schedule: Schedule, entries: dict[str, Entry]) -> list[dict
                 "duty_delta": q2(sum((t.duty for t in totals), Decimal(0))),
                 "fees_delta": q2(sum((t.mpf + t.hmf for t in totals), Decimal(0))),
                 "loss_of_revenue": schedule.total, "interest": schedule.total_interest,
-                "interest_to": schedule.tender.isoformat() if schedule.tender else None})
+                "interest_to": schedule.tender.isoformat() if schedule.tender else None,
+                **_incomplete(schedule)})
     return out
+
+
+def _incomplete(schedule: Schedule) -> dict:
+    """The TOTAL row's words when its total leaves money out: the loss (in ``status``) and the interest."""
+    from .completeness import gaps
+
+    g = gaps({r.finding.id: r.finding for r in schedule.rows}.values(), schedule.interest)
+    return {k: v for k, v in (("status", g.loss_note()), ("interest_note", g.interest_note())) if v}
 
 
 def _interest_into(row: dict, ei) -> None:

@@ -58,16 +58,23 @@ class Tariff:
 _HTS_CELL = re.compile(r"\d{4}(?:\.?\d{2}){0,3}", re.ASCII)
 
 
+def export_columns(columns) -> tuple[str | None, str | None, str | None]:
+    """The HTS number, general rate and special rate columns of a header (None where missing): a header with the
+    first two is a USITC HTS export."""
+    cols = {re.sub(r"\s+", " ", c.strip().lower()): c for c in columns}
+    num = cols.get("hts number") or cols.get("hts no") or cols.get("hts")
+    gen = cols.get("general rate of duty") or cols.get("general")
+    spe = cols.get("special rate of duty") or cols.get("special")
+    return num, gen, spe
+
+
 def load_tariff(path: Path) -> Tariff:
     """The general and special rates of a USITC HTS export, by HTS digits. Raises ``OSError`` when the file cannot
     be read and ``ValueError`` when it is no such export: the message names the line, or the columns needed and
     found. A rate is kept as written (compound and specific rates too); a row without an HTS number (a heading) is
     passed over."""
     table = read_table(path)
-    cols = {re.sub(r"\s+", " ", c.lower()): c for c in table.columns}
-    num = cols.get("hts number") or cols.get("hts no") or cols.get("hts")
-    gen = cols.get("general rate of duty") or cols.get("general")
-    spe = cols.get("special rate of duty") or cols.get("special")
+    num, gen, spe = export_columns(table.columns)
     if not num or not gen:
         raise ValueError("not a USITC HTS export (needs 'HTS Number' and 'General Rate of Duty'; found: "
                          f"{columns_text(table.columns)})")
