@@ -85,7 +85,7 @@ def test_each_findings_loss_ties(tied):
     for name, md in tied["drafts"].items():
         table = next(t for t in _md_tables(md) if t[0][-1] == "Finding" and t[0][0] == "Entry")
         for row in table[1:]:
-            if row[-1]:
+            if row[-1] and row[0] != "Total":  # the Total row's last cell may say the total is incomplete
                 fid = tied["refs"][name][row[-1]]
                 drafted[fid] = drafted.get(fid, D(0)) + _m(row[-2])
     assert set(sched) == set(drafted) == set(findings)
