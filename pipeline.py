@@ -659,6 +659,11 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
         by_code.setdefault(f.code, []).append(f)
     for code in sorted(by_code):
         fs = by_code[code]
+        if fs[0].direction == "overpaid":
+            from .audit.overpaid import refund_of
+
+            yield f"  {code:<32}{len(fs):>4}   refund due USD {q2(sum((refund_of(f) for f in fs), Decimal(0))):,}"
+            continue
         loss = q2(sum((f.loss_of_revenue for f in fs), Decimal(0)))
         yield f"  {code:<32}{len(fs):>4}   loss of revenue USD {loss:,}"
     for f in live:
@@ -667,8 +672,12 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
                + f"  ({f.status}, id {f.id})")
         yield f"    {f.title}"
         yield f"    {f.legal_basis}"
-        yield (f"    value +{q2(f.value_delta):,}  duty +{q2(f.duty_delta):,}  fees +{q2(f.fees_delta):,}"
-               f"  loss of revenue USD {q2(f.loss_of_revenue):,}" + ("  (rate unknown)" if f.rate_unknown else ""))
+        if f.direction == "overpaid":
+            yield (f"    duty refundable {q2(-f.duty_delta):,}  fees refundable {q2(-f.fees_delta):,}"
+                   "  (a refund due: no loss of revenue, not netted)")
+        else:
+            yield (f"    value +{q2(f.value_delta):,}  duty +{q2(f.duty_delta):,}  fees +{q2(f.fees_delta):,}"
+                   f"  loss of revenue USD {q2(f.loss_of_revenue):,}" + ("  (rate unknown)" if f.rate_unknown else ""))
         if f.revenue is not None:
             from .audit.revenue import describe
 
@@ -687,6 +696,23 @@ def summary_lines(result: RunSummary) -> Iterable[str]:
     yield with_note(f"Total loss of revenue: USD {total:,}" + (
         " (money that two findings touch counted once)" if shared else ""),
         gaps(f for f in live if f.status != "to_verify").loss_note())
+    yield from refund_lines(a.findings, a.entries)
+
+
+def refund_lines(findings: Sequence[Finding], entries: Sequence[Entry], as_of=None) -> Iterable[str]:
+    """The run summary's "Refunds due": each overpayment with its remedy and deadline on ``as_of`` (today), and
+    their total, apart from the loss of revenue (a refund never offsets it)."""
+    from .audit.overpaid import refunds, refunds_total
+
+    rows = refunds(findings, {e.entry_number: e for e in entries}, as_of)
+    if not rows:
+        return
+    yield f"Refunds due (overpayments, not netted against the loss): {len(rows)}"
+    for r in rows:
+        yield (f"  {r.code} entry {r.entry_number}" + (f" line {r.line_no}" if r.line_no else "")
+               + f": USD {r.refund:,}  remedy {(r.remedy or 'undetermined').replace('_', ' ')}"
+               + (f" by {r.deadline}" if r.deadline else "") + f"  ({r.triage_status or 'no entry date'})")
+    yield f"Total refunds due: USD {refunds_total(rows):,}"
 
 
 def removed_lines(stats: ScanStats) -> Iterable[str]:

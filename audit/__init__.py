@@ -48,7 +48,8 @@ def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None
                 r.finding.set_revenue(revenue.record_of(ctx.revenue, r.finding, r.changes, entry.header.get("mpf")))
         gate.apply(ctx, [r.finding for r in results])
         findings.extend(r.finding for r in results)
-        results = [r for r in results if r.finding.status != "to_verify"]  # counted in no total
+        # counted in no total: a finding to verify, and a refund due (an overpayment never offsets a loss)
+        results = [r for r in results if r.finding.status != "to_verify" and r.finding.direction != "overpaid"]
         changes = [c for r in results for c in r.changes]
         if results:
             own = q2(sum((r.finding.loss_of_revenue for r in results), Decimal(0)))

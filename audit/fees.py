@@ -2,9 +2,8 @@
 
 Due = 0.3464 % of the entered value less the value exempt from MPF (originating goods under a free-trade
 agreement), within the minimum and maximum of the fiscal year of the entry date (1 October – 30 September). A
-fee declared short is a loss of revenue; a fee declared over is reported with no loss (an overpayment the
-importer may recover by post-summary correction or protest, which a loss-of-revenue schedule does not net
-against the underpayments). A cent either way is rounding. Informal entries (type 11, 12) pay a flat fee
+fee declared short is a loss of revenue; a fee declared over is ``MPF_OVERPAID`` (``audit/overpaid.py``), a refund
+due in its own schedule, never netted against the underpayments. A cent either way is rounding. Informal entries (type 11, 12) pay a flat fee
 instead and are not checked; nor is an entry without a declared fee or an entered value.
 """
 from __future__ import annotations
@@ -45,7 +44,7 @@ def check(ctx: Context) -> list[Result]:
     base = rc.total_entered_value - rc.mpf_exempt_value
     due = revenue.mpf(base, rc.entry_date)
     delta = q2(due - declared)
-    if abs(delta) <= TOLERANCE:
+    if delta <= TOLERANCE:  # a cent of rounding, or a fee declared over: MPF_OVERPAID reports it
         return []
     fy, lo, hi, note = revenue.mpf_limits(rc.entry_date)
     pct = q2(base * revenue.MPF_RATE / 100) if base > 0 else Decimal("0.00")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
-from ..models.records import Document, Finding, Provenance
+from ..models.records import Document, Finding, Provenance, q2
 from . import revenue
 from .context import Context
 from .rules import BY_CODE
@@ -616,3 +616,39 @@ def apply(ctx: Context, findings: Iterable[Finding], s: Settings = SETTINGS) -> 
         f.confidence_reasons = list(v.reasons)
         if v.verify and f.status == "open":
             f.status = "to_verify"
+
+
+def duty_refundable(ctx: Context, finding: Finding, v: Verdict, s: Settings = SETTINGS) -> None:
+    """A refund of IEEPA duty stands on the duty the line declares under 9903.01 / 9903.02: where the line also
+    states the rate and the value, the duty must agree with rate × value within the 7501's dollar of rounding."""
+    from .overpaid import is_ieepa
+
+    ln = ctx.line(finding.line_no)
+    if ln is None:
+        v.check(f"entry line {finding.line_no} was not read: the duty paid under IEEPA cannot be placed")
+        return
+    for a in ln.get("additional") or []:
+        if not is_ieepa(a.get("hts")):
+            continue
+        paid, rate = num(a.get("duty")), num(a.get("rate"))
+        value = num(a.get("value"))
+        value = value if value is not None else num(ln.get("entered_value"))
+        if paid is None:
+            v.lower(s.uncorroborated_confidence, f"{a.get('hts')}: no duty declared, computed as rate × value")
+        elif rate is not None and value is not None:
+            if abs(paid - revenue.duty(value, rate)) > s.tie:
+                v.check(f"{a.get('hts')}: duty {paid} declared against {rate} % × {value} = "
+                        f"{q2(revenue.duty(value, rate))}: check the line on the entry summary")
+            else:
+                v.reasons.append(f"{a.get('hts')}: the duty declared agrees with its rate × value")
+
+
+def mpf_overpaid(ctx: Context, finding: Finding, v: Verdict, s: Settings = SETTINGS) -> None:
+    """The MPF checks; a fee above every year's maximum is what an overpayment of the maximum looks like, so it is
+    not doubted where the entry's total less its duty and HMF confirms it."""
+    mpf(ctx, finding, v, s)
+    declared = num(ctx.entry.header.get("mpf"))
+    if declared is not None and corroborated(declared, mpf_readings(ctx), s.cent):
+        v.verify = [x for x in v.verify if "above any year's maximum" not in x]
+        if not v.verify:
+            v.reasons.append(f"the MPF {declared} is confirmed by the total less the duty and HMF")

@@ -29,6 +29,8 @@ from ..models.records import Entry, Evidence, Finding, Revenue, q2
 from . import schedule as model
 from .revenue import describe
 from .writers import SCHEDULE_COLUMNS, schedule_records  # noqa: F401 (the schedule's columns are this module's API)
+from .overpaid import refunds, refunds_total
+from .writers import write_refunds
 from .writers import write_schedule as _write_schedule
 
 ZERO = Decimal("0.00")
@@ -70,6 +72,7 @@ class ReportData:
     importer_of: dict[str, str] = field(default_factory=dict)  # entry number -> importer name
     # finding id -> its decisions (store.HistoryEntry), oldest first
     history: dict[str, list] = field(default_factory=dict)
+    refunds: list = field(default_factory=list)  # overpayments (audit/overpaid.py Refund): in no loss total
 
     @property
     def total_loss(self) -> Decimal:
@@ -87,7 +90,10 @@ def collect(store, root: str | None = None, tender_date: date | None = None) -> 
     data.history = store.history(f.id for f in live + data.to_verify)
     data.schedule = model.build(live, entries, saved, statuses=model.STANDING, tender=tender_date)
     data.exposures = model.exposures(data.schedule, entries)
+    data.refunds = refunds(live, entries, tender_date)
     for f in live:
+        if f.direction == "overpaid":  # a refund due is in the refunds section, never in a loss total
+            continue
         e = entries.get(f.entry_number)
         rec = model.record(f, e)
         importer = e.header.get("importer") if e else None
@@ -97,7 +103,8 @@ def collect(store, root: str | None = None, tender_date: date | None = None) -> 
         data.by_entry.setdefault(f.entry_number, Totals()).add(rec)
         data.by_code.setdefault(f.code, Totals()).add(rec)
     for number, t in data.schedule.entry_totals.items():
-        data.entry_loss[number] = (t.loss, bool(t.counted_once) or t.loss != q2(data.by_entry[number].loss))
+        data.entry_loss[number] = (t.loss, bool(t.counted_once)
+                                   or t.loss != q2(data.by_entry.get(number, Totals()).loss))
     return data
 
 
@@ -413,7 +420,7 @@ def render_html(data: ReportData) -> str:
     shared = any(c for _, c in data.entry_loss.values())
     groups = _grouped(data)
     fixed = {"contents", "rule-errors", "totals", "totals-importer", "totals-entry", "totals-code", "findings",
-             "to-verify", "warnings", "filters", "filter-count"}
+             "to-verify", "warnings", "filters", "filter-count", "refunds"}
     anchor = Anchors(fixed | {f.id for f in data.findings + data.to_verify})
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
              f'<meta http-equiv="Content-Security-Policy" content="{_csp()}">',
@@ -440,6 +447,7 @@ def render_html(data: ReportData) -> str:
         parts.append("<p class=meta>* money that two findings touch is counted once in the entry's total.</p>")
     parts += _totals_table("Totals by finding code", "code", data.by_code, anchor="totals-code")
     parts += _money_section(data)
+    parts += _refunds_section(data)
     parts.append("</section>")
     parts.append('<h2 id="findings">Findings</h2>')
     parts += _filters(data)
@@ -542,11 +550,30 @@ def write_schedule(data: ReportData, out_dir: Path) -> dict[str, Path]:
 
 def write_report(store, out_dir: Path | str, root: str | None = None,
                  tender_date: date | None = None) -> dict[str, Path]:
-    """Write report.html, schedule.xlsx and schedule.csv into ``out_dir``; returns their paths. Interest runs to
+    """Write report.html, schedule.xlsx and schedule.csv (and refunds.xlsx and refunds.csv) into ``out_dir``;
+    returns their paths. Interest runs to
     ``tender_date`` (default: today)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     data = collect(store, root, tender_date)
     html_path = out / "report.html"
     html_path.write_text(render_html(data), encoding="utf-8")
-    return {"html": html_path, **write_schedule(data, out)}
+    return {"html": html_path, **write_schedule(data, out), **write_refunds(data.refunds, out)}
+
+
+def _refunds_section(data: ReportData) -> list[str]:
+    """Refunds due: the overpayments, each with its entry's remedy and deadline; never netted against a loss."""
+    out = ['<h2 id="refunds">Refunds due (overpayments: not netted against the loss of revenue)</h2>']
+    if not data.refunds:
+        return out + ["<p class=meta>No overpayment found.</p>"]
+    out.append("<table><tr><th>entry</th><th>line</th><th>code</th><th>duty</th><th>fees</th><th>refund</th>"
+               "<th>status</th><th>remedy</th><th>deadline</th></tr>")
+    for r in data.refunds:
+        out.append(f"<tr><td>{escape(r.entry_number)}</td><td>{r.line_no or ''}</td><td>{escape(r.code)}</td>"
+                   f"<td class=num>{_money(r.duty)}</td><td class=num>{_money(r.fees)}</td>"
+                   f"<td class=num>{_money(r.refund)}</td><td>{escape(r.triage_status or 'unknown')}</td>"
+                   f"<td>{escape((r.remedy or 'undetermined').replace('_', ' '))}</td>"
+                   f"<td>{escape(r.deadline or '—')}</td></tr>")
+    out.append(f"<tr><th colspan=5>Total refundable</th><th class=num>{_money(refunds_total(data.refunds))}</th>"
+               "<th colspan=3></th></tr></table>")
+    return out

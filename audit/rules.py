@@ -332,6 +332,32 @@ RULES: list[RuleSpec] = [
         "documents:check", gate="gate:document_missing", nature="gap",
         to_document="the commercial invoice of the entry (a record of the (a)(1)(A) list, 19 CFR part 163, "
                     "Appendix)"),
+    # --- overpayments (direction "overpaid"): refunds due, never an offset against a loss (audit/overpaid.py) ---
+    RuleSpec(
+        "MPF_OVERPAID", "low", "Merchandise processing fee paid above the fee due",
+        "19 U.S.C. 58c(a)(9) (merchandise processing fee); 19 CFR 24.23(b)(1) (0.3464 % ad valorem, with the "
+        "fiscal year's minimum and maximum) and (c) (exemption of originating goods)",
+        "The merchandise processing fee declared exceeds the fee due (0.3464 % of the value not exempt, within the "
+        "fiscal year's minimum and maximum); the excess is refundable.",
+        "When the excess is more than cents: a fee above the maximum or charged on exempt goods usually repeats on "
+        "every entry of the filer's software setup.",
+        ("fees",),
+        Needs({ES: ("mpf", "total_entered_value", "entry_date", "entry_type", "spi")}),
+        "overpaid:mpf_overpaid", direction="overpaid", gate="gate:mpf_overpaid"),
+    RuleSpec(
+        "DUTY_REFUNDABLE", "medium", "Duty paid under the IEEPA tariffs",
+        "International Emergency Economic Powers Act, 50 U.S.C. 1701 et seq. (tariffs of HTSUS 9903.01 and "
+        "9903.02); V.O.S. Selections, Inc. v. Trump (Fed. Cir. Aug. 29, 2025) (en banc: IEEPA does not authorize "
+        "these tariffs); refund by post-summary correction, protest (19 U.S.C. 1514) or as the courts and CBP "
+        "direct",
+        "Duty declared on an entry line under a chapter 99 number of the IEEPA tariffs (9903.01, 9903.02): the duty "
+        "paid (as declared, else rate × value) is listed for the refund procedure with the entry's liquidation "
+        "status.",
+        "Always while the entry can still be corrected, protested or reliquidated: the liquidation status decides "
+        "which procedure is open.",
+        ("duty",),
+        Needs({ES: ("entry_number", "hts", "additional", "entered_value", "duty", "entry_date")}),
+        "overpaid:duty_refundable", direction="overpaid", gate="gate:duty_refundable"),
 ]
 
 BY_CODE: dict[str, RuleSpec] = {r.code: r for r in RULES}

@@ -247,7 +247,7 @@ def build(findings: Sequence[Finding], entries: dict[str, Entry], saved_totals: 
           tender: date | None = None) -> Schedule:
     """The schedule of the findings of ``statuses`` (never a to-verify or dismissed one), with each entry's
     interest to ``tender`` (default: today)."""
-    chosen = [f for f in findings if countable(f, statuses)]
+    chosen = [f for f in findings if countable(f, statuses) and f.direction != "overpaid"]  # refunds: their own
     numbers = sorted({f.entry_number for f in chosen})
     rows = [r for f in chosen for r in finding_rows(f, entries.get(f.entry_number), (refs or {}).get(f.id))]
     totals = {n: entry_money(entries.get(n), [f for f in chosen if f.entry_number == n],

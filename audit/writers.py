@@ -480,3 +480,79 @@ def write_schedule(schedule: Schedule, entries: dict[str, Entry], out_dir: Path)
     rows = schedule_records(schedule, entries)
     return {"csv": write_schedule_csv(rows, out_dir / "schedule.csv"),
             "xlsx": write_schedule_xlsx(rows, out_dir / "schedule.xlsx")}
+
+
+# --- the refunds schedule: overpayments, apart from the loss of revenue ---------------------------------------------
+
+REFUND_COLUMNS = ["entry_number", "line_no", "finding_id", "finding_code", "status", "duty_refundable",
+                  "fees_refundable", "refund", "triage_status", "remedy", "deadline", "title"]
+REFUND_MONEY = {"duty_refundable", "fees_refundable", "refund"}
+
+
+def refund_records(rows) -> list[dict]:
+    """The refunds (``audit/overpaid.py`` :class:`Refund`) as rows of plain values, the grand total last."""
+    out = [{"entry_number": r.entry_number, "line_no": r.line_no, "finding_id": r.finding_id,
+            "finding_code": r.code, "status": r.status, "duty_refundable": r.duty, "fees_refundable": r.fees,
+            "refund": r.refund, "triage_status": r.triage_status, "remedy": r.remedy, "deadline": r.deadline,
+            "title": r.title} for r in rows]
+    out.append({**{c: None for c in REFUND_COLUMNS}, "entry_number": "TOTAL",
+                "duty_refundable": q2(sum((r["duty_refundable"] for r in out), Decimal(0))),
+                "fees_refundable": q2(sum((r["fees_refundable"] for r in out), Decimal(0))),
+                "refund": q2(sum((r["refund"] for r in out), Decimal(0)))})
+    return out
+
+
+def write_refunds_csv(rows: Sequence[dict], path: Path) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=REFUND_COLUMNS)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: (_text(v) if k in REFUND_MONEY else "" if v is None else _inert(v)) for k, v in r.items()})
+    return path
+
+
+def write_refunds_xlsx(rows: Sequence[dict], path: Path) -> Path:
+    """Money as exact numbers to the cent; each row's refund as the sum of its duty and fees, and the TOTAL row as
+    SUMs of the rows above, where the stored figures are those formulas' results."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Refunds due"
+    ws.append(REFUND_COLUMNS)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    letter = {c: get_column_letter(i + 1) for i, c in enumerate(REFUND_COLUMNS)}
+    body = len(rows) - 1  # the rows above the TOTAL
+    for r in rows:
+        n = ws.max_row + 1
+        total = r.get("entry_number") == "TOTAL" and not r.get("finding_id")
+        values = []
+        for c in REFUND_COLUMNS:
+            v = r.get(c)
+            if total and c in REFUND_MONEY and body:
+                v = f"=SUM({letter[c]}2:{letter[c]}{body + 1})"
+            elif c == "refund" and isinstance(v, Decimal) and q2(r["duty_refundable"] + r["fees_refundable"]) == q2(v):
+                v = f"={letter['duty_refundable']}{n}+{letter['fees_refundable']}{n}"
+            elif isinstance(v, Decimal):
+                v = q2(v)
+            else:
+                v = _inert(v)
+            values.append(v)
+        ws.append(values)
+        for c, cell in zip(REFUND_COLUMNS, ws[ws.max_row]):
+            if c in REFUND_MONEY:
+                cell.number_format = "#,##0.00"
+        if total:
+            ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    wb.save(path)
+    return path
+
+
+def write_refunds(rows, out_dir: Path) -> dict[str, Path]:
+    """refunds.csv and refunds.xlsx in ``out_dir`` (``rows``: the refunds of ``audit/overpaid.py``)."""
+    records = refund_records(rows)
+    return {"refunds_csv": write_refunds_csv(records, out_dir / "refunds.csv"),
+            "refunds_xlsx": write_refunds_xlsx(records, out_dir / "refunds.xlsx")}

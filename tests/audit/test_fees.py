@@ -51,17 +51,17 @@ def test_fee_within_the_limits_and_at_the_maximum():
     assert "(the maximum)" in f.title or "(the maximum)" in f.explanation
 
 
-def test_a_cent_of_rounding_is_no_finding_and_an_overpayment_is_no_loss():
+def test_a_cent_of_rounding_is_no_finding_and_an_overpayment_is_a_refund_not_a_miscalculation():
     assert not mpf_findings(entry_summary("69.27", "20000", "2025-05-01"))
-    [f] = mpf_findings(entry_summary("90.00", "20000", "2025-05-01"))
-    assert f.loss_of_revenue == D("0.00") and f.severity == "low" and "over" in f.explanation
+    assert not mpf_findings(entry_summary("90.00", "20000", "2025-05-01"))
+    [f] = [f for f in audit([entry_summary("90.00", "20000", "2025-05-01")]).findings if f.direction == "overpaid"]
+    assert f.code == "MPF_OVERPAID" and f.loss_of_revenue == D("0.00") and f.fees_delta == D("-20.72")
 
 
 def test_originating_goods_are_left_out_of_the_fee_base():
     # a CO line is MPF-exempt: nothing is due on it
     assert not mpf_findings(entry_summary("0.00", "18491", "2025-06-18", spi="CO"))
-    [f] = mpf_findings(entry_summary("64.05", "18491", "2025-06-18", spi="CO"))
-    assert f.loss_of_revenue == D("0.00")
+    assert not mpf_findings(entry_summary("64.05", "18491", "2025-06-18", spi="CO"))  # MPF_OVERPAID's
 
 
 def test_no_declared_fee_is_no_finding():

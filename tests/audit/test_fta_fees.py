@@ -251,15 +251,15 @@ def test_the_fee_between_the_limits_to_the_cent():
     assert any("69.28" in s for s in f.arithmetic)
 
 
-def test_a_fee_declared_over_is_reported_with_no_loss():
-    [f] = mpf_findings(entry_summary("90.00", "20000", "2025-05-01"))
-    assert f.loss_of_revenue == D("0.00") and f.fees_delta == D("0.00") and "over" in f.explanation
+def test_a_fee_declared_over_is_a_refund_of_its_own_with_no_loss():
+    assert not mpf_findings(entry_summary("90.00", "20000", "2025-05-01"))
+    [f] = [f for f in audit([entry_summary("90.00", "20000", "2025-05-01")]).findings if f.code == "MPF_OVERPAID"]
+    assert f.loss_of_revenue == D("0.00") and f.fees_delta == D("-20.72") and f.direction == "overpaid"
 
 
 def test_originating_goods_are_left_out_of_the_fee_base():
     assert not mpf_findings(entry_summary("0.00", "18491", "2025-06-18", spi="CO"))
-    [f] = mpf_findings(entry_summary("64.05", "18491", "2025-06-18", spi="CO"))
-    assert f.loss_of_revenue == D("0.00")
+    assert not mpf_findings(entry_summary("64.05", "18491", "2025-06-18", spi="CO"))  # MPF_OVERPAID's
     # Jordan's agreement does not exempt its goods
     [f] = mpf_findings(entry_summary("0.00", "18491", "2025-06-18", spi="JO"))
     assert f.loss_of_revenue == D("64.05")
