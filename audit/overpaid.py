@@ -182,3 +182,100 @@ def refunds(findings: Iterable[Finding], entries: dict[str, Entry], as_of: date 
 
 def refunds_total(rows: Iterable[Refund]) -> Decimal:
     return q2(sum((r.refund for r in rows), ZERO))
+
+
+# --- METAL_CONTENT_OVERSTATED ---------------------------------------------------------------------------------------
+
+def metal_content_overstated(ctx: Context) -> list[Result]:
+    """Section 232 duty paid on a content value above what the documents support: the same two readings as
+    METAL_CONTENT_MISSTATED (``section232.content``), measured the other way. The excess over the higher reading
+    (the entered value, where the law taxes the full value) at the 232 rate the line paid is refundable. One
+    measurement, so a line is either short (METAL_CONTENT_MISSTATED) or over (this), never both."""
+    from . import section232 as s232
+
+    rule = BY_CODE["METAL_CONTENT_OVERSTATED"]
+    out: list[Result] = []
+    declared_groups = {k: ls for k, ls in s232._groups(s232._metal_lines(ctx)).items() if s232._declared_232(ls)}
+    if not declared_groups:
+        return out
+    when = ctx.revenue.entry_date
+    kinds = {revenue.section232_metal(ls[0].get("hts")) for ls in declared_groups.values()}
+    non_metal_all = s232._statements(ctx, "non_metal_value")
+    cost_all = s232._statements(ctx, "metal_cost")
+    stated_all = s232._statements(ctx, "metal_content_value")
+    for metal in sorted(k for k in kinds if k):
+        groups = {k: ls for k, ls in declared_groups.items() if revenue.section232_metal(ls[0].get("hts")) == metal}
+        goods = [ln for ls in groups.values() for ln in ls]
+        pairs = s232._declared_232(goods)
+        line = pairs[0][0]
+        hts = line.get("hts")
+        declared = ZERO
+        for ln, add in pairs:
+            v = s232._dec(add.get("value"))
+            declared += v if v is not None else (ln.get("entered_value") or ZERO)
+        entered = sum((ln.get("entered_value") or ZERO for ln in goods), ZERO)
+        if entered <= 0 or not revenue.section232_covered(hts, when)[0]:
+            continue
+        whole = not all(revenue.section232_on_content(ls[0].get("hts"), when) for ls in groups.values())
+        nm_stmts: list = []
+        cost_stmts: list = []
+        if whole:
+            supported, steps = entered, [f"the law taxes the full value of these goods: content value = entered "
+                                         f"value {entered:,.2f}"]
+        else:
+            nm_stmts = s232._for_metal(non_metal_all, metal, kinds)
+            cost_stmts = s232._for_metal(cost_all, metal, kinds) or s232._metal_invoices(
+                ctx, s232._goods_weight(ctx, goods))
+            stated = [] if nm_stmts else s232._for_metal(stated_all, metal, kinds)
+            steps = []
+            if len(stated) == 1 and stated[0].amount <= entered:
+                nm_stmts = [s232.Statement(entered - stated[0].amount, stated[0].doc, stated[0].text, stated[0].prov,
+                                           metal)]
+            if not nm_stmts and not cost_stmts:
+                continue  # no document says what the metal is worth
+            nm = sum((s.amount for s in nm_stmts), ZERO) if nm_stmts else None
+            cost = sum((s.amount for s in cost_stmts), ZERO) if cost_stmts else None
+            a, b, _ = revenue.content_shortfall(declared, cost, entered, nm)
+            steps.append("reading (a), price paid for the metal: "
+                         + (f"{a:,.2f}" if a is not None else "no document states it"))
+            steps.append("reading (b), entered value less non-metal components: "
+                         + (f"{entered:,.2f} − {nm:,.2f} = {b:,.2f}" if b is not None else "no document states them"))
+            supported = max(v for v in (a, b) if v is not None)
+        excess = q2(declared - supported)
+        if excess < 1:  # 7501 values are whole dollars (19 CFR 159.3)
+            continue
+        declared_rates = {s232._dec(add.get("rate")) for _, add in pairs} - {None}
+        if len(declared_rates) == 1:
+            rate, rate_text = next(iter(declared_rates)), "the Section 232 rate the line paid"
+        else:
+            melt = s232._certificate_melt(ctx)[0] or s232._declared_melt(goods) or None
+            info = s232._rate(hts, ctx, melt)
+            rate, rate_text = (info[0], f"the Section 232 rate in force ({info[1]})") if info else (None, "")
+        where = ", ".join(f"line {ln.line_no} {add.get('hts')}" for ln, add in pairs)
+        steps.insert(0, f"declared content value ({where}): USD {declared:,.2f}; entered value of the goods: "
+                        f"USD {entered:,.2f}")
+        steps.append(f"excess over the higher reading: {declared:,.2f} − {supported:,.2f} = {excess:,.2f}")
+        if rate is not None:
+            refund = q2(revenue.duty(excess, rate))
+            steps.append(f"{s232._pct(rate)} ({rate_text}) × {excess:,.2f} = {refund:,.2f} refundable; "
+                         "no loss of revenue (an overpayment, never netted)")
+        else:
+            refund = ZERO
+            steps.append("Section 232 rate unknown: the excess value is given, the duty refundable is not")
+        rec = Revenue(duty_delta=-refund, loss_of_revenue=ZERO, rate_unknown=rate is None, arithmetic=steps)
+        evidence = s232._line_evidence(ctx, line, f"line {line.line_no}: {metal} content declared USD {declared:,.2f}")
+        evidence += [s.evidence() for s in nm_stmts + cost_stmts]
+        f = Finding(
+            code=rule.code, severity=rule.severity, entry_number=ctx.entry.entry_number, line_no=line.line_no,
+            title=f"Section 232 {metal} content value overstated by USD {excess:,.2f}"
+                  + (f": USD {refund:,.2f} refundable" if rate is not None else ""),
+            explanation=(f"Line {line.line_no} declares a Section 232 {metal} content value of USD {declared:,.2f}; "
+                         f"the documents support USD {supported:,.2f} (the higher of the price paid for the metal "
+                         f"and the entered value less non-metal components). Section 232 duty was paid on USD "
+                         f"{excess:,.2f} of value that is not {metal} content."
+                         + (f" At {s232._pct(rate)}, USD {refund:,.2f} is refundable." if rate is not None else
+                            " The Section 232 rate is unknown: the finding gives the value only.")),
+            legal_basis=rule.legal_basis, confidence=0.9 if whole or len(steps) > 4 else 0.85,
+            evidence=evidence, arithmetic=steps, revenue=rec, direction="overpaid")
+        out.append(Result(f))
+    return out
