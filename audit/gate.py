@@ -671,5 +671,18 @@ def metal_content_overstated(ctx: Context, finding: Finding, v: Verdict, s: Sett
                                                  "taken as the value the duty was paid on")
         if num(a.get("rate")) is None:
             v.lower(s.uncorroborated_confidence, f"{a.get('hts')}: no rate declared, the rate in force applied")
-    if finding.rate_unknown:
-        v.check("the Section 232 rate is unknown: the duty refundable cannot be counted")
+
+
+def preference_unclaimed(ctx: Context, finding: Finding, v: Verdict, s: Settings = SETTINGS) -> None:
+    """A refund of duty for a preference not claimed stands on a line entered without SPI whose duty is declared;
+    a duty computed from a rate is believed less."""
+    ln = ctx.line(finding.line_no)
+    if ln is None:
+        v.check(f"entry line {finding.line_no} was not read: the duty paid cannot be placed")
+        return
+    if str(ln.get("spi") or "").strip():
+        v.check(f"line {finding.line_no} claims SPI {ln.get('spi')}: the preference was claimed")
+    elif num(ln.get("duty")) is None:
+        v.lower(s.uncorroborated_confidence, f"line {finding.line_no}: no duty declared, computed as rate × value")
+    else:
+        v.reasons.append(f"line {finding.line_no}: entered without SPI, duty {num(ln.get('duty'))} declared")

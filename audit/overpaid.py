@@ -21,7 +21,7 @@ from . import revenue
 from .context import Context, Result
 from .fees import INFORMAL, TOLERANCE, _money
 from .rules import BY_CODE
-from .triage import finding_remedy, triage
+from .triage import claim_deadline, finding_remedy, rules, triage
 
 ZERO = Decimal(0)
 # the chapter 99 headings of the IEEPA tariffs (HTSUS chapter 99, subchapter III: 9903.01 and 9903.02)
@@ -175,6 +175,9 @@ def refunds(findings: Iterable[Finding], entries: dict[str, Entry], as_of: date 
         if t is not None and remedy in REMEDY_DEADLINE:
             d = getattr(t, REMEDY_DEADLINE[remedy])
             deadline = d.isoformat() if d else None
+        own = claim_deadline(t, f)
+        if own is not None and t is not None and remedy == rules()["finding_remedies"][f.code]["remedy"]:
+            deadline = own.isoformat()
         out.append(Refund(f.entry_number, f.line_no, f.code, f.id, f.status, q2(-f.duty_delta), q2(-f.fees_delta),
                           refund_of(f), t.status if t else None, remedy, deadline, f.title))
     return out
@@ -277,5 +280,114 @@ def metal_content_overstated(ctx: Context) -> list[Result]:
                             " The Section 232 rate is unknown: the finding gives the value only.")),
             legal_basis=rule.legal_basis, confidence=0.9 if whole or len(steps) > 4 else 0.85,
             evidence=evidence, arithmetic=steps, revenue=rec, direction="overpaid")
+        out.append(Result(f))
+    return out
+
+
+# --- PREFERENCE_UNCLAIMED -------------------------------------------------------------------------------------------
+
+def _spis(agreement: str) -> list[str]:
+    """The SPIs of an agreement (``fta.SPI_AGREEMENTS``), the usual one first."""
+    from .fta import SPI_AGREEMENTS
+
+    return [spi for spi, a in SPI_AGREEMENTS.items() if a == agreement]
+
+
+def _duty_paid(ctx: Context, line) -> tuple[Decimal | None, str]:
+    """The duty a line paid at its own rate: as declared, else its declared rate × value, else the column 1
+    general rate of the tariff file × value."""
+    paid = _money(line.get("duty"))
+    if paid is not None:
+        return q2(paid), "declared"
+    value = _money(line.get("entered_value"))
+    rate = _money(line.get("duty_rate"))
+    how = "the line's rate"
+    if rate is None and ctx.tariff is not None and line.get("hts"):
+        rate, how = ctx.tariff.general_rate(str(line.get("hts"))), "the column 1 general rate of the tariff file"
+    if rate is None or value is None:
+        return None, "neither the duty nor its rate is known"
+    return q2(revenue.duty(value, rate)), f"{rate.normalize():f} % × {value:,.2f} ({how})"
+
+
+def preference_unclaimed(ctx: Context) -> list[Result]:
+    """Goods a certification of origin filed with the shipment covers (its agreement, parties, goods and dates, as
+    ``fta`` judges a claim's certification), entered without the agreement's SPI: the duty paid less the duty at
+    the preferential rate of the tariff file's special column is refundable by a post-importation claim
+    (19 U.S.C. 1520(d)) within one year after importation. Where the special column does not give the rate, the
+    finding says so and gives no amount (``rate_unknown``)."""
+    from . import fta
+
+    rule = BY_CODE["PREFERENCE_UNCLAIMED"]
+    out: list[Result] = []
+    certs, _ = fta._filed(ctx)
+    if not certs:
+        return out
+    when = fta._claim_date(ctx)
+    for line in ctx.entry.lines:
+        if str(line.get("spi") or "").strip():
+            continue  # a preference claimed: FTA_CLAIM_UNSUPPORTED judges it
+        value = _money(line.get("entered_value"))
+        if value is None or value <= 0:
+            continue
+        cover = None
+        for cert in certs:
+            agreement = fta.agreement_of(cert.get("agreement"))
+            if agreement and _spis(agreement) and fta._judge(ctx, cert, agreement, line, when) is None:
+                cover = (cert, agreement)
+                break
+        if cover is None:
+            continue
+        cert, agreement = cover
+        spis = _spis(agreement)
+        paid, how = _duty_paid(ctx, line)
+        if paid is None or paid <= 0:
+            continue  # nothing paid at the line's own rate: nothing to refund
+        pref = spi = None
+        if ctx.tariff is not None and line.get("hts"):
+            for s in spis:
+                pref = ctx.tariff.special_rate(str(line.get("hts")), s)
+                if pref is not None:
+                    spi = s
+                    break
+        steps = [f"line {line.line_no}: {line.get('hts')}, entered value {value:,.2f}, entered without SPI; duty paid "
+                 f"{paid:,.2f} ({how})",
+                 f"certification of origin {cert.path}: {agreement}, covering these goods, the parties and the date "
+                 f"{when or '(unknown)'}"]
+        if pref is not None:
+            due = q2(revenue.duty(value, pref))
+            refund = q2(paid - due)
+            if refund <= 0:
+                continue  # the preference saves nothing on these goods
+            steps.append(f"preferential rate under SPI {spi}: "
+                         + ("free" if pref == 0 else f"{pref.normalize():f} %")
+                         + f" (special column of the tariff file); duty at it {due:,.2f}")
+            steps.append(f"refundable duty {paid:,.2f} − {due:,.2f} = {refund:,.2f}; no loss of revenue (an "
+                         "overpayment, never netted)")
+        else:
+            refund = ZERO
+            steps.append(f"preferential rate unknown (the tariff file's special column gives none for SPI "
+                         f"{'/'.join(spis)} on {line.get('hts')}, or no file was given): the duty refundable is not "
+                         "counted")
+        steps.append("the MPF exemption of originating goods (19 CFR 24.23(c)) may also apply; not counted here")
+        rec = Revenue(duty_delta=-refund, loss_of_revenue=ZERO, rate_unknown=pref is None, arithmetic=steps)
+        evidence = (ctx.evidence(line.prov, text=f"line {line.line_no}: {line.get('hts')}, no SPI")
+                    or [e for d in ctx.documents("entry_summary") for e in ctx.cite(d, "entry_number")])
+        evidence += ctx.cite(cert, "agreement", "blanket_period_from", "blanket_period_to")
+        f = Finding(
+            code=rule.code, severity=rule.severity, entry_number=ctx.entry.entry_number, line_no=line.line_no,
+            title=(f"{agreement} preference not claimed: USD {refund:,.2f} refundable" if pref is not None
+                   else f"{agreement} preference not claimed (preferential rate unknown)"),
+            explanation=(f"Line {line.line_no} ({line.get('description') or line.get('hts')}) was entered without a "
+                         f"special program indicator, paying USD {paid:,.2f} of duty. The certification of origin "
+                         f"{cert.path} certifies these goods as originating under {agreement}, for these parties "
+                         f"and covering the date of entry. "
+                         + (f"Under SPI {spi} the special column gives "
+                            + ("free entry" if pref == 0 else f"{pref.normalize():f} %")
+                            + f": USD {refund:,.2f} of duty may be refunded. " if pref is not None else
+                            "The preferential rate is not known from the tariff file: the amount is not counted. ")
+                         + "A post-importation claim (19 U.S.C. 1520(d)) must be filed within one year after the "
+                           "date of importation, with the certification."),
+            legal_basis=rule.legal_basis, confidence=0.85 if how == "declared" else 0.75, evidence=evidence,
+            arithmetic=steps, revenue=rec, direction="overpaid")
         out.append(Result(f))
     return out

@@ -372,6 +372,21 @@ RULES: list[RuleSpec] = [
                CI: ("invoice_number", "description", "amount", "currency", "total")},
               facts=("metal_cost", "non_metal_value", "metal_content_value", "identifiers")),
         "overpaid:metal_content_overstated", direction="overpaid", gate="gate:metal_content_overstated"),
+    RuleSpec(
+        "PREFERENCE_UNCLAIMED", "low", "Originating goods entered without their preference",
+        "19 U.S.C. 1520(d) (post-importation claim for preferential tariff treatment); 19 CFR 182.31-182.33 "
+        "(USMCA) and the like sections of each agreement's part: a refund of excess duties claimed within one year "
+        "after the date of importation",
+        "A line entered without a special program indicator whose goods a certification of origin filed with the "
+        "shipment covers (its agreement, parties, goods and date): the duty paid less the duty at the preferential "
+        "rate of the tariff file's special column is refundable; where that rate is unknown, no amount is counted.",
+        "Within the year after importation, the only time a post-importation claim can be filed.",
+        ("duty",),
+        Needs({ES: ("entry_number", "entry_date", "hts", "entered_value", "duty", "duty_rate", "spi", "importer"),
+               CO: ("agreement", "goods", "importer", "exporter", "producer", "blanket_period_from",
+                    "blanket_period_to"),
+               CI: ("invoice_number", "seller")}),
+        "overpaid:preference_unclaimed", direction="overpaid", gate="gate:preference_unclaimed"),
 ]
 
 BY_CODE: dict[str, RuleSpec] = {r.code: r for r in RULES}

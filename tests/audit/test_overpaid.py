@@ -26,7 +26,7 @@ DEV = ROOT / "fixtures" / "corpus" / "dev"
 ENTRY = "7QM-1166299-8"  # Cascade: no finding; entered value 29,807.00, MPF 103.25 due and declared
 SUMMARY = "Cascade/2025-10 Dongguan/7501 7QM-1166299-8.pdf"
 AS_OF = date(2026, 3, 1)
-CODES = ("MPF_OVERPAID", "DUTY_REFUNDABLE", "METAL_CONTENT_OVERSTATED")
+CODES = ("MPF_OVERPAID", "DUTY_REFUNDABLE", "METAL_CONTENT_OVERSTATED", "PREFERENCE_UNCLAIMED")
 
 
 def entry_summary(mpf, entered, when, additional=(), liquidation=None, number="ABC-1234567-6", spi=None,
@@ -315,5 +315,108 @@ def test_metal_content_overstated_is_in_refunds_csv_not_the_loss_nor_the_disclos
         # the refund, accepted, is the importer's only finding: nothing to disclose
         with pytest.raises(NothingAccepted):
             draft_disclosure(store, importer="Cascade Home Goods, Inc.")
+    finally:
+        store.close()
+
+
+# --- PREFERENCE_UNCLAIMED ------------------------------------------------------------------------------------------
+
+IMPORTER, SELLER = "Cascade Home Goods, Inc.", "Confecciones Andinas S.A.S."
+
+
+def preference_docs(spi=None, duty="3051.02", when="2026-02-10", **cert_fields):
+    """T-shirts of Colombia entered at the general 16.5 % without SPI, with a CTPA blanket certification."""
+    from appraiser.models.records import Party
+
+    line = {"line_no": 1, "hts": "6109.10.0012", "description": "MEN'S COTTON T-SHIRTS", "entered_value": D("18491"),
+            "duty_rate": D("16.5")}
+    if duty is not None:
+        line["duty"] = D(duty)
+    if spi:
+        line["spi"] = spi
+    es = Document.of("ship/7501.pdf", "entry_summary",
+                     {"entry_number": "ABC-1234567-6", "entry_date": when, "mode_of_transport": "40",
+                      "total_entered_value": D("18491"), "invoice_numbers": ["A-1"], "importer": Party(IMPORTER)},
+                     [line])
+    inv = Document.of("ship/inv.pdf", "commercial_invoice", {"invoice_number": "A-1", "currency": "USD",
+                                                             "seller": Party(SELLER), "total": D("18491")})
+    fields = {"agreement": "CTPA", "blanket_period_from": "2025-11-23", "blanket_period_to": "2026-11-22",
+              "importer": Party(IMPORTER), "exporter": Party(SELLER), "producer": Party(SELLER),
+              "goods": [{"description": "Men's cotton t-shirts", "hts": "6109.10", "origin_criterion": "B"}]}
+    fields.update(cert_fields)
+    coo = Document.of("ship/coo.pdf", "certificate_of_origin", {k: v for k, v in fields.items() if v is not None})
+    return [es, inv, coo]
+
+
+def tshirt_tariff(special="Free (A,AU,CO,MX,KR)"):
+    from appraiser.extract.tariff import Tariff
+
+    return Tariff({"61091000": "16.5%"}, {"61091000": special} if special else {})
+
+
+def test_originating_goods_entered_without_spi_refund_the_duty_less_the_preferential():
+    result = audit(preference_docs(), tariff=tshirt_tariff())
+    [f] = overpaid(result)
+    assert f.code == "PREFERENCE_UNCLAIMED" and f.line_no == 1 and f.status == "open" and not f.rate_unknown
+    # 16.5 % paid (3,051.02 declared), CO free in the special column: all of it refundable
+    assert (f.duty_delta, f.fees_delta, f.loss_of_revenue) == (D("-3051.02"), D("0.00"), D("0.00"))
+    assert "CTPA" in f.title and "free" in " ".join(f.arithmetic) and "1520(d)" in f.explanation
+    assert any(e.path == "ship/coo.pdf" for e in f.evidence)
+    assert not [x for x in result.findings if x.code == "FTA_CLAIM_UNSUPPORTED"]
+    entries = {e.entry_number: e for e in result.entries}
+    [r] = refunds(result.findings, entries, AS_OF)
+    # the post-importation claim: within one year after importation (the date of entry stands for it)
+    assert (r.refund, r.remedy, r.deadline) == (D("3051.02"), "post_importation_claim", "2027-02-10")
+    [late] = refunds(result.findings, entries, date(2027, 2, 11))
+    assert (late.remedy, late.deadline) == ("time_barred", None)
+    [last] = refunds(result.findings, entries, date(2027, 2, 10))
+    assert last.remedy == "post_importation_claim"
+
+
+def test_a_preferential_rate_not_free_and_one_unknown():
+    # 5 % under CO: 18,491 × 5 % = 924.55 due at the preference; 3,051.02 − 924.55 = 2,126.47 refundable
+    [f] = overpaid(audit(preference_docs(), tariff=tshirt_tariff("5% (CO) Free (A,AU,MX,KR)")))
+    assert f.duty_delta == D("-2126.47") and "5 %" in " ".join(f.arithmetic)
+    # no special rate for CO in the tariff file, or no file: the rate is unknown, no amount is guessed
+    for tariff in (tshirt_tariff(special="Free (A,AU,MX,KR)"), None):
+        [f] = overpaid(audit(preference_docs(), tariff=tariff))
+        assert f.code == "PREFERENCE_UNCLAIMED" and f.rate_unknown and f.duty_delta == D("0.00")
+        assert "unknown" in f.title
+
+
+def test_no_preference_unclaimed_where_the_documents_do_not_support_it():
+    tariff = tshirt_tariff()
+    assert not overpaid(audit(preference_docs(spi="CO"), tariff=tariff))  # the preference was claimed
+    assert not overpaid(audit(preference_docs(goods=[{"hts": "6205.20", "description": "Men's woven shirts"}]),
+                              tariff=tariff))  # another good
+    assert not overpaid(audit(preference_docs(importer=None, exporter=None, producer=None,
+                                              blanket_period_to="2026-01-31"), tariff=tariff))  # period over
+    from appraiser.models.records import Party
+
+    assert not overpaid(audit(preference_docs(importer=Party("Other Importer LLC")), tariff=tariff))
+    assert not overpaid(audit(preference_docs(agreement="Certificate"), tariff=tariff))  # no agreement named
+    assert not overpaid(audit(preference_docs()[:2], tariff=tariff))  # no certification at all
+
+
+def test_preference_unclaimed_in_refunds_csv_not_the_loss_nor_the_disclosure(tmp_path):
+    docs = preference_docs()
+    result = audit(docs, tariff=tshirt_tariff())
+    store = Store(tmp_path / "audit.db")
+    try:
+        for d in docs:
+            store.save_document(d, "truth", cache=False)
+        pipeline.save_result(store, result)
+        [f] = [f for f in store.findings() if f.code == "PREFERENCE_UNCLAIMED"]
+        assert store.decide(f.id, "accepted", "reviewer", None)
+        data = collect(store, tender_date=AS_OF)
+        assert data.total_loss == D("0.00") and "PREFERENCE_UNCLAIMED" not in data.by_code
+        paths = write_report(store, tmp_path / "report", tender_date=AS_OF)
+        rows = list(csv.DictReader(paths["refunds_csv"].open(encoding="utf-8")))
+        [row] = [r for r in rows if r["finding_code"] == "PREFERENCE_UNCLAIMED"]
+        assert (row["refund"], row["remedy"], row["deadline"]) == ("3051.02", "post_importation_claim",
+                                                                   "2027-02-10")
+        assert "PREFERENCE_UNCLAIMED" not in (tmp_path / "report" / "schedule.csv").read_text(encoding="utf-8")
+        with pytest.raises(NothingAccepted):
+            draft_disclosure(store, importer=IMPORTER)
     finally:
         store.close()
