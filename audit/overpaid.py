@@ -8,6 +8,12 @@ or its schedule; ``refunds`` lists it with the remedy and deadline the entry's l
   minimum and maximum; 19 CFR 24.23(b)(1), (c)).
 - ``DUTY_REFUNDABLE``: duty declared under the chapter 99 numbers of the IEEPA tariffs (9903.01, 9903.02), an
   authority since held not to authorize tariffs; listed per entry for the refund procedure.
+- ``METAL_CONTENT_OVERSTATED``: Section 232 duty paid on a content value above the higher of the documents' two
+  readings (``section232``), or above the entered value where the law taxes the full value; the 232 rate the line
+  paid on the excess.
+- ``PREFERENCE_UNCLAIMED``: a line entered without SPI whose goods a certification of origin covers (as ``fta``
+  judges a claim's certification); the duty paid less the duty at the special column's rate, refundable by a
+  post-importation claim within one year after importation (19 U.S.C. 1520(d); the remedy of ``triage.json``).
 """
 from __future__ import annotations
 

@@ -420,3 +420,15 @@ def test_preference_unclaimed_in_refunds_csv_not_the_loss_nor_the_disclosure(tmp
             draft_disclosure(store, importer=IMPORTER)
     finally:
         store.close()
+
+
+def test_refunds_computed_rather_than_declared_are_believed_less():
+    # no duty declared: 16.5 % × 18,491 = 3,051.015, rounded to 3,051.02, believed less than a declared duty
+    [f] = overpaid(audit(preference_docs(duty=None), tariff=tshirt_tariff()))
+    assert f.duty_delta == D("-3051.02") and f.confidence < 0.85
+    assert any("no duty declared" in r for r in f.confidence_reasons)
+    # a 232 line stating no rate: the rate in force (50 % on 2025-10-14) on the 500.00 excess, believed less
+    doc = steel_entry()
+    doc.line_items[0].get("additional")[0].pop("rate")
+    [f] = overpaid(audit_prose([doc, steel_invoice("Non-steel components amount to USD 1,500.00.")]))
+    assert f.duty_delta == D("-250.00") and any("no rate declared" in r for r in f.confidence_reasons)
