@@ -652,3 +652,37 @@ def mpf_overpaid(ctx: Context, finding: Finding, v: Verdict, s: Settings = SETTI
         v.verify = [x for x in v.verify if "above any year's maximum" not in x]
         if not v.verify:
             v.reasons.append(f"the MPF {declared} is confirmed by the total less the duty and HMF")
+
+
+def metal_content_overstated(ctx: Context, finding: Finding, v: Verdict, s: Settings = SETTINGS) -> None:
+    """A refund of Section 232 duty stands on the content value the line declares under its 9903.81/9903.85
+    number: a line whose 232 number states neither a value nor a rate leaves the duty paid unplaced."""
+    ln = ctx.line(finding.line_no)
+    if ln is None:
+        v.check(f"entry line {finding.line_no} was not read: the Section 232 content value cannot be placed")
+        return
+    adds = [a for a in ln.get("additional") or [] if revenue.is_section232(a.get("hts"))]
+    if not adds:
+        v.check(f"line {finding.line_no} declares no Section 232 number: nothing was paid to refund")
+        return
+    for a in adds:
+        if num(a.get("value")) is None:
+            v.lower(s.uncorroborated_confidence, f"{a.get('hts')}: no content value declared, the entered value "
+                                                 "taken as the value the duty was paid on")
+        if num(a.get("rate")) is None:
+            v.lower(s.uncorroborated_confidence, f"{a.get('hts')}: no rate declared, the rate in force applied")
+
+
+def preference_unclaimed(ctx: Context, finding: Finding, v: Verdict, s: Settings = SETTINGS) -> None:
+    """A refund of duty for a preference not claimed stands on a line entered without SPI whose duty is declared;
+    a duty computed from a rate is believed less."""
+    ln = ctx.line(finding.line_no)
+    if ln is None:
+        v.check(f"entry line {finding.line_no} was not read: the duty paid cannot be placed")
+        return
+    if str(ln.get("spi") or "").strip():
+        v.check(f"line {finding.line_no} claims SPI {ln.get('spi')}: the preference was claimed")
+    elif num(ln.get("duty")) is None:
+        v.lower(s.uncorroborated_confidence, f"line {finding.line_no}: no duty declared, computed as rate × value")
+    else:
+        v.reasons.append(f"line {finding.line_no}: entered without SPI, duty {num(ln.get('duty'))} declared")

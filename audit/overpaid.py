@@ -8,6 +8,12 @@ or its schedule; ``refunds`` lists it with the remedy and deadline the entry's l
   minimum and maximum; 19 CFR 24.23(b)(1), (c)).
 - ``DUTY_REFUNDABLE``: duty declared under the chapter 99 numbers of the IEEPA tariffs (9903.01, 9903.02), an
   authority since held not to authorize tariffs; listed per entry for the refund procedure.
+- ``METAL_CONTENT_OVERSTATED``: Section 232 duty paid on a content value above the higher of the documents' two
+  readings (``section232``), or above the entered value where the law taxes the full value; the 232 rate the line
+  paid on the excess.
+- ``PREFERENCE_UNCLAIMED``: a line entered without SPI whose goods a certification of origin covers (as ``fta``
+  judges a claim's certification); the duty paid less the duty at the special column's rate, refundable by a
+  post-importation claim within one year after importation (19 U.S.C. 1520(d); the remedy of ``triage.json``).
 """
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ from . import revenue
 from .context import Context, Result
 from .fees import INFORMAL, TOLERANCE, _money
 from .rules import BY_CODE
-from .triage import finding_remedy, triage
+from .triage import claim_deadline, finding_remedy, rules, triage
 
 ZERO = Decimal(0)
 # the chapter 99 headings of the IEEPA tariffs (HTSUS chapter 99, subchapter III: 9903.01 and 9903.02)
@@ -175,6 +181,9 @@ def refunds(findings: Iterable[Finding], entries: dict[str, Entry], as_of: date 
         if t is not None and remedy in REMEDY_DEADLINE:
             d = getattr(t, REMEDY_DEADLINE[remedy])
             deadline = d.isoformat() if d else None
+        own = claim_deadline(t, f)
+        if own is not None and t is not None and remedy == rules()["finding_remedies"][f.code]["remedy"]:
+            deadline = own.isoformat()
         out.append(Refund(f.entry_number, f.line_no, f.code, f.id, f.status, q2(-f.duty_delta), q2(-f.fees_delta),
                           refund_of(f), t.status if t else None, remedy, deadline, f.title))
     return out
@@ -182,3 +191,209 @@ def refunds(findings: Iterable[Finding], entries: dict[str, Entry], as_of: date 
 
 def refunds_total(rows: Iterable[Refund]) -> Decimal:
     return q2(sum((r.refund for r in rows), ZERO))
+
+
+# --- METAL_CONTENT_OVERSTATED ---------------------------------------------------------------------------------------
+
+def metal_content_overstated(ctx: Context) -> list[Result]:
+    """Section 232 duty paid on a content value above what the documents support: the same two readings as
+    METAL_CONTENT_MISSTATED (``section232.content``), measured the other way. The excess over the higher reading
+    (the entered value, where the law taxes the full value) at the 232 rate the line paid is refundable. One
+    measurement, so a line is either short (METAL_CONTENT_MISSTATED) or over (this), never both."""
+    from . import section232 as s232
+
+    rule = BY_CODE["METAL_CONTENT_OVERSTATED"]
+    out: list[Result] = []
+    declared_groups = {k: ls for k, ls in s232._groups(s232._metal_lines(ctx)).items() if s232._declared_232(ls)}
+    if not declared_groups:
+        return out
+    when = ctx.revenue.entry_date
+    kinds = {revenue.section232_metal(ls[0].get("hts")) for ls in declared_groups.values()}
+    non_metal_all = s232._statements(ctx, "non_metal_value")
+    cost_all = s232._statements(ctx, "metal_cost")
+    stated_all = s232._statements(ctx, "metal_content_value")
+    for metal in sorted(k for k in kinds if k):
+        groups = {k: ls for k, ls in declared_groups.items() if revenue.section232_metal(ls[0].get("hts")) == metal}
+        goods = [ln for ls in groups.values() for ln in ls]
+        pairs = s232._declared_232(goods)
+        line = pairs[0][0]
+        hts = line.get("hts")
+        declared = ZERO
+        for ln, add in pairs:
+            v = s232._dec(add.get("value"))
+            declared += v if v is not None else (ln.get("entered_value") or ZERO)
+        entered = sum((ln.get("entered_value") or ZERO for ln in goods), ZERO)
+        if entered <= 0 or not revenue.section232_covered(hts, when)[0]:
+            continue
+        whole = not all(revenue.section232_on_content(ls[0].get("hts"), when) for ls in groups.values())
+        nm_stmts: list = []
+        cost_stmts: list = []
+        if whole:
+            supported, steps = entered, [f"the law taxes the full value of these goods: content value = entered "
+                                         f"value {entered:,.2f}"]
+        else:
+            nm_stmts = s232._for_metal(non_metal_all, metal, kinds)
+            cost_stmts = s232._for_metal(cost_all, metal, kinds) or s232._metal_invoices(
+                ctx, s232._goods_weight(ctx, goods))
+            stated = [] if nm_stmts else s232._for_metal(stated_all, metal, kinds)
+            steps = []
+            if len(stated) == 1 and stated[0].amount <= entered:
+                nm_stmts = [s232.Statement(entered - stated[0].amount, stated[0].doc, stated[0].text, stated[0].prov,
+                                           metal)]
+            if not nm_stmts and not cost_stmts:
+                continue  # no document says what the metal is worth
+            nm = sum((s.amount for s in nm_stmts), ZERO) if nm_stmts else None
+            cost = sum((s.amount for s in cost_stmts), ZERO) if cost_stmts else None
+            a, b, _ = revenue.content_shortfall(declared, cost, entered, nm)
+            steps.append("reading (a), price paid for the metal: "
+                         + (f"{a:,.2f}" if a is not None else "no document states it"))
+            steps.append("reading (b), entered value less non-metal components: "
+                         + (f"{entered:,.2f} − {nm:,.2f} = {b:,.2f}" if b is not None else "no document states them"))
+            supported = max(v for v in (a, b) if v is not None)
+        excess = q2(declared - supported)
+        if excess < 1:  # 7501 values are whole dollars (19 CFR 159.3)
+            continue
+        declared_rates = {s232._dec(add.get("rate")) for _, add in pairs} - {None}
+        if len(declared_rates) == 1:
+            rate, rate_text = next(iter(declared_rates)), "the Section 232 rate the line paid"
+        else:
+            melt = s232._certificate_melt(ctx)[0] or s232._declared_melt(goods) or None
+            info = s232._rate(hts, ctx, melt)
+            rate, rate_text = (info[0], f"the Section 232 rate in force ({info[1]})") if info else (None, "")
+        where = ", ".join(f"line {ln.line_no} {add.get('hts')}" for ln, add in pairs)
+        steps.insert(0, f"declared content value ({where}): USD {declared:,.2f}; entered value of the goods: "
+                        f"USD {entered:,.2f}")
+        steps.append(f"excess over the higher reading: {declared:,.2f} − {supported:,.2f} = {excess:,.2f}")
+        if rate is not None:
+            refund = q2(revenue.duty(excess, rate))
+            steps.append(f"{s232._pct(rate)} ({rate_text}) × {excess:,.2f} = {refund:,.2f} refundable; "
+                         "no loss of revenue (an overpayment, never netted)")
+        else:
+            refund = ZERO
+            steps.append("Section 232 rate unknown: the excess value is given, the duty refundable is not")
+        rec = Revenue(duty_delta=-refund, loss_of_revenue=ZERO, rate_unknown=rate is None, arithmetic=steps)
+        evidence = s232._line_evidence(ctx, line, f"line {line.line_no}: {metal} content declared USD {declared:,.2f}")
+        evidence += [s.evidence() for s in nm_stmts + cost_stmts]
+        f = Finding(
+            code=rule.code, severity=rule.severity, entry_number=ctx.entry.entry_number, line_no=line.line_no,
+            title=f"Section 232 {metal} content value overstated by USD {excess:,.2f}"
+                  + (f": USD {refund:,.2f} refundable" if rate is not None else ""),
+            explanation=(f"Line {line.line_no} declares a Section 232 {metal} content value of USD {declared:,.2f}; "
+                         f"the documents support USD {supported:,.2f} (the higher of the price paid for the metal "
+                         f"and the entered value less non-metal components). Section 232 duty was paid on USD "
+                         f"{excess:,.2f} of value that is not {metal} content."
+                         + (f" At {s232._pct(rate)}, USD {refund:,.2f} is refundable." if rate is not None else
+                            " The Section 232 rate is unknown: the finding gives the value only.")),
+            legal_basis=rule.legal_basis, confidence=0.9 if whole or len(steps) > 4 else 0.85,
+            evidence=evidence, arithmetic=steps, revenue=rec, direction="overpaid")
+        out.append(Result(f))
+    return out
+
+
+# --- PREFERENCE_UNCLAIMED -------------------------------------------------------------------------------------------
+
+def _spis(agreement: str) -> list[str]:
+    """The SPIs of an agreement (``fta.SPI_AGREEMENTS``), the usual one first."""
+    from .fta import SPI_AGREEMENTS
+
+    return [spi for spi, a in SPI_AGREEMENTS.items() if a == agreement]
+
+
+def _duty_paid(ctx: Context, line) -> tuple[Decimal | None, str]:
+    """The duty a line paid at its own rate: as declared, else its declared rate × value, else the column 1
+    general rate of the tariff file × value."""
+    paid = _money(line.get("duty"))
+    if paid is not None:
+        return q2(paid), "declared"
+    value = _money(line.get("entered_value"))
+    rate = _money(line.get("duty_rate"))
+    how = "the line's rate"
+    if rate is None and ctx.tariff is not None and line.get("hts"):
+        rate, how = ctx.tariff.general_rate(str(line.get("hts"))), "the column 1 general rate of the tariff file"
+    if rate is None or value is None:
+        return None, "neither the duty nor its rate is known"
+    return q2(revenue.duty(value, rate)), f"{rate.normalize():f} % × {value:,.2f} ({how})"
+
+
+def preference_unclaimed(ctx: Context) -> list[Result]:
+    """Goods a certification of origin filed with the shipment covers (its agreement, parties, goods and dates, as
+    ``fta`` judges a claim's certification), entered without the agreement's SPI: the duty paid less the duty at
+    the preferential rate of the tariff file's special column is refundable by a post-importation claim
+    (19 U.S.C. 1520(d)) within one year after importation. Where the special column does not give the rate, the
+    finding says so and gives no amount (``rate_unknown``)."""
+    from . import fta
+
+    rule = BY_CODE["PREFERENCE_UNCLAIMED"]
+    out: list[Result] = []
+    certs, _ = fta._filed(ctx)
+    if not certs:
+        return out
+    when = fta._claim_date(ctx)
+    for line in ctx.entry.lines:
+        if str(line.get("spi") or "").strip():
+            continue  # a preference claimed: FTA_CLAIM_UNSUPPORTED judges it
+        value = _money(line.get("entered_value"))
+        if value is None or value <= 0:
+            continue
+        cover = None
+        for cert in certs:
+            agreement = fta.agreement_of(cert.get("agreement"))
+            if agreement and _spis(agreement) and fta._judge(ctx, cert, agreement, line, when) is None:
+                cover = (cert, agreement)
+                break
+        if cover is None:
+            continue
+        cert, agreement = cover
+        spis = _spis(agreement)
+        paid, how = _duty_paid(ctx, line)
+        if paid is None or paid <= 0:
+            continue  # nothing paid at the line's own rate: nothing to refund
+        pref = spi = None
+        if ctx.tariff is not None and line.get("hts"):
+            for s in spis:
+                pref = ctx.tariff.special_rate(str(line.get("hts")), s)
+                if pref is not None:
+                    spi = s
+                    break
+        steps = [f"line {line.line_no}: {line.get('hts')}, entered value {value:,.2f}, entered without SPI; duty paid "
+                 f"{paid:,.2f} ({how})",
+                 f"certification of origin {cert.path}: {agreement}, covering these goods, the parties and the date "
+                 f"{when or '(unknown)'}"]
+        if pref is not None:
+            due = q2(revenue.duty(value, pref))
+            refund = q2(paid - due)
+            if refund <= 0:
+                continue  # the preference saves nothing on these goods
+            steps.append(f"preferential rate under SPI {spi}: "
+                         + ("free" if pref == 0 else f"{pref.normalize():f} %")
+                         + f" (special column of the tariff file); duty at it {due:,.2f}")
+            steps.append(f"refundable duty {paid:,.2f} − {due:,.2f} = {refund:,.2f}; no loss of revenue (an "
+                         "overpayment, never netted)")
+        else:
+            refund = ZERO
+            steps.append(f"preferential rate unknown (the tariff file's special column gives none for SPI "
+                         f"{'/'.join(spis)} on {line.get('hts')}, or no file was given): the duty refundable is not "
+                         "counted")
+        steps.append("the MPF exemption of originating goods (19 CFR 24.23(c)) may also apply; not counted here")
+        rec = Revenue(duty_delta=-refund, loss_of_revenue=ZERO, rate_unknown=pref is None, arithmetic=steps)
+        evidence = (ctx.evidence(line.prov, text=f"line {line.line_no}: {line.get('hts')}, no SPI")
+                    or [e for d in ctx.documents("entry_summary") for e in ctx.cite(d, "entry_number")])
+        evidence += ctx.cite(cert, "agreement", "blanket_period_from", "blanket_period_to")
+        f = Finding(
+            code=rule.code, severity=rule.severity, entry_number=ctx.entry.entry_number, line_no=line.line_no,
+            title=(f"{agreement} preference not claimed: USD {refund:,.2f} refundable" if pref is not None
+                   else f"{agreement} preference not claimed (preferential rate unknown)"),
+            explanation=(f"Line {line.line_no} ({line.get('description') or line.get('hts')}) was entered without a "
+                         f"special program indicator, paying USD {paid:,.2f} of duty. The certification of origin "
+                         f"{cert.path} certifies these goods as originating under {agreement}, for these parties "
+                         f"and covering the date of entry. "
+                         + (f"Under SPI {spi} the special column gives "
+                            + ("free entry" if pref == 0 else f"{pref.normalize():f} %")
+                            + f": USD {refund:,.2f} of duty may be refunded. " if pref is not None else
+                            "The preferential rate is not known from the tariff file: the amount is not counted. ")
+                         + "A post-importation claim (19 U.S.C. 1520(d)) must be filed within one year after the "
+                           "date of importation, with the certification."),
+            legal_basis=rule.legal_basis, confidence=0.85 if how == "declared" else 0.75, evidence=evidence,
+            arithmetic=steps, revenue=rec, direction="overpaid")
+        out.append(Result(f))
+    return out

@@ -358,6 +358,35 @@ RULES: list[RuleSpec] = [
         ("duty",),
         Needs({ES: ("entry_number", "hts", "additional", "entered_value", "duty", "entry_date")}),
         "overpaid:duty_refundable", direction="overpaid", gate="gate:duty_refundable"),
+    RuleSpec(
+        "METAL_CONTENT_OVERSTATED", "low", "Section 232 duty paid on more than the metal content value",
+        f"{SECTION_232}; refund by post-summary correction (19 CFR 101.9(b)) or protest (19 U.S.C. 1514)",
+        "The Section 232 content value declared exceeds the higher of the documents' two readings (the price paid "
+        "for the metal; the entered value less non-metal components), or the entered value where the law taxes the "
+        "full value: the 232 duty the line paid on the excess is refundable.",
+        "When the excess is a dollar or more of value and the documents state the metal's cost or the non-metal "
+        "components; a line short of its content value is METAL_CONTENT_MISSTATED, never both.",
+        ("duty",),
+        Needs({ES: ("additional", "entered_value", "hts", "entry_number", "entry_date"),
+               MC: ("heat_number", "total_weight_kg", "melt_country", "mill"),
+               CI: ("invoice_number", "description", "amount", "currency", "total")},
+              facts=("metal_cost", "non_metal_value", "metal_content_value", "identifiers")),
+        "overpaid:metal_content_overstated", direction="overpaid", gate="gate:metal_content_overstated"),
+    RuleSpec(
+        "PREFERENCE_UNCLAIMED", "low", "Originating goods entered without their preference",
+        "19 U.S.C. 1520(d) (post-importation claim for preferential tariff treatment); 19 CFR 182.31-182.33 "
+        "(USMCA) and the like sections of each agreement's part: a refund of excess duties claimed within one year "
+        "after the date of importation",
+        "A line entered without a special program indicator whose goods a certification of origin filed with the "
+        "shipment covers (its agreement, parties, goods and date): the duty paid less the duty at the preferential "
+        "rate of the tariff file's special column is refundable; where that rate is unknown, no amount is counted.",
+        "Within the year after importation, the only time a post-importation claim can be filed.",
+        ("duty",),
+        Needs({ES: ("entry_number", "entry_date", "hts", "entered_value", "duty", "duty_rate", "spi", "importer"),
+               CO: ("agreement", "goods", "importer", "exporter", "producer", "blanket_period_from",
+                    "blanket_period_to"),
+               CI: ("invoice_number", "seller")}),
+        "overpaid:preference_unclaimed", direction="overpaid", gate="gate:preference_unclaimed"),
 ]
 
 BY_CODE: dict[str, RuleSpec] = {r.code: r for r in RULES}

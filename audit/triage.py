@@ -130,10 +130,27 @@ def triage(entries: Iterable[Entry], as_of: date) -> dict[str, Triage]:
     return {e.entry_number: triage_entry(e, as_of) for e in entries}
 
 
+def claim_deadline(t: Triage | None, finding: Finding) -> date | None:
+    """The last day of a remedy of the finding's own (``finding_remedies`` of triage.json: a post-importation
+    preference claim within one year after importation, 19 U.S.C. 1520(d)); None where its code has none or the
+    entry's date is unknown. The date of entry stands for the date of importation, which the entry summary does
+    not always give."""
+    r = rules().get("finding_remedies", {}).get(finding.code)
+    if r is None or t is None or t.entry_date is None:
+        return None
+    return _add_years(t.entry_date, r["years_from_importation"])
+
+
 def finding_remedy(t: Triage | None, finding: Finding) -> str | None:
     """The remedy a finding calls for on its entry (None when the entry's standing is not known)."""
     if t is None:
         return None
+    own = rules().get("finding_remedies", {}).get(finding.code)
+    if own is not None:
+        deadline = claim_deadline(t, finding)
+        if deadline is None:
+            return None
+        return own["remedy"] if t.as_of <= deadline and t.status != "time_barred" else own["after"]
     from ..models.doctypes import FINDING_CODES
 
     return t.remedy(FINDING_CODES.get(finding.code, "underpaid"))

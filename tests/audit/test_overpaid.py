@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from appraiser import pipeline
 from appraiser.audit import audit
-from appraiser.audit.disclose import draft_disclosure
+from appraiser.audit.disclose import NothingAccepted, draft_disclosure
 from appraiser.audit.overpaid import refunds
 from appraiser.audit.report import collect, write_report
 from appraiser.audit.revenue import load_tariff
@@ -26,7 +26,7 @@ DEV = ROOT / "fixtures" / "corpus" / "dev"
 ENTRY = "7QM-1166299-8"  # Cascade: no finding; entered value 29,807.00, MPF 103.25 due and declared
 SUMMARY = "Cascade/2025-10 Dongguan/7501 7QM-1166299-8.pdf"
 AS_OF = date(2026, 3, 1)
-CODES = ("MPF_OVERPAID", "DUTY_REFUNDABLE")
+CODES = ("MPF_OVERPAID", "DUTY_REFUNDABLE", "METAL_CONTENT_OVERSTATED", "PREFERENCE_UNCLAIMED")
 
 
 def entry_summary(mpf, entered, when, additional=(), liquidation=None, number="ABC-1234567-6", spi=None,
@@ -212,3 +212,223 @@ def test_the_run_summary_lists_refunds_apart(modified):
     lines = list(pipeline.refund_lines(result.findings, result.entries, AS_OF))
     assert lines[0].startswith("Refunds due") and lines[-1] == "Total refunds due: USD 5,973.49"
     assert any("DUTY_REFUNDABLE" in ln and "5,961.40" in ln and "protest by 2026-07-22" in ln for ln in lines)
+
+
+# --- METAL_CONTENT_OVERSTATED --------------------------------------------------------------------------------------
+
+def steel_entry(content="9000", rest="1000", hts="7308.90.9590", number="9903.81.91", rate="50", when="2025-10-14"):
+    """A steel article entered in two lines (the content under the 232 number at ``rate`` %, the rest apart)."""
+    from appraiser.models.records import Party
+
+    first = {"line_no": 1, "hts": hts, "entered_value": D(content), "duty_rate": D(0), "melt_country": "CN",
+             "additional": [{"hts": number, "rate": D(rate), "value": D(content)}]}
+    lines = [first]
+    if D(rest):
+        lines.append({"line_no": 2, "hts": hts, "entered_value": D(rest), "duty_rate": D(0), "melt_country": "CN"})
+    total = D(content) + D(rest)
+    fields = {"entry_number": "ABC-1234567-6", "entry_date": when, "mode_of_transport": "40",
+              "total_entered_value": total, "invoice_numbers": ["A-1"], "country_of_origin": "CN",
+              "importer": Party("Cascade Home Goods, Inc.")}
+    return Document.of("s/7501.pdf", "entry_summary", fields, lines)
+
+
+def steel_invoice(*notes):
+    from appraiser.models.records import Party
+
+    return Document.of("s/inv.pdf", "commercial_invoice",
+                       {"invoice_number": "A-1", "po_number": "P-1", "currency": "USD",
+                        "seller": Party("Acme Steel Works Ltd")}, notes=list(notes))
+
+
+def audit_prose(docs):
+    from appraiser.extract.facts import with_facts
+
+    result = audit([with_facts(d) for d in docs])
+    assert not result.errors, result.errors
+    return result
+
+
+def test_metal_content_overstated_refunds_the_232_duty_on_the_excess():
+    # (a) 8,200 paid for the steel; (b) 10,000 − 1,500 non-steel = 8,500, the higher: 9,000 declared is 500 over,
+    # at the 50 % the line paid: 250.00 refundable
+    result = audit_prose([steel_entry(), steel_invoice("Non-steel components (paint, bolts) amount to USD 1,500.00.",
+                                                       "The price paid for the steel was USD 8,200.00.")])
+    [f] = overpaid(result)
+    assert f.code == "METAL_CONTENT_OVERSTATED" and f.line_no == 1 and f.status == "open"
+    assert (f.duty_delta, f.fees_delta, f.loss_of_revenue) == (D("-250.00"), D("0.00"), D("0.00"))
+    assert "overstated by USD 500.00" in f.title and not f.rate_unknown
+    assert any("reading (b)" in s and "8,500.00" in s for s in f.arithmetic)
+    assert any("non-steel components" in e.text.lower() for e in f.evidence)
+    assert any(e.path == "s/7501.pdf" for e in f.evidence)
+    assert not [x for x in result.findings if x.code == "METAL_CONTENT_MISSTATED"]  # one fact, one code
+    assert result.entry_totals.get("ABC-1234567-6", {}).get("loss_of_revenue", "0.00") == "0.00"
+    [r] = refunds(result.findings, {e.entry_number: e for e in result.entries}, AS_OF)
+    # unliquidated, entered 2025-10-14: a post-summary correction within 300 days
+    assert (r.code, r.refund, r.triage_status, r.remedy, r.deadline) == (
+        "METAL_CONTENT_OVERSTATED", D("250.00"), "psc_window", "post_summary_correction", "2026-08-10")
+
+
+def test_232_duty_paid_on_the_full_value_of_goods_taxed_on_their_content():
+    # one line, the whole 10,000 declared as content; the documents put 2,000 down to non-steel parts
+    result = audit_prose([steel_entry(content="10000", rest="0"),
+                          steel_invoice("Non-steel components amount to USD 2,000.00.")])
+    [f] = overpaid(result)
+    assert f.code == "METAL_CONTENT_OVERSTATED" and f.duty_delta == D("-1000.00")
+
+
+def test_no_overstatement_where_the_documents_do_not_support_it():
+    # no document states the metal's worth
+    assert not overpaid(audit_prose([steel_entry(), steel_invoice()]))
+    # the documents support exactly what was declared
+    assert not overpaid(audit_prose([steel_entry(), steel_invoice("Non-steel components amount to USD 1,000.00.")]))
+    # the documents support more: the underpayment alone, never both
+    result = audit_prose([steel_entry(), steel_invoice("Non-steel components amount to USD 400.00.")])
+    assert not overpaid(result) and [f.code for f in result.findings if f.code.startswith("METAL_")] == [
+        "METAL_CONTENT_MISSTATED"]
+    # chapter 72 articles pay on their full value: declaring it all is right, whatever the split
+    assert not overpaid(audit_prose([steel_entry(content="10000", rest="0", hts="7208.51.0030", number="9903.81.87"),
+                                     steel_invoice("Non-steel components amount to USD 2,000.00.")]))
+
+
+def test_metal_content_overstated_is_in_refunds_csv_not_the_loss_nor_the_disclosure(tmp_path):
+    docs = [steel_entry(), steel_invoice("Non-steel components (paint, bolts) amount to USD 1,500.00.")]
+    from appraiser.extract.facts import with_facts
+
+    docs = [with_facts(d) for d in docs]
+    result = audit(docs)
+    store = Store(tmp_path / "audit.db")
+    try:
+        for d in docs:
+            store.save_document(d, "truth", cache=False)
+        pipeline.save_result(store, result)
+        [f] = [f for f in store.findings() if f.code == "METAL_CONTENT_OVERSTATED"]
+        assert store.decide(f.id, "accepted", "reviewer", None)
+        data = collect(store, tender_date=AS_OF)
+        assert data.total_loss == D("0.00") and "METAL_CONTENT_OVERSTATED" not in data.by_code
+        paths = write_report(store, tmp_path / "report", tender_date=AS_OF)
+        rows = list(csv.DictReader(paths["refunds_csv"].open(encoding="utf-8")))
+        [row] = [r for r in rows if r["finding_code"] == "METAL_CONTENT_OVERSTATED"]
+        assert (row["refund"], row["remedy"], row["deadline"]) == ("250.00", "post_summary_correction",
+                                                                   "2026-08-10")
+        sched = (tmp_path / "report" / "schedule.csv").read_text(encoding="utf-8")
+        assert "METAL_CONTENT_OVERSTATED" not in sched
+        # the refund, accepted, is the importer's only finding: nothing to disclose
+        with pytest.raises(NothingAccepted):
+            draft_disclosure(store, importer="Cascade Home Goods, Inc.")
+    finally:
+        store.close()
+
+
+# --- PREFERENCE_UNCLAIMED ------------------------------------------------------------------------------------------
+
+IMPORTER, SELLER = "Cascade Home Goods, Inc.", "Confecciones Andinas S.A.S."
+
+
+def preference_docs(spi=None, duty="3051.02", when="2026-02-10", **cert_fields):
+    """T-shirts of Colombia entered at the general 16.5 % without SPI, with a CTPA blanket certification."""
+    from appraiser.models.records import Party
+
+    line = {"line_no": 1, "hts": "6109.10.0012", "description": "MEN'S COTTON T-SHIRTS", "entered_value": D("18491"),
+            "duty_rate": D("16.5")}
+    if duty is not None:
+        line["duty"] = D(duty)
+    if spi:
+        line["spi"] = spi
+    es = Document.of("ship/7501.pdf", "entry_summary",
+                     {"entry_number": "ABC-1234567-6", "entry_date": when, "mode_of_transport": "40",
+                      "total_entered_value": D("18491"), "invoice_numbers": ["A-1"], "importer": Party(IMPORTER)},
+                     [line])
+    inv = Document.of("ship/inv.pdf", "commercial_invoice", {"invoice_number": "A-1", "currency": "USD",
+                                                             "seller": Party(SELLER), "total": D("18491")})
+    fields = {"agreement": "CTPA", "blanket_period_from": "2025-11-23", "blanket_period_to": "2026-11-22",
+              "importer": Party(IMPORTER), "exporter": Party(SELLER), "producer": Party(SELLER),
+              "goods": [{"description": "Men's cotton t-shirts", "hts": "6109.10", "origin_criterion": "B"}]}
+    fields.update(cert_fields)
+    coo = Document.of("ship/coo.pdf", "certificate_of_origin", {k: v for k, v in fields.items() if v is not None})
+    return [es, inv, coo]
+
+
+def tshirt_tariff(special="Free (A,AU,CO,MX,KR)"):
+    from appraiser.extract.tariff import Tariff
+
+    return Tariff({"61091000": "16.5%"}, {"61091000": special} if special else {})
+
+
+def test_originating_goods_entered_without_spi_refund_the_duty_less_the_preferential():
+    result = audit(preference_docs(), tariff=tshirt_tariff())
+    [f] = overpaid(result)
+    assert f.code == "PREFERENCE_UNCLAIMED" and f.line_no == 1 and f.status == "open" and not f.rate_unknown
+    # 16.5 % paid (3,051.02 declared), CO free in the special column: all of it refundable
+    assert (f.duty_delta, f.fees_delta, f.loss_of_revenue) == (D("-3051.02"), D("0.00"), D("0.00"))
+    assert "CTPA" in f.title and "free" in " ".join(f.arithmetic) and "1520(d)" in f.explanation
+    assert any(e.path == "ship/coo.pdf" for e in f.evidence)
+    assert not [x for x in result.findings if x.code == "FTA_CLAIM_UNSUPPORTED"]
+    entries = {e.entry_number: e for e in result.entries}
+    [r] = refunds(result.findings, entries, AS_OF)
+    # the post-importation claim: within one year after importation (the date of entry stands for it)
+    assert (r.refund, r.remedy, r.deadline) == (D("3051.02"), "post_importation_claim", "2027-02-10")
+    [late] = refunds(result.findings, entries, date(2027, 2, 11))
+    assert (late.remedy, late.deadline) == ("time_barred", None)
+    [last] = refunds(result.findings, entries, date(2027, 2, 10))
+    assert last.remedy == "post_importation_claim"
+
+
+def test_a_preferential_rate_not_free_and_one_unknown():
+    # 5 % under CO: 18,491 × 5 % = 924.55 due at the preference; 3,051.02 − 924.55 = 2,126.47 refundable
+    [f] = overpaid(audit(preference_docs(), tariff=tshirt_tariff("5% (CO) Free (A,AU,MX,KR)")))
+    assert f.duty_delta == D("-2126.47") and "5 %" in " ".join(f.arithmetic)
+    # no special rate for CO in the tariff file, or no file: the rate is unknown, no amount is guessed
+    for tariff in (tshirt_tariff(special="Free (A,AU,MX,KR)"), None):
+        [f] = overpaid(audit(preference_docs(), tariff=tariff))
+        assert f.code == "PREFERENCE_UNCLAIMED" and f.rate_unknown and f.duty_delta == D("0.00")
+        assert "unknown" in f.title
+
+
+def test_no_preference_unclaimed_where_the_documents_do_not_support_it():
+    tariff = tshirt_tariff()
+    assert not overpaid(audit(preference_docs(spi="CO"), tariff=tariff))  # the preference was claimed
+    assert not overpaid(audit(preference_docs(goods=[{"hts": "6205.20", "description": "Men's woven shirts"}]),
+                              tariff=tariff))  # another good
+    assert not overpaid(audit(preference_docs(importer=None, exporter=None, producer=None,
+                                              blanket_period_to="2026-01-31"), tariff=tariff))  # period over
+    from appraiser.models.records import Party
+
+    assert not overpaid(audit(preference_docs(importer=Party("Other Importer LLC")), tariff=tariff))
+    assert not overpaid(audit(preference_docs(agreement="Certificate"), tariff=tariff))  # no agreement named
+    assert not overpaid(audit(preference_docs()[:2], tariff=tariff))  # no certification at all
+
+
+def test_preference_unclaimed_in_refunds_csv_not_the_loss_nor_the_disclosure(tmp_path):
+    docs = preference_docs()
+    result = audit(docs, tariff=tshirt_tariff())
+    store = Store(tmp_path / "audit.db")
+    try:
+        for d in docs:
+            store.save_document(d, "truth", cache=False)
+        pipeline.save_result(store, result)
+        [f] = [f for f in store.findings() if f.code == "PREFERENCE_UNCLAIMED"]
+        assert store.decide(f.id, "accepted", "reviewer", None)
+        data = collect(store, tender_date=AS_OF)
+        assert data.total_loss == D("0.00") and "PREFERENCE_UNCLAIMED" not in data.by_code
+        paths = write_report(store, tmp_path / "report", tender_date=AS_OF)
+        rows = list(csv.DictReader(paths["refunds_csv"].open(encoding="utf-8")))
+        [row] = [r for r in rows if r["finding_code"] == "PREFERENCE_UNCLAIMED"]
+        assert (row["refund"], row["remedy"], row["deadline"]) == ("3051.02", "post_importation_claim",
+                                                                   "2027-02-10")
+        assert "PREFERENCE_UNCLAIMED" not in (tmp_path / "report" / "schedule.csv").read_text(encoding="utf-8")
+        with pytest.raises(NothingAccepted):
+            draft_disclosure(store, importer=IMPORTER)
+    finally:
+        store.close()
+
+
+def test_refunds_computed_rather_than_declared_are_believed_less():
+    # no duty declared: 16.5 % × 18,491 = 3,051.015, rounded to 3,051.02, believed less than a declared duty
+    [f] = overpaid(audit(preference_docs(duty=None), tariff=tshirt_tariff()))
+    assert f.duty_delta == D("-3051.02") and f.confidence < 0.85
+    assert any("no duty declared" in r for r in f.confidence_reasons)
+    # a 232 line stating no rate: the rate in force (50 % on 2025-10-14) on the 500.00 excess, believed less
+    doc = steel_entry()
+    doc.line_items[0].get("additional")[0].pop("rate")
+    [f] = overpaid(audit_prose([doc, steel_invoice("Non-steel components amount to USD 1,500.00.")]))
+    assert f.duty_delta == D("-250.00") and any("no rate declared" in r for r in f.confidence_reasons)

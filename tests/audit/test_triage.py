@@ -114,3 +114,21 @@ def test_the_json_names_importer_counts_and_each_findings_remedy_and_leaves_out_
     assert data["entries"][b.entry_number]["importer"] == "98-7654321BB"
     assert data["entries"][b.entry_number]["findings"][0]["remedy"] == "protest"
     assert set(STATUSES) >= {v["status"] for v in data["entries"].values()}
+
+
+@pytest.mark.parametrize("entered,as_of,remedy,deadline", [
+    (date(2025, 1, 10), date(2026, 1, 10), "post_importation_claim", date(2026, 1, 10)),  # the last day of the year
+    (date(2025, 1, 10), date(2026, 1, 11), "time_barred", date(2026, 1, 10)),
+    (date(2024, 2, 29), date(2025, 2, 1), "post_importation_claim", date(2025, 2, 28)),  # a leap day's anniversary
+])
+def test_a_preference_not_claimed_has_one_year_after_importation(entered, as_of, remedy, deadline):
+    from appraiser.audit.triage import claim_deadline, finding_remedy
+
+    t = triage_entry(_entry(entry_date=entered), as_of)
+    f = _finding("PREFERENCE_UNCLAIMED")
+    assert finding_remedy(t, f) == remedy and claim_deadline(t, f) == deadline
+    # the code's own period, not the entry's standing: an open protest window does not extend it
+    t = triage_entry(_entry(entry_date=entered, status="liquidated", liquidation=as_of - timedelta(days=10)), as_of)
+    assert finding_remedy(t, f) == remedy
+    assert claim_deadline(t, _finding("MPF_OVERPAID")) is None  # other codes keep the entry's remedy
+    assert finding_remedy(triage_entry(_entry(entry_date=None), as_of), f) is None
