@@ -38,6 +38,7 @@ NOT_DOCUMENT_KEYS = {
     "finding_ids": "the stored entry totals", "finding_id": "a schedule row's finding", "loss_of_revenue": "the stored entry totals",
     "counted_once": "the stored entry totals", "in_total": "a schedule row holding its entry's total",
     "/Rotate": "a PDF page's rotation (the exhibit binder)",
+    "finding_remedies": "the triage's remedies of a code's own (audit/triage.json)",
     "loss_multiple": "a 19 U.S.C. 1592(c) penalty rule (audit/penalty_rules.json)",
     "disclosed_loss_multiple": "a 19 U.S.C. 1592(c)(4) penalty rule (audit/penalty_rules.json)",
     "general": "a tariff CSV column", "general rate of duty": "a tariff CSV column",
