@@ -29,7 +29,7 @@ from ..models.records import Entry, Evidence, Finding, Revenue, q2
 from . import schedule as model
 from .revenue import describe
 from .writers import SCHEDULE_COLUMNS, schedule_records  # noqa: F401 (the schedule's columns are this module's API)
-from .overpaid import refunds, refunds_total
+from .overpaid import refund_of, refunds, refunds_total
 from .writers import write_refunds
 from .writers import write_schedule as _write_schedule
 
@@ -336,7 +336,9 @@ def _finding_html(f: Finding, crops: Crops, rec: Revenue | None = None, importer
     decided = (f" by {escape(f.reviewer or '')} at {escape(f.reviewed_at or '')}" if f.reviewer else "")
     out = [f'<div class="finding filterable {escape(f.severity)}" id="{escape(f.id)}" {_filter_attrs(f, importer)}>',
            f"<h3>{escape(f.code)} · entry {escape(f.entry_number)}"
-           + (f" line {f.line_no}" if f.line_no else "") + f" · USD {_money(rec.loss_of_revenue)}</h3>",
+           + (f" line {f.line_no}" if f.line_no else "")
+           + (f" · refund USD {_money(refund_of(f))}</h3>" if f.direction == "overpaid"
+              else f" · USD {_money(rec.loss_of_revenue)}</h3>"),
            f'<p class="meta">{escape(f.severity)} · {escape(f.status)}{decided}'
            + (f" · reason: {escape(f.reason)}" if f.reason else "") + f" · id {escape(f.id)} · confidence "
            f"{f.confidence:.2f}</p>",

@@ -205,6 +205,8 @@ def test_the_report_and_the_refunds_schedule(modified):
     assert total[0] == "TOTAL" and str(total[7]).startswith("=SUM(")
     html = paths["html"].read_text(encoding="utf-8")
     assert 'id="refunds"' in html and "5,973.49" in html and "2026-07-22" in html
+    # each refund's card is headed by its refund, not by a loss of revenue of 0.00
+    assert html.count(" · refund USD 5,961.40</h3>") == 1 and " · refund USD 12.09</h3>" in html
 
 
 def test_the_run_summary_lists_refunds_apart(modified):
