@@ -22,6 +22,19 @@ TOLERANCE = Decimal("0.01")  # a cent of rounding
 INFORMAL = {"11", "12"}  # informal entries: a flat fee per entry (19 CFR 24.23(b)(2))
 
 
+def mpf_declared_and_due(ctx: Context):
+    """The MPF an entry declares and the fee due on its dutiable, non-exempt value, or None where no fee is to be
+    weighed (none declared, an informal entry, no entered value)."""
+    h = ctx.entry.header
+    declared = _money(h.get("mpf"))
+    if declared is None or declared < 0 or str(h.get("entry_type") or "").strip() in INFORMAL:
+        return None
+    rc = ctx.revenue
+    if rc.total_entered_value <= 0:
+        return None
+    return declared, revenue.mpf(rc.total_entered_value - rc.mpf_exempt_value, rc.entry_date)
+
+
 def _money(v) -> Decimal | None:
     if v is None or isinstance(v, bool):
         return None
@@ -33,16 +46,12 @@ def _money(v) -> Decimal | None:
 
 def check(ctx: Context) -> list[Result]:
     h = ctx.entry.header
-    declared = _money(h.get("mpf"))
-    if declared is None or declared < 0:
+    fee = mpf_declared_and_due(ctx)
+    if fee is None:
         return []
-    if str(h.get("entry_type") or "").strip() in INFORMAL:
-        return []
+    declared, due = fee
     rc = ctx.revenue
-    if rc.total_entered_value <= 0:
-        return []
     base = rc.total_entered_value - rc.mpf_exempt_value
-    due = revenue.mpf(base, rc.entry_date)
     delta = q2(due - declared)
     if delta <= TOLERANCE:  # a cent of rounding, or a fee declared over: MPF_OVERPAID reports it
         return []

@@ -25,7 +25,7 @@ from typing import Iterable
 from ..models.records import Entry, Finding, Revenue, q2
 from . import revenue
 from .context import Context, Result
-from .fees import INFORMAL, TOLERANCE, _money
+from .fees import TOLERANCE, _money, mpf_declared_and_due
 from .rules import BY_CODE
 from .triage import claim_deadline, finding_remedy, rules, triage
 
@@ -46,15 +46,12 @@ def refund_of(f: Finding) -> Decimal:
 # --- MPF_OVERPAID ---------------------------------------------------------------------------------------------------
 
 def mpf_overpaid(ctx: Context) -> list[Result]:
-    h = ctx.entry.header
-    declared = _money(h.get("mpf"))
-    if declared is None or declared < 0 or str(h.get("entry_type") or "").strip() in INFORMAL:
+    fee = mpf_declared_and_due(ctx)
+    if fee is None:
         return []
-    rc = ctx.revenue
-    if rc.total_entered_value <= 0:
-        return []
+    declared, due = fee
+    h, rc = ctx.entry.header, ctx.revenue
     base = rc.total_entered_value - rc.mpf_exempt_value
-    due = revenue.mpf(base, rc.entry_date)
     over = q2(declared - due)
     if over <= TOLERANCE:
         return []
