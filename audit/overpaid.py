@@ -14,10 +14,15 @@ or its schedule; ``refunds`` lists it with the remedy and deadline the entry's l
 - ``PREFERENCE_UNCLAIMED``: a line entered without SPI whose goods a certification of origin covers (as ``fta``
   judges a claim's certification); the duty paid less the duty at the special column's rate, refundable by a
   post-importation claim within one year after importation (19 U.S.C. 1520(d); the remedy of ``triage.json``).
+- ``NONDUTIABLE_INCLUDED``: an entered value above the price of the goods by charges the invoice itemises and the
+  law leaves out of transaction value (international freight and insurance, a buying commission, duties and taxes,
+  costs after importation; 19 U.S.C. 1401a(b)(3), (b)(4)); the duty and fees on them are refundable.
+- ``FIRST_SALE_AVAILABLE``: an entry at the middleman's price where the documents carry every element of a first
+  sale (``first_sale.assess``): the duty and fees on the difference to the first-sale price are refundable.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Iterable
@@ -394,3 +399,123 @@ def preference_unclaimed(ctx: Context) -> list[Result]:
             arithmetic=steps, revenue=rec, direction="overpaid")
         out.append(Result(f))
     return out
+
+
+# --- NONDUTIABLE_INCLUDED and FIRST_SALE_AVAILABLE: value entered above what is dutiable ------------------------------
+
+def _without_ieepa(rates):
+    """A line's rates less the IEEPA chapter 99 ones: their duty is refunded in full by DUTY_REFUNDABLE."""
+    return None if rates is None else [r for r in rates if not is_ieepa(getattr(r, "hts", None))]
+
+
+def _value_refund(ctx: Context, code: str, invoices, over: Decimal, title: str, explanation: str, steps: list[str],
+                  evidence, confidence: float) -> Result:
+    """The finding of value entered above what is dutiable: the duty and fees on ``over`` (USD) as a refund (the
+    IEEPA rates left to DUTY_REFUNDABLE), no loss of revenue."""
+    from . import valuation
+
+    changes, line, spread = valuation.distribute(ctx, invoices, over, key=f"over:{ctx.entry.entry_number}")
+    for c in changes:
+        c.value_delta = -c.value_delta
+        c.rates = _without_ieepa(c.rates)
+    rev = revenue.compute(ctx.revenue, changes)
+    if spread:
+        steps.append(spread)
+    steps = steps + [x for x in rev.arithmetic if not x.startswith("loss of revenue =")]
+    steps.append(f"refundable: duty {-rev.duty_delta:,.2f} + fees {-rev.fees_delta:,.2f} = "
+                 f"{-(rev.duty_delta + rev.fees_delta):,.2f}; no loss of revenue (an overpayment, never netted)")
+    rec = replace(rev, loss_of_revenue=ZERO, arithmetic=steps)
+    rule = BY_CODE[code]
+    f = Finding(code=code, severity=rule.severity, entry_number=ctx.entry.entry_number,
+                line_no=line.line_no if line is not None else None, title=title, explanation=explanation,
+                legal_basis=rule.legal_basis, confidence=confidence, evidence=evidence, arithmetic=steps,
+                revenue=rec, direction="overpaid")
+    return Result(f)
+
+
+def nondutiable_included(ctx: Context) -> list[Result]:
+    """The entered value carries charges the invoice itemises as non-dutiable: the entered value less the price
+    of the goods and the statutory additions, up to what those charges come to (USD), is refundable value. Value
+    beyond the itemised charges, or money paid beyond the invoice, is not claimed."""
+    from . import valuation
+
+    pic = valuation.picture(ctx)
+    if pic is None or pic.middleman or pic.first or pic.extra_paid:
+        return []
+    charged = [(ip, c) for ip in pic.last for c in ip.excluded]
+    if not charged:
+        return []
+    nondutiable = sum((ip.usd(c.amount) for ip, c in charged), ZERO)
+    dutiable = pic.price_usd + pic.additions_usd
+    above = pic.entered - dutiable
+    if above < pic.tol:
+        return []
+    over = q2(min(above, nondutiable))
+    if over < pic.tol:
+        return []
+    what = "; ".join(f"{c.description or c.kind.replace('_', ' ')} {ip.currency or ''} {valuation.money(c.amount)}"
+                     for ip, c in charged)
+    steps = sum((ip.steps() for ip in pic.last), [])
+    steps.append(f"dutiable: price of the goods USD {valuation.money(pic.price_usd)}"
+                 + (f" + statutory additions USD {valuation.money(pic.additions_usd)}" if pic.additions_usd else "")
+                 + f" = {valuation.money(dutiable)}; entered USD {valuation.money(pic.entered)}")
+    steps.append(f"entered above the dutiable value: {valuation.money(above)}; non-dutiable charges itemised: USD "
+                 f"{valuation.money(nondutiable)}; refundable value {valuation.money(over)}")
+    kinds = sorted({c.kind.replace("_", " ") for _, c in charged})
+    explanation = (f"The entered value, USD {valuation.money(pic.entered)}, includes charges the invoice itemises "
+                   f"and the law leaves out of transaction value ({what}). The price of the goods"
+                   + (" with the statutory additions" if pic.additions_usd else "")
+                   + f" is USD {valuation.money(dutiable)}: USD {valuation.money(over)} of "
+                   + "/".join(kinds) + " was entered as dutiable value (19 U.S.C. 1401a(b)(3), (b)(4)). The duty "
+                   "and fees paid on it may be recovered by post-summary correction or protest, as the entry's "
+                   "liquidation status allows.")
+    evidence = valuation._evidence(ctx, pic.last, [], "charges", "incoterm")
+    return [_value_refund(ctx, "NONDUTIABLE_INCLUDED", pic.last, over,
+                          f"Non-dutiable charges of USD {valuation.money(over)} in the entered value", explanation,
+                          steps, evidence, 0.85)]
+
+
+def first_sale_available(ctx: Context) -> list[Result]:
+    """An entry at the middleman's price (the last sale) whose documents carry every element of a first sale
+    (the manufacturer's invoice, goods clearly destined for the United States, arm's length, the additions; as
+    ``first_sale.assess`` judges them): the entered value less the first-sale value (its price with the
+    statutory additions of both invoices) is refundable value."""
+    from . import first_sale, valuation
+
+    pic = valuation.picture(ctx)
+    if pic is None or not pic.first or not pic.middleman or pic.first_sale_claimed or pic.extra_paid:
+        return []
+    a = first_sale.assess(ctx, pic)
+    if not a.supported:
+        return []
+    first_adds = sum((ip.usd(ip.additions_total) for ip in pic.first), ZERO)
+    first_value = pic.first_price_usd + first_adds + pic.additions_usd
+    over = q2(pic.entered - first_value)
+    if over < pic.tol:
+        return []
+    steps = sum((ip.steps() for ip in pic.first + pic.last), [])
+    steps.append(f"first-sale value: manufacturer's price USD {valuation.money(pic.first_price_usd)}"
+                 + (f" + its statutory additions USD {valuation.money(first_adds)}" if first_adds else "")
+                 + (f" + the statutory additions of the import invoice USD {valuation.money(pic.additions_usd)}"
+                    if pic.additions_usd else "")
+                 + f" = {valuation.money(first_value)}")
+    steps.append(f"entered (the last sale) USD {valuation.money(pic.entered)} − first-sale value "
+                 f"{valuation.money(first_value)} = {valuation.money(over)} refundable value")
+    maker = ", ".join(sorted({first_sale.party_name(ip.doc.get("seller")) for ip in pic.first}))
+    middleman = ", ".join(sorted({first_sale.party_name(ip.doc.get("seller")) for ip in pic.last}))
+    explanation = (f"The entry declares the price the importer pays the middleman {middleman}, USD "
+                   f"{valuation.money(pic.entered)}. The documents also hold the manufacturer's sale by {maker} at "
+                   f"USD {valuation.money(first_value)} and carry what a first-sale value needs (Nissho Iwai Am. "
+                   "Corp. v. United States, 982 F.2d 505 (Fed. Cir. 1992); 19 CFR 152.103(a)(1)): "
+                   + "; ".join(a.present) + ". "
+                   + "".join(f"Also: {r}. " for r in a.remarks if not r.startswith("the entered value"))
+                   + f"Declared on the first sale, the entered value would be USD {valuation.money(over)} lower; "
+                   "the duty and fees on the difference may be recovered by post-summary correction or protest, "
+                   "as the entry's liquidation status allows, with the first-sale documents produced to CBP.")
+    evidence = []
+    for ip in pic.first + pic.last:
+        evidence += [e for e in valuation.invoice_evidence(ctx, ip, "seller") if e not in evidence]
+    evidence += [e for e in valuation.entered_evidence(ctx) if e not in evidence]
+    return [_value_refund(ctx, "FIRST_SALE_AVAILABLE", pic.first, over,
+                          f"First-sale value USD {valuation.money(over)} below the entered value", explanation, steps,
+                          evidence, 0.75)]

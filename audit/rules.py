@@ -387,6 +387,40 @@ RULES: list[RuleSpec] = [
                     "blanket_period_to"),
                CI: ("invoice_number", "seller")}),
         "overpaid:preference_unclaimed", direction="overpaid", gate="gate:preference_unclaimed"),
+    RuleSpec(
+        "NONDUTIABLE_INCLUDED", "low", "Non-dutiable charges left in the entered value",
+        f"{TAA}, (b)(3) (exclusions: international freight, insurance, costs after importation, duties and taxes) "
+        "and (b)(4) (price actually paid or payable); 19 CFR 152.102(b) (buying commissions), 152.103(a)(5) and "
+        "(i); refund by post-summary correction (19 CFR 101.9(b)) or protest (19 U.S.C. 1514)",
+        "The entered value exceeds the price of the goods (with the statutory additions) by charges the invoice "
+        "itemises as non-dutiable (international freight and insurance, a buying commission, duties and taxes, "
+        "costs after importation): the duty and fees paid on them, up to the itemised amount, are refundable.",
+        "When the excess is a dollar or more and the invoice itemises the charges; a CIF or DDP price entered whole "
+        "usually repeats on every entry of the same terms.",
+        ("duty", "fees"),
+        Needs({CI: ("invoice_number", "total", "subtotal", "currency", "charges", "incoterm", "seller", "buyer"),
+               PR: ("amount", "currency", "payer", "payee", "purpose"),
+               ES: ("entered_value", "total_entered_value", "invoice_numbers", "exchange_rate", "importer")},
+              facts=("post_importation_charge", "payment_for")),
+        "overpaid:nondutiable_included", direction="overpaid", gate="gate:undervaluation"),
+    RuleSpec(
+        "FIRST_SALE_AVAILABLE", "low", "A first-sale value the documents support, below the entered value",
+        "19 U.S.C. 1401a(b)(1); 19 CFR 152.103(a)(1); Nissho Iwai Am. Corp. v. United States, 982 F.2d 505 "
+        "(Fed. Cir. 1992); refund by post-summary correction (19 CFR 101.9(b)) or protest (19 U.S.C. 1514)",
+        "The entry declares the middleman's price while the documents carry every element of a first sale (the "
+        "manufacturer's invoice, goods clearly destined for the United States, a sale at arm's length, the "
+        "statutory additions): the duty and fees on the entered value above the first-sale value are refundable.",
+        "When the middleman's mark-up is a dollar or more: a first sale, once documented, lowers the value of every "
+        "entry of the same supply chain.",
+        ("duty", "fees"),
+        Needs({CI: ("invoice_number", "total", "currency", "seller", "buyer", "po_number", "incoterm",
+                    "incoterm_place"),
+               BL: ("shipper", "consignee", "port_of_discharge"),
+               ES: ("entered_value", "total_entered_value", "invoice_numbers", "importer", "manufacturer_id")},
+              facts=("us_destination", "first_sale_statement")),
+        "overpaid:first_sale_available", direction="overpaid", gate="gate:undervaluation",
+        to_document="the first-sale documents: the manufacturer's invoice and its payment, the purchase orders "
+                    "and the shipping documents that show the goods destined for the United States"),
 ]
 
 BY_CODE: dict[str, RuleSpec] = {r.code: r for r in RULES}

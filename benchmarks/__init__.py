@@ -33,4 +33,4 @@ class Figure:
 def load(name: str) -> ModuleType:
     if name not in MODULES:
         raise KeyError(name)
-    return importlib.import_module(f"{__name__}.{name}")
+    return importlib.import_module(f"appraiser.benchmarks.{name}")

@@ -477,3 +477,77 @@ def test_ownership_by_a_third_party_named_in_a_licence_is_not_buyer_seller_relat
         [{"part_number": "HB-2201"}])
     assert "RELATED_PARTY_UNDECLARED" not in codes([entry("10000"), invoice("A-1", "10000.00"), licence])
 
+
+
+# --- value entered above what is dutiable: refunds (audit/overpaid.py) ----------------------------------------------
+
+def refunds_found(docs):
+    result = audit(docs)
+    return {f.code: f for f in result.findings if f.direction == "overpaid"}, result
+
+
+CIF = dict(incoterm="CIF", subtotal="10000.00",
+           charges=[("freight", "Ocean freight", "800.00"), ("insurance", "Cargo insurance", "50.00")])
+
+
+def test_freight_and_insurance_entered_as_value_are_refundable_to_the_cent():
+    found_, result = refunds_found([entry("10850", mode="11"), invoice("A-1", "10850.00", **CIF)])
+    f = found_["NONDUTIABLE_INCLUDED"]
+    # 850 × 5.3 % = 45.05; MPF 0.3464 % 37.58 -> 34.64 (2.94); HMF 0.125 % 13.56 -> 12.50 (1.06)
+    assert (f.value_delta, f.duty_delta, f.fees_delta, f.loss_of_revenue) == \
+        (D("-850.00"), D("-45.05"), D("-4.00"), D("0.00"))
+    assert f.status == "open" and "Ocean freight" in f.explanation and "(b)(3)" in f.legal_basis
+    assert "D4K-0000001-1" not in result.entry_totals  # a refund is in no loss total: it never offsets one
+    assert not [x for x in result.findings if x.direction == "underpaid" and x.code in MINE]
+
+
+def test_only_the_itemised_charges_are_claimed_when_more_was_entered():
+    found_, _ = refunds_found([entry("11000"), invoice("A-1", "10850.00", **CIF)])
+    assert found_["NONDUTIABLE_INCLUDED"].value_delta == D("-850.00")
+
+
+def test_a_buying_commission_entered_as_value_is_refundable():
+    inv = invoice("A-1", "10400.00", subtotal="10000.00", charges=[("buying_commission", "Buying agent fee", "400")])
+    found_, _ = refunds_found([entry("10400"), inv])
+    assert found_["NONDUTIABLE_INCLUDED"].value_delta == D("-400.00")
+    assert found_["NONDUTIABLE_INCLUDED"].duty_delta == D("-21.20")
+
+
+@pytest.mark.parametrize("entered, docs", [
+    ("10000", [invoice("A-1", "10850.00", **CIF)]),  # the charges deducted: nothing over
+    ("10850", [invoice("A-1", "10850.00")]),  # nothing itemised: the excess is not known to be non-dutiable
+    ("10850", [invoice("A-1", "10850.00", **CIF), payment("W-1", "11500.00", "goods, invoice A-1")]),  # paid more
+])
+def test_no_refund_where_the_documents_do_not_show_non_dutiable_value(entered, docs):
+    found_, _ = refunds_found([entry(entered)] + docs)
+    assert "NONDUTIABLE_INCLUDED" not in found_
+
+
+def test_the_ieepa_rate_is_left_to_its_own_refund():
+    lines = [{"line_no": 1, "hts": HTS, "entered_value": D("10850"), "duty_rate": D("5.3"),
+              "additional": [{"hts": "9903.01.25", "rate": D("10"), "value": D("10850"), "duty": D("1085.00")}]}]
+    found_, _ = refunds_found([entry("10850", lines=lines), invoice("A-1", "10850.00", **CIF)])
+    assert found_["NONDUTIABLE_INCLUDED"].duty_delta == D("-45.05")  # 5.3 % only; the 10 % is DUTY_REFUNDABLE's
+    assert found_["DUTY_REFUNDABLE"].duty_delta == D("-1085.00")
+
+
+def test_a_first_sale_the_documents_support_is_a_refund_when_the_last_sale_was_entered():
+    found_, result = refunds_found(first_sale_docs(entered="10000"))
+    f = found_["FIRST_SALE_AVAILABLE"]
+    assert (f.value_delta, f.duty_delta, f.loss_of_revenue) == (D("-2000.00"), D("-106.00"), D("0.00"))
+    assert "order number PO-77" in f.explanation and "982 F.2d 505" in f.legal_basis
+    assert not [x for x in result.findings if x.code in MINE]
+
+
+def test_no_first_sale_refund_without_its_evidence():
+    docs = first_sale_docs(factory_fields={"po_number": "F-ORDER-9", "ship_to": TRADER}, entered="10000")
+    found_, result = refunds_found(docs)
+    assert "FIRST_SALE_AVAILABLE" not in found_
+    assert not [x for x in result.findings if x.code in MINE]  # entered at the last sale: nothing underpaid
+
+
+def test_the_refund_specs_are_complete():
+    from appraiser.audit.rules import BY_CODE, spec_problems
+
+    for code in ("NONDUTIABLE_INCLUDED", "FIRST_SALE_AVAILABLE"):
+        assert spec_problems(BY_CODE[code]) == [] and BY_CODE[code].direction == "overpaid"
