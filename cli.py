@@ -23,6 +23,36 @@ workers_option = click.option("--workers", type=click.IntRange(min=1), default=N
                               help="Processes for extraction (default: all cores).")
 
 
+def cluster_options(f):
+    """Where extraction runs: a Dask cluster's workers (``cluster``) instead of this machine's processes."""
+    f = click.option("--send-bytes", is_flag=True,
+                     help="With --scheduler: send each document's bytes to the workers (no shared folder needed).")(f)
+    return click.option("--scheduler", default=None, metavar="tcp://HOST:8786",
+                        help="Extract on the workers of this Dask scheduler (the folder at the same path on them, or "
+                        "--send-bytes); the database stays here.")(f)
+
+
+@contextmanager
+def _executor(scheduler: str | None, send_bytes: bool, workers: int | None):
+    """The executor of the options: None (this machine's processes) or a connected ``cluster.DaskExecutor``, closed
+    after; a scheduler that cannot be used is a usage error."""
+    if scheduler is None:
+        if send_bytes:
+            _usage("--send-bytes goes with --scheduler")
+        yield None
+        return
+    if workers is not None:
+        _usage("--workers is for this machine's processes; with --scheduler the cluster's workers extract")
+    from . import cluster
+
+    try:
+        executor = cluster.connect(scheduler, send_bytes)
+    except cluster.ClusterError as exc:
+        _usage(str(exc))
+    with executor:
+        yield executor
+
+
 class _Amount(click.ParamType):
     """A size with an optional unit (``1536M``, ``2G``; pixels ``40M``), read by ``extract.budget``."""
 
@@ -218,8 +248,10 @@ def main() -> None:
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
 @wait_option
 @budget_options
+@cluster_options
 def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None, wait: float,
-        max_pages: int, max_pixels: int, max_seconds: float, max_memory: int) -> None:
+        max_pages: int, max_pixels: int, max_seconds: float, max_memory: int, scheduler: str | None,
+        send_bytes: bool) -> None:
     """Scan PATH, link its documents into entries, audit the whole database and summarise."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
@@ -230,9 +262,9 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
         _usage(str(exc))
     n = len(pipeline.discover(path))
     try:
-        with _progress("Extracting", n) as tick:
+        with _executor(scheduler, send_bytes, workers) as executor, _progress("Extracting", n) as tick:
             result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick,
-                                  wait=wait, budget=budget)
+                                  wait=wait, budget=budget, executor=executor)
     except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     for line in pipeline.summary_lines(result):
@@ -269,9 +301,10 @@ def _exit_on_rule_errors(errors) -> None:
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
 @wait_option
 @budget_options
+@cluster_options
 def review(path: Path, fail_on: str, db: Path | None, workers: int | None, declared: Path | None,
            tariff: Path | None, wait: float, max_pages: int, max_pixels: int, max_seconds: float,
-           max_memory: int) -> None:
+           max_memory: int, scheduler: str | None, send_bytes: bool) -> None:
     """Check one shipment folder before filing: print the findings; exit 1 at or above --fail-on, 3 when a rule
     failed (the review is incomplete)."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
@@ -283,8 +316,9 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
         except StoreError as exc:
             _usage(str(exc))
     try:
-        result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait,
-                                 budget=budget)
+        with _executor(scheduler, send_bytes, workers) as executor:
+            result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait,
+                                     budget=budget, executor=executor)
     except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     if not result.audit.entries:
@@ -306,14 +340,16 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
 @workers_option
 @wait_option
 @budget_options
+@cluster_options
 def scan(path: Path, db: Path, workers: int | None, wait: float, max_pages: int, max_pixels: int,
-         max_seconds: float, max_memory: int) -> None:
+         max_seconds: float, max_memory: int, scheduler: str | None, send_bytes: bool) -> None:
     """Extract the documents under PATH into the database (no audit)."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _new_db(db)
-    with _held(db, wait), _open_store(db, must_exist=False) as store:
+    with _executor(scheduler, send_bytes, workers) as executor, _held(db, wait), \
+            _open_store(db, must_exist=False) as store:
         with _progress("Extracting", len(pipeline.discover(path))) as tick:
-            stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget)
+            stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget, executor=executor)
     click.echo(f"Scanned {stats.seen} files: extracted {stats.extracted}, unchanged {stats.cached} "
                f"(not extracted again), errors {stats.errors}"
                + (f", skipped {len(stats.skipped)}" if stats.skipped else ""))

@@ -12,10 +12,11 @@ import stat
 import sys
 from collections import Counter
 from concurrent.futures import as_completed
+from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from .extract import EXTRACTOR_VERSION, extract_file, extraction_key, sha256_of
 from .extract.budget import Budget
@@ -279,16 +280,63 @@ def _killed(exc: BaseException, budget: Budget) -> str:
     return f"extraction failed: {exc!r}"
 
 
+Job = tuple[str, str, str]  # one document to extract: its path, its relative path, its SHA-256
+
+
+class Executor(Protocol):
+    """Where documents are extracted. ``extract`` yields each job with its outcome as it completes: what
+    ``_extract_job`` returns, or the exception that stopped it (``concurrent.futures.TimeoutError`` when it overran
+    ``timeout`` seconds and its process was killed, ``pebble.ProcessExpired`` when its process died, any other for
+    a result that could not be had). ``scan`` records the outcomes: the budget and the errors are its alone."""
+
+    def extract(self, jobs: Sequence[Job], budget: Budget, timeout: float) -> Iterator[tuple[Job, object]]: ...
+
+
+@dataclass
+class LocalPool:
+    """Extraction in worker processes of this machine, ``workers`` of them (default: one a core)."""
+    workers: int | None = None
+
+    def extract(self, jobs: Sequence[Job], budget: Budget, timeout: float) -> Iterator[tuple[Job, object]]:
+        # always worker processes, even for one file or --workers 1: the seconds and the memory of a document are
+        # only enforced from outside it (a fork costs milliseconds; the imports are paid in-process too)
+        from pebble import ProcessPool
+
+        _load_readers()
+        pool = ProcessPool(max_workers=min(self.workers or os.cpu_count() or 1, len(jobs)),
+                           initializer=_worker_start, initargs=(budget,), context=_worker_context())
+        try:
+            futures = {pool.schedule(_extract_job, args=(job, budget), timeout=timeout): job for job in jobs}
+            for fut in as_completed(futures):
+                try:
+                    outcome = fut.result()
+                except Exception as exc:
+                    outcome = exc
+                yield futures[fut], outcome
+            pool.close()
+        finally:
+            pool.stop()  # an interrupted run leaves no worker behind
+            pool.join()
+
+
+def _size(job: Job) -> int:
+    try:
+        return os.stat(job[0]).st_size
+    except OSError:  # gone since it was read: its extraction says so
+        return 0
+
+
 def scan(root: Path, store: Store, workers: int | None = None,
          progress: Callable[[int], None] | None = None, only: set[str] | None = None,
-         budget: Budget | None = None) -> ScanStats:
+         budget: Budget | None = None, executor: Executor | None = None) -> ScanStats:
     """Extract every new or changed file under ``root`` into ``store``; unchanged content is never re-read.
 
     ``only`` limits the scan to those relative paths (evaluation reads just the documents a truth lists).
     Documents of other folders in the store are left alone: only files gone from ``root`` are dropped.
     Each document is extracted in a worker process within its ``budget`` (pages, pixels, seconds, memory): a
     document over it is recorded with what was read and what was not, one killed for its seconds or dead of
-    its memory is recorded with that error, and the other files go on in the other workers.
+    its memory is recorded with that error, and the other files go on in the other workers. The workers are
+    ``executor``'s (``cluster.DaskExecutor``: a Dask cluster's), by default ``workers`` processes of this machine.
     """
     import time
 
@@ -351,30 +399,17 @@ def scan(root: Path, store: Store, workers: int | None = None,
             progress(1)
 
     if todo:
-        # always worker processes, even for one file or --workers 1: the seconds and the memory of a document are
-        # only enforced from outside it (a fork costs milliseconds; the imports are paid in-process too)
-        from pebble import ProcessPool
-
-        _load_readers()
-        pool = ProcessPool(max_workers=min(workers or os.cpu_count() or 1, len(todo)), initializer=_worker_start,
-                           initargs=(budget,), context=_worker_context())
-        try:
-            futures = {pool.schedule(_extract_job, args=(job, budget), timeout=budget.hard_seconds): job
-                       for job in todo}
-            for fut in as_completed(futures):
-                path, rel, digest = futures[fut]
-                try:
-                    doc, seconds, cacheable = fut.result()
-                    record(doc, seconds, cache=cacheable)
+        todo.sort(key=_size, reverse=True)  # the largest first, so that no long document starts last
+        with closing((executor or LocalPool(workers)).extract(todo, budget, budget.hard_seconds)) as outcomes:
+            for (path, rel, digest), outcome in outcomes:
                 # the boundary of one file in a worker process (killed for its seconds, dead of its memory, a result
                 # that cannot be sent back): the file is recorded with that error, the run goes on; not cached, so
                 # a run with a larger budget reads it again
-                except Exception as exc:
-                    record(Document(path=rel, sha256=digest, error=_killed(exc, budget)), 0.0, cache=False)
-            pool.close()
-        finally:
-            pool.stop()  # an interrupted run leaves no worker behind
-            pool.join()
+                if isinstance(outcome, BaseException):
+                    record(Document(path=rel, sha256=digest, error=_killed(outcome, budget)), 0.0, cache=False)
+                else:
+                    doc, seconds, cacheable = outcome
+                    record(doc, seconds, cache=cacheable)
     stats.removed = store.forget_missing([rel for _, rel in files] + [entry.rel for entry in skipped])
     stats.seconds = time.perf_counter() - start
     return stats
@@ -449,7 +484,7 @@ class RunSummary:
 
 def run(root: Path, db: Path | str, workers: int | None = None, declared: Path | None = None,
         tariff: Path | None = None, progress: Callable[[int], None] | None = None, wait: float = 0.0,
-        budget: Budget | None = None) -> RunSummary:
+        budget: Budget | None = None, executor: Executor | None = None) -> RunSummary:
     """Scan ``root`` into the database ``db``, then audit the whole database (every folder scanned into it).
 
     One run at a time holds the database (``DatabaseBusy`` at once, or after waiting ``wait`` seconds); a run
@@ -463,7 +498,7 @@ def run(root: Path, db: Path | str, workers: int | None = None, declared: Path |
         store = Store(db)
         try:
             run_id, interrupted = store.start_run(location_of(root))
-            stats = scan(root, store, workers=workers, progress=progress, budget=budget)
+            stats = scan(root, store, workers=workers, progress=progress, budget=budget, executor=executor)
             summary = audit_store(store, declared=declared, tariff=tariff)
             documents = store.documents()
             store.finish_run(run_id, {"seen": stats.seen, "extracted": stats.extracted, "cached": stats.cached,
@@ -528,16 +563,18 @@ def at_or_above(findings: Iterable[Finding], threshold: str) -> list[Finding]:
 
 
 def review(root: Path, db: Path | str | None = None, workers: int | None = None, declared: Path | None = None,
-           tariff: Path | None = None, wait: float = 0.0, budget: Budget | None = None) -> RunSummary:
+           tariff: Path | None = None, wait: float = 0.0, budget: Budget | None = None,
+           executor: Executor | None = None) -> RunSummary:
     """A broker's check of one shipment folder before filing: the main job on a throwaway database unless
     ``db`` is given (then decisions recorded there are kept, and the other folders' documents too)."""
     import tempfile
 
     if db is not None:  # an engagement database: the verdict is this folder's, whatever other folders hold
         return within_folder(run(root, db, workers=workers, declared=declared, tariff=tariff, wait=wait,
-                                 budget=budget))
+                                 budget=budget, executor=executor))
     with tempfile.TemporaryDirectory(prefix="appraiser-review-") as tmp:
-        return run(root, Path(tmp) / "review.db", workers=workers, declared=declared, tariff=tariff, budget=budget)
+        return run(root, Path(tmp) / "review.db", workers=workers, declared=declared, tariff=tariff, budget=budget,
+                   executor=executor)
 
 
 def within_folder(result: RunSummary) -> RunSummary:
