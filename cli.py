@@ -32,25 +32,21 @@ def cluster_options(f):
                         "--send-bytes); the database stays here.")(f)
 
 
-@contextmanager
 def _executor(scheduler: str | None, send_bytes: bool, workers: int | None):
     """The executor of the options: None (this machine's processes) or a connected ``cluster.DaskExecutor``, closed
-    after; a scheduler that cannot be used is a usage error."""
+    when the command ends; a scheduler that cannot be used is a usage error, before any work."""
     if scheduler is None:
         if send_bytes:
             _usage("--send-bytes goes with --scheduler")
-        yield None
-        return
+        return None
     if workers is not None:
         _usage("--workers is for this machine's processes; with --scheduler the cluster's workers extract")
     from . import cluster
 
     try:
-        executor = cluster.connect(scheduler, send_bytes)
+        return click.get_current_context().with_resource(cluster.connect(scheduler, send_bytes))
     except cluster.ClusterError as exc:
         _usage(str(exc))
-    with executor:
-        yield executor
 
 
 class _Amount(click.ParamType):
@@ -255,6 +251,7 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
     """Scan PATH, link its documents into entries, audit the whole database and summarise."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
+    executor = _executor(scheduler, send_bytes, workers)
     _new_db(db)
     try:
         Store(db).close()
@@ -262,7 +259,7 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
         _usage(str(exc))
     n = len(pipeline.discover(path))
     try:
-        with _executor(scheduler, send_bytes, workers) as executor, _progress("Extracting", n) as tick:
+        with _progress("Extracting", n) as tick:
             result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick,
                                   wait=wait, budget=budget, executor=executor)
     except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
@@ -309,6 +306,7 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
     failed (the review is incomplete)."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
+    executor = _executor(scheduler, send_bytes, workers)
     if db is not None:
         _new_db(db)
         try:
@@ -316,9 +314,8 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
         except StoreError as exc:
             _usage(str(exc))
     try:
-        with _executor(scheduler, send_bytes, workers) as executor:
-            result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait,
-                                     budget=budget, executor=executor)
+        result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait,
+                                 budget=budget, executor=executor)
     except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     if not result.audit.entries:
@@ -345,9 +342,9 @@ def scan(path: Path, db: Path, workers: int | None, wait: float, max_pages: int,
          max_seconds: float, max_memory: int, scheduler: str | None, send_bytes: bool) -> None:
     """Extract the documents under PATH into the database (no audit)."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
+    executor = _executor(scheduler, send_bytes, workers)
     _new_db(db)
-    with _executor(scheduler, send_bytes, workers) as executor, _held(db, wait), \
-            _open_store(db, must_exist=False) as store:
+    with _held(db, wait), _open_store(db, must_exist=False) as store:
         with _progress("Extracting", len(pipeline.discover(path))) as tick:
             stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget, executor=executor)
     click.echo(f"Scanned {stats.seen} files: extracted {stats.extracted}, unchanged {stats.cached} "

@@ -140,17 +140,20 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2_within_seconds(folder, 
     lines = [ln for ln in res.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"Error: --scheduler {address}: cannot reach the Dask scheduler")
     assert "Traceback" not in res.output
+    assert not (tmp_path / "x.db").exists()  # before any work
 
 
+@pytest.mark.parametrize("command", ["run", "scan", "review"])
 @pytest.mark.parametrize("options, said", [
     (["--scheduler", "nonsense"], "Error: --scheduler nonsense: not a scheduler's address"),
     (["--send-bytes"], "Error: --send-bytes goes with --scheduler"),
     (["--scheduler", "tcp://127.0.0.1:1", "--workers", "2"], "Error: --workers is for this machine's processes"),
 ])
-def test_options_that_do_not_go_together_are_usage_errors(folder, tmp_path, options, said):
-    res = CliRunner().invoke(main, ["scan", str(folder), "--db", str(tmp_path / "x.db"), *options])
+def test_a_scheduler_option_that_cannot_be_used_is_a_usage_error(folder, tmp_path, command, options, said):
+    res = CliRunner().invoke(main, [command, str(folder), "--db", str(tmp_path / "x.db"), *options])
     assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1, res.output
     assert res.output.startswith(said)
+    assert not (tmp_path / "x.db").exists()
 
 
 class _Refusing:
