@@ -294,6 +294,43 @@ def entry_interest(number: str, entry: Entry | None, money: EntryMoney, tender: 
     return out
 
 
+@dataclass(frozen=True)
+class DisclosedInterest:
+    """The interest a prior disclosure of negligence or gross negligence costs on one entry (19 U.S.C.
+    1592(c)(4)(B): computed from the date of liquidation), and which reading of the entry gave it."""
+
+    entry_number: str
+    amount: Decimal
+    basis: str  # "from liquidation on …", "unliquidated on …", or the 1505(c) figure standing in
+    complete: bool
+
+
+def disclosed_interest(number: str, entry: Entry | None, loss: Decimal, ei: EntryInterest | None,
+                       tender: date) -> DisclosedInterest:
+    """From the liquidation date where the entry's declared data give one; nothing while the entry is not liquidated
+    on the tender date; else (liquidation not in the data) the 1505(c) interest from deposit, which is not lower."""
+    from . import triage as triage_mod
+
+    t = triage_mod.triage_entry(entry, tender) if entry is not None else None
+    known = t is not None and t.liquidation_status is not None
+    if known and t.liquidation_status in ("unliquidated", "extended", "suspended") or (
+            t is not None and t.liquidation_status is None and t.liquidation_date is not None
+            and t.liquidation_date > tender):
+        return DisclosedInterest(number, ZERO, f"not liquidated on {tender.isoformat()}: no interest from "
+                                               "liquidation has run", True)
+    if t is not None and t.liquidation_date is not None and t.liquidation_date <= tender:
+        try:
+            r = interest_mod.compute(loss, t.liquidation_date, tender, strict=False)
+        except interest_mod.InterestGap as exc:
+            return DisclosedInterest(number, ZERO, f"from liquidation on {t.liquidation_date.isoformat()}: {exc}",
+                                     False)
+        return DisclosedInterest(number, r.amount, f"from liquidation on {t.liquidation_date.isoformat()}"
+                                 + (f" ({r.gap})" if r.gap else ""), r.gap is None)
+    amount = ei.amount if ei is not None else ZERO
+    return DisclosedInterest(number, amount, f"{penalty_mod.STANDING_IN}: the 1505(c) interest from deposit stands "
+                                             "in (not lower)", ei is not None and ei.gap is None)
+
+
 def importer_label(entry: Entry | None) -> str:
     return getattr(importer_of(entry), "name", None) or "importer not stated"
 
@@ -311,8 +348,10 @@ def exposures(schedule: Schedule, entries: dict[str, Entry],
         interest = q2(sum((schedule.interest[n].amount for n in numbers if n in schedule.interest), ZERO))
         complete = all(n in schedule.interest and schedule.interest[n].gap is None for n in numbers)
         value = q2(sum((revenue.context_of(entries[n]).total_entered_value for n in numbers if n in entries), ZERO))
+        disclosed = [disclosed_interest(n, entries.get(n), schedule.entry_totals[n].loss, schedule.interest.get(n),
+                                        schedule.tender or date.today()) for n in numbers]
         out.append(penalty_mod.exposure(name, numbers, loss, interest, value, (domestic_values or {}).get(name),
-                                        complete))
+                                        complete, disclosed=disclosed))
     return out
 
 
