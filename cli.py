@@ -488,6 +488,24 @@ def _tender_date(value: str | None):
 
 tender_date_option = click.option("--tender-date", "tender_date", default=None, metavar="YYYY-MM-DD",
                                   help="The date interest (19 U.S.C. 1505(c)) runs to (default: today).")
+interest_rates_option = click.option(
+    "--interest-rates", "interest_rates", default=None, metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Quarters of the IRS underpayment rate after the shipped table's last one, from CBP's notices: a CSV with "
+         "the columns from, to, rate, source (or JSON shaped like the shipped table). They extend the table; they "
+         "never change a shipped quarter.")
+
+
+def _rates(path: Path | None):
+    """The interest rate table: the shipped one, extended by the --interest-rates file (a bad file: exit 2)."""
+    if path is None:
+        return None
+    from .audit import interest
+
+    try:
+        return interest.extended(path)
+    except interest.RatesFileError as exc:
+        _usage(f"--interest-rates {exc}")
 
 
 @main.command()
@@ -497,7 +515,8 @@ tender_date_option = click.option("--tender-date", "tender_date", default=None, 
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Where the documents are (default: the folder of the latest run), for the evidence crops.")
 @tender_date_option
-def report(db: Path, out: Path, root: Path | None, tender_date: str | None) -> None:
+@interest_rates_option
+def report(db: Path, out: Path, root: Path | None, tender_date: str | None, interest_rates: Path | None) -> None:
     """Write the HTML report (with evidence crops) and the loss-of-revenue schedule (XLSX and CSV)."""
     from .audit.report import write_report
 
@@ -505,8 +524,9 @@ def report(db: Path, out: Path, root: Path | None, tender_date: str | None) -> N
         _usage(f"--out {out}: the folder to write report.html, schedule.xlsx and schedule.csv into, not a file "
                f"(e.g. --out {out.with_suffix('')})")
     tender = _tender_date(tender_date)
+    rates = _rates(interest_rates)
     with _open_store(db) as store, _writing(out):
-        paths = write_report(store, out, str(root) if root else None, tender)
+        paths = write_report(store, out, str(root) if root else None, tender, rates)
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}")
 
@@ -529,9 +549,10 @@ def report(db: Path, out: Path, root: Path | None, tender_date: str | None) -> N
 @click.option("--include-psc", is_flag=True, help="Disclose the findings on entries still open to a post-summary "
               "correction on the tender date too (by default they are left out: 'appraiser psc' drafts them).")
 @tender_date_option
+@interest_rates_option
 def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | None, tender_later: bool,
              form28: Path | None, culpability: str, author: str | None,
-             tender_date: str | None, include_psc: bool = False) -> None:
+             tender_date: str | None, include_psc: bool = False, interest_rates: Path | None = None) -> None:
     """Draft the prior disclosure (19 CFR 162.74) from the accepted findings, as Word and Markdown."""
     from .audit.disclose import (CULPABILITY, NothingAccepted, draft_disclosure, write_disclosure,
                                  write_form28_pack)
@@ -549,10 +570,11 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
         _usage(f"--form28 {form28}: the same file as --out; give the Form 28 pack its own name")
     wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers is not None else None
     tender = _tender_date(tender_date)
+    rates = _rates(interest_rates)
     with _open_store(db) as store:
         try:
             d = draft_disclosure(store, importer=importer, entries=wanted, tender_now=not tender_later,
-                                 tender_date=tender, culpability=culpability, include_psc=include_psc)
+                                 tender_date=tender, culpability=culpability, include_psc=include_psc, rates=rates)
         except NothingAccepted as exc:
             _usage(str(exc))
         with _writing(*[p for p in (out, form28) if p is not None]):
@@ -672,7 +694,9 @@ def triage(db: Path, as_of: str | None, as_json: bool) -> None:
 @click.option("--entries", "entry_numbers", default=None, help="Only these entries (comma-separated).")
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
               help="The date the PSC window is judged on (default: today).")
-def psc(db: Path, out: Path, importer: str | None, entry_numbers: str | None, as_of: str | None) -> None:
+@interest_rates_option
+def psc(db: Path, out: Path, importer: str | None, entry_numbers: str | None, as_of: str | None,
+        interest_rates: Path | None = None) -> None:
     """Draft the post-summary corrections (19 CFR 101.9(b)) of the accepted findings on entries inside the PSC
     window: the corrected lines as CSV, and a summary as Word and Markdown."""
     from .audit.disclose import NothingAccepted
@@ -682,10 +706,11 @@ def psc(db: Path, out: Path, importer: str | None, entry_numbers: str | None, as
         _usage(f"--out {out}: the folder to write psc-lines.csv and psc-summary.docx into, not a file "
                f"(e.g. --out {out.with_suffix('')})")
     day = _as_of(as_of)
+    rates = _rates(interest_rates)
     wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers is not None else None
     with _open_store(db) as store:
         try:
-            d = draft_psc(store, importer=importer, entries=wanted, as_of=day)
+            d = draft_psc(store, importer=importer, entries=wanted, as_of=day, rates=rates)
         except (NothingToCorrect, NothingAccepted) as exc:
             _usage(str(exc))
     with _writing(out):
