@@ -43,11 +43,13 @@ class Lines:
     have passed since the last one (or the start). ``poll`` writes one that is due even when no entry was done
     (a thread calls it while one long document is read). ``clock`` is injectable for tests."""
 
-    def __init__(self, total: int, stream: TextIO, label: str = "Extracting", interval: float = INTERVAL,
+    def __init__(self, total: int, stream: TextIO, label: str = "Extracting", interval: float | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.total, self.stream, self.label, self.interval, self.clock = total, stream, label, interval, clock
+        self.total, self.stream, self.label, self.clock = total, stream, label, clock
+        self.interval = INTERVAL if interval is None else interval
         self.done = 0
         self.written = 0
+        self.shown = 0  # the entries done the latest line said
         self.start = self.last = clock()
         self._lock = threading.Lock()
 
@@ -63,14 +65,15 @@ class Lines:
                 self._write(now)
 
     def finish(self) -> None:
-        """The last line, when any was written (a short scan writes none)."""
+        """The last line, when any was written (a short scan writes none) and it did not say this already."""
         with self._lock:
-            if self.written:
+            if self.written and self.shown != self.done:
                 self._write(self.clock())
 
     def _write(self, now: float) -> None:
         self.last = now
         self.written += 1
+        self.shown = self.done
         try:
             self.stream.write(line(self.done, self.total, now - self.start, self.label) + "\n")
             self.stream.flush()
@@ -114,6 +117,6 @@ def reporter(total: int, quiet: bool = False, terminal: bool | None = None, stre
             yield bar.update
         return
     lines = Lines(total, stream, label)
-    with _polled(lines, min(1.0, INTERVAL / 5)):
+    with _polled(lines, max(0.05, min(1.0, lines.interval / 5))):
         yield lines
     lines.finish()
