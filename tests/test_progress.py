@@ -16,12 +16,18 @@ class Clock:
         return self.now
 
 
-def test_a_line_every_interval_with_done_total_rate_and_time_left():
+def _one_a_second(total: int, done: int):
+    """A display of ``total`` entries after ``done`` of them, one a second, on a fake clock."""
     clock, out = Clock(), io.StringIO()
-    lines = progress.Lines(20, out, clock=clock)
-    for _ in range(4):
+    lines = progress.Lines(total, out, clock=clock)
+    for _ in range(done):
         clock.now += 1.0
         lines(1)
+    return lines, clock, out
+
+
+def test_a_line_every_interval_with_done_total_rate_and_time_left():
+    lines, clock, out = _one_a_second(20, 4)
     assert out.getvalue() == ""  # 4 s: nothing yet
     clock.now += 1.0
     lines(1)  # 5 documents in 5 s
@@ -38,11 +44,7 @@ def test_a_line_every_interval_with_done_total_rate_and_time_left():
 
 
 def test_a_short_scan_writes_nothing_not_even_its_last_line():
-    clock, out = Clock(), io.StringIO()
-    lines = progress.Lines(3, out, clock=clock)
-    for _ in range(3):
-        clock.now += 1.0
-        lines(1)
+    lines, _, out = _one_a_second(3, 3)
     lines.finish()
     assert out.getvalue() == ""
 
