@@ -21,6 +21,13 @@ wait_option = click.option("--wait", "wait", type=click.FloatRange(min=0), defau
                            help="When another run holds the database, wait this long for it (default: refuse at once).")
 workers_option = click.option("--workers", type=click.IntRange(min=1), default=None,
                               help="Processes for extraction (default: all cores).")
+rehash_option = click.option("--rehash", is_flag=True,
+                             help="Hash every file, even one whose size and modification time are those stored "
+                                  "when it was read (by default it is taken as unchanged, not opened: a file "
+                                  "rewritten with other bytes of the same size and time is missed without this).")
+quiet_option = click.option("--quiet", "-q", is_flag=True,
+                            help="No progress on standard error (by default a bar on a terminal, else a line "
+                                 "every 5 s once a scan lasts that long).")
 
 
 class _Amount(click.ParamType):
@@ -124,14 +131,11 @@ def _held(db: Path, wait: float):
         lock.release()
 
 
-@contextmanager
-def _progress(label: str, length: int):
-    """A progress bar on a terminal; silent when output goes to a file or a pipe."""
-    if not pipeline.progress_stream() or length < 2:
-        yield None
-        return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
-        yield bar.update
+def _progress(path: Path, quiet: bool):
+    """The scan's progress on standard error (``progress.reporter``): a bar on a terminal, else periodic lines."""
+    from .progress import reporter
+
+    return reporter(0 if quiet else len(pipeline.discover(path)), quiet=quiet, terminal=pipeline.progress_stream())
 
 
 INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT), as a shell reports it
@@ -217,9 +221,11 @@ def main() -> None:
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
 @wait_option
+@rehash_option
+@quiet_option
 @budget_options
 def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None, wait: float,
-        max_pages: int, max_pixels: int, max_seconds: float, max_memory: int) -> None:
+        rehash: bool, quiet: bool, max_pages: int, max_pixels: int, max_seconds: float, max_memory: int) -> None:
     """Scan PATH, link its documents into entries, audit the whole database and summarise."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
@@ -228,11 +234,10 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
         Store(db).close()
     except StoreError as exc:
         _usage(str(exc))
-    n = len(pipeline.discover(path))
     try:
-        with _progress("Extracting", n) as tick:
+        with _progress(path, quiet) as tick:
             result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick,
-                                  wait=wait, budget=budget)
+                                  wait=wait, budget=budget, rehash=rehash)
     except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     for line in pipeline.summary_lines(result):
@@ -268,10 +273,12 @@ def _exit_on_rule_errors(errors) -> None:
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
 @wait_option
+@rehash_option
+@quiet_option
 @budget_options
 def review(path: Path, fail_on: str, db: Path | None, workers: int | None, declared: Path | None,
-           tariff: Path | None, wait: float, max_pages: int, max_pixels: int, max_seconds: float,
-           max_memory: int) -> None:
+           tariff: Path | None, wait: float, rehash: bool, quiet: bool, max_pages: int, max_pixels: int,
+           max_seconds: float, max_memory: int) -> None:
     """Check one shipment folder before filing: print the findings; exit 1 at or above --fail-on, 3 when a rule
     failed (the review is incomplete)."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
@@ -283,8 +290,9 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
         except StoreError as exc:
             _usage(str(exc))
     try:
-        result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait,
-                                 budget=budget)
+        with _progress(path, quiet) as tick:
+            result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait,
+                                     budget=budget, progress=tick, rehash=rehash)
     except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     if not result.audit.entries:
@@ -305,15 +313,17 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
 @db_option
 @workers_option
 @wait_option
+@rehash_option
+@quiet_option
 @budget_options
-def scan(path: Path, db: Path, workers: int | None, wait: float, max_pages: int, max_pixels: int,
-         max_seconds: float, max_memory: int) -> None:
+def scan(path: Path, db: Path, workers: int | None, wait: float, rehash: bool, quiet: bool, max_pages: int,
+         max_pixels: int, max_seconds: float, max_memory: int) -> None:
     """Extract the documents under PATH into the database (no audit)."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _new_db(db)
     with _held(db, wait), _open_store(db, must_exist=False) as store:
-        with _progress("Extracting", len(pipeline.discover(path))) as tick:
-            stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget)
+        with _progress(path, quiet) as tick:
+            stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget, rehash=rehash)
     click.echo(f"Scanned {stats.seen} files: extracted {stats.extracted}, unchanged {stats.cached} "
                f"(not extracted again), errors {stats.errors}"
                + (f", skipped {len(stats.skipped)}" if stats.skipped else ""))
