@@ -727,7 +727,8 @@ def assist_request(folder: Path, facts: Path, out: Path, workers: int | None, au
         paths = write_request(req, out, author)
     m = req.money
     click.echo(printable(
-        f"Request for assistance for {req.exporter}: {len(req.sale.invoices)} invoice(s), CIF value {m.currency} "
+        f"Request for assistance for {req.exporter}: {len(req.sale.invoices)} invoice"
+        f"{'s' if len(req.sale.invoices) != 1 else ''}, CIF value {m.currency} "
         f"{m.cif:,} (goods {m.goods:,} + freight {m.freight:,} + insurance {m.insurance:,})"
         + (f"; value imposed {m.imposed_currency} {m.imposed:,}" if m.imposed is not None else "")
         + (f", difference {m.currency} {m.difference:,}" if m.difference is not None else "")
