@@ -452,7 +452,7 @@ def _notes(req: AssistRequest) -> list[str]:
     s, m = req.sale, req.money
     out = [f"Citation checked: {NOTICE}, FR Doc. 2015-14968; the address is the one the notice gives: confirm that "
            f"it is still current before filing.",
-           f"The Agreement's provisions are summarized, not quoted ({AGREEMENT['texts_are']})."]
+           f"The Agreement's provisions are given as {AGREEMENT['texts_are']}."]
     for i in s.invoices:
         if i.total is not None and q2(i.goods + i.freight + i.insurance + i.other) != i.total:
             out.append(f"Invoice {i.number}: goods, freight, insurance and other charges add up to "
@@ -526,9 +526,8 @@ def request_blocks(req: AssistRequest) -> list[Block]:
         Block("para", f"{_party(f.get('exporter'))} (the exporter) requests the assistance of U.S. Customs and Border "
                       f"Protection under the {NOTICE}, in resolving the {kind} that {admin} ({country}) applied to "
                       f"the exporter's goods in decision {_t(dec.get('reference'))} of {_t(dec.get('date'))}. The "
-                      f"exporter submits that the decision departs from the WTO Customs Valuation Agreement"
-                      + (" and from the Harmonized System" if dec.get("hs_imposed") else "")
-                      + ", for the reasons below, and asks CBP to raise the matter with that administration."),
+                      f"exporter submits that the decision departs from {_grounds(req)}, for the reasons below, and "
+                      f"asks CBP to raise the matter with that administration."),
         Block("heading", "1. The parties", 2),
         Block("table", rows=[["Party", "Name and address", "Relation"],
                              ["Exporter (seller)", _party(f.get("exporter")), "—"],
@@ -621,6 +620,19 @@ def request_blocks(req: AssistRequest) -> list[Block]:
     top = placeholders_in(b)
     b.insert(1, Block("box", label=f"Items to confirm ({len(top)})", text="Placeholders in this draft:", items=top))
     return b
+
+
+def _grounds(req: AssistRequest) -> str:
+    """What the decision departs from: the Valuation Agreement where it set a value (or says it is a valuation),
+    the Harmonized System where it changed the heading."""
+    dec = req.facts.get("decision") or {}
+    grounds = []
+    if req.money.imposed is not None or "valuation" in (_text(dec.get("kind")) or "").lower():
+        grounds.append("the WTO Customs Valuation Agreement")
+    if dec.get("hs_imposed"):
+        grounds.append("the Harmonized System")
+    return " and from ".join(grounds) or placeholder("what the decision departs from: the WTO Customs Valuation "
+                                                     "Agreement, the Harmonized System")
 
 
 def _classification(req: AssistRequest) -> list[Block]:

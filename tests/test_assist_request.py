@@ -103,6 +103,7 @@ def test_the_classification_facts_and_the_decision(drafted):
     assert decision["Decision reference"] == "DIAN-CTG-LIQ-2025-004417" and decision["Decision date"] == "2025-10-02"
     assert decision["HS declared → imposed"] == "8481.80 → 8481.40"
     assert "80 FR 34924 (June 18, 2015)" in text
+    assert "departs from the WTO Customs Valuation Agreement and from the Harmonized System" in text
 
 
 def test_the_foia_request_the_exhibits_and_the_marks(drafted):
@@ -177,6 +178,42 @@ def test_a_value_imposed_in_another_currency_gives_no_difference(documents, fact
     req = draft_request(FOLDER, f, documents=documents)
     assert req.money.imposed == D("182500000.00") and req.money.difference is None
     assert any("in COP, the invoices in USD" in n for n in req.notes)
+
+
+def test_several_invoices_are_totalled_and_what_does_not_add_up_goes_to_counsel(facts):
+    from appraiser.models.records import Document
+
+    def charge(kind, amount):
+        return {"kind": kind, "description": kind, "amount": D(amount)}
+    docs = [Document.of("a.pdf", "commercial_invoice", {
+                "invoice_number": "A-1", "currency": "USD", "subtotal": D("100.10"), "total": D("110.48"),
+                "charges": [charge("freight", "10.05"), charge("insurance", "0.33")]}),
+            Document.of("b.pdf", "commercial_invoice", {
+                "invoice_number": "B-2", "currency": "USD", "total": D("99.99"),
+                "charges": [charge("freight", "5.00"), charge("handling", "2.00")]}, items=[{"amount": D("90.00")}]),
+            Document.of("p.pdf", "payment_record", {"amount": D("200.00"), "currency": "USD"})]
+    req = draft_request(FOLDER, facts, documents=docs)
+    m = req.money
+    assert (m.goods, m.freight, m.insurance, m.other, m.cif, m.invoiced, m.paid, m.difference) == (
+        D("190.10"), D("15.05"), D("0.33"), D("2.00"), D("205.48"), D("210.47"), D("200.00"), D("43914.52"))
+    notes = " ".join(req.notes)
+    assert "Invoice B-2: goods, freight, insurance and other charges add up to USD 97.00, the invoice shows USD 99.99" in notes
+    assert "Invoice B-2 carries other charges of USD 2.00" in notes
+    assert "The payments read (USD 200.00) differ from the CIF value (USD 205.48)" in notes
+    total = next(b for b in req.blocks if b.kind == "table" and b.rows[0][0] == "Invoice").rows[-1]
+    assert total[:6] == ["Total", "190.10", "15.05", "0.33", "205.48", "210.47"]
+
+
+def test_a_classification_only_decision_is_argued_under_the_harmonized_system(documents, facts):
+    f = json.loads(json.dumps(facts, default=str))
+    del f["decision"]["value_imposed"]
+    f["decision"]["kind"] = "classification"
+    req = draft_request(FOLDER, f, documents=documents)
+    intro = next(b.text for b in req.blocks if b.kind == "para" and "(the exporter) requests" in b.text)
+    assert "departs from the Harmonized System, for the reasons below" in intro
+    assert req.money.imposed is None and req.money.difference is None
+    decision = next(b for b in req.blocks if b.kind == "table" and b.rows[0] == ["Item", "Decision"]).rows
+    assert dict(decision)["Value imposed"].startswith("[[CLIENT TO CONFIRM: the customs value the administration")
 
 
 # --- usage errors: one line, exit 2 -----------------------------------------------------------------------------
