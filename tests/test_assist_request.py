@@ -152,6 +152,7 @@ def test_related_parties_without_the_circumstances_of_sale_leave_article_1_open(
     f = json.loads(json.dumps(facts, default=str))
     f["importer"]["relation"] = "related"
     del f["importer"]["relation_detail"]
+    f["methods"] = {"computed_value": "The exporter, as producer, will give its cost of materials and fabrication"}
     req = draft_request(FOLDER, f, documents=documents)
     assert req.conditions[3].met is False and "Article 1.2(a)" in req.conditions[3].reason
     assert "[[CLIENT TO CONFIRM: the circumstances of the sale" in req.conditions[3].reason
@@ -159,6 +160,8 @@ def test_related_parties_without_the_circumstances_of_sale_leave_article_1_open(
     assert [x.applies for x in req.methods[1:]] == [None] * 5
     assert all(x.reason.startswith("Reached only if Article 1 does not apply.") for x in req.methods[1:])
     assert "[[CLIENT TO CONFIRM: the data for Article 2 (transaction value of identical goods)" in req.methods[1].reason
+    assert req.methods[4].article == "Article 6"
+    assert req.methods[4].reason.endswith("will give its cost of materials and fabrication.")
 
 
 def test_unstated_conditions_are_placeholders_and_article_1_waits_for_them(documents, facts):
@@ -258,6 +261,7 @@ def test_a_folder_with_no_invoice(tmp_path):
     with pytest.raises(NoInvoice):
         draft_request(folder, FACTS, workers=1)
     _one_line_error([str(tmp_path / "gone"), "--facts", str(FACTS)], "gone: no such folder")
+    _one_line_error([str(FACTS), "--facts", str(FACTS)], "a file, not the folder of the sale's documents")
 
 
 def test_an_output_that_is_not_a_word_file(tmp_path):
