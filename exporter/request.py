@@ -165,7 +165,6 @@ class Sale:
     packing_lists: list[Document]
     payments: list[Document]
     unread: list[tuple[str, str]]  # documents that could not be read: path, why
-    others: list[Document]  # read, but of no type the request uses
     currency: str
 
     def total(self, name: str) -> Decimal:
@@ -233,25 +232,22 @@ def read_documents(folder: Path | str, workers: int | None = None) -> list[Docum
 
 def sale_of(documents: list[Document], folder: str = "the folder") -> Sale:
     """The export sale the documents show. :class:`NoInvoice` when no commercial invoice gives a value."""
-    invoices = [m for m in (_invoice_money(d) for d in documents if d.doc_type == "commercial_invoice" and
-                            not d.error) if m is not None]
+    read = [d for d in documents if not d.error]
+    invoices = [m for m in (_invoice_money(d) for d in read if d.doc_type == "commercial_invoice") if m is not None]
     if not invoices:
-        read = ", ".join(sorted({DOC_TYPE_NAMES.get(d.doc_type, d.doc_type) for d in documents if not d.error}))
-        raise NoInvoice(f"{folder}: no commercial invoice with its amounts found "
-                        f"({len(documents)} files read" + (f": {read}" if read else "") + ")")
+        kinds = ", ".join(sorted({DOC_TYPE_NAMES.get(d.doc_type, d.doc_type) for d in read}))
+        raise NoInvoice(f"{folder}: no commercial invoice with its amounts found ({len(documents)} "
+                        f"file{'s' if len(documents) != 1 else ''} read" + (f": {kinds}" if kinds else "") + ")")
     currencies = sorted({i.currency for i in invoices})
     if len(currencies) > 1:
         raise NoInvoice(f"{folder}: the invoices are in several currencies ({', '.join(currencies)}); one request "
                         f"covers one sale in one currency")
     keys = {id_key(i.number) for i in invoices}
-    payments = [d for d in documents if d.doc_type == "payment_record" and not d.error]
-    referenced = [p for p in payments if any(set(f.value or []) & keys for f in p.facts_of("invoice_reference")
-                                             if isinstance(f.value, list))]
-    return Sale(sorted(invoices, key=lambda i: i.document.path), [d for d in documents if d.doc_type == "packing_list"
-                                                                   and not d.error],
-                referenced or payments, [(d.path, d.error) for d in documents if d.error],
-                [d for d in documents if not d.error and d.doc_type not in
-                 ("commercial_invoice", "packing_list", "payment_record")], currencies[0])
+    payments = [d for d in read if d.doc_type == "payment_record"]
+    referenced = [p for p in payments if any(isinstance(f.value, list) and set(f.value) & keys
+                                             for f in p.facts_of("invoice_reference"))]
+    return Sale(sorted(invoices, key=lambda i: i.document.path), [d for d in read if d.doc_type == "packing_list"],
+                referenced or payments, [(d.path, d.error) for d in documents if d.error], currencies[0])
 
 
 # --- the analysis ----------------------------------------------------------------------------------------------
@@ -464,6 +460,10 @@ def _notes(req: AssistRequest) -> list[str]:
     if m.paid is not None and m.paid != m.cif:
         out.append(f"The payments read ({_amt(m.currency, m.paid)}) differ from the CIF value "
                    f"({_amt(m.currency, m.cif)}): explain the difference (bank charges, partial payment, discount).")
+    for p in s.payments:
+        if p.fields.get("currency") != m.currency:
+            out.append(f"Payment {_t(p.fields.get('reference') or p.path)} is in {_t(p.fields.get('currency'))}, the "
+                       f"invoices in {m.currency}: not counted in what the buyer paid.")
     if m.imposed is not None and m.difference is None:
         out.append(f"The value imposed is in {m.imposed_currency}, the invoices in {m.currency}: the difference is not "
                    f"computed without the exchange rate the foreign administration applied.")

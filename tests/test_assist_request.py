@@ -194,7 +194,8 @@ def test_several_invoices_are_totalled_and_what_does_not_add_up_goes_to_counsel(
             Document.of("b.pdf", "commercial_invoice", {
                 "invoice_number": "B-2", "currency": "USD", "total": D("99.99"),
                 "charges": [charge("freight", "5.00"), charge("handling", "2.00")]}, items=[{"amount": D("90.00")}]),
-            Document.of("p.pdf", "payment_record", {"amount": D("200.00"), "currency": "USD"})]
+            Document.of("p.pdf", "payment_record", {"amount": D("200.00"), "currency": "USD"}),
+            Document.of("q.pdf", "payment_record", {"amount": D("50.00"), "currency": "EUR", "reference": "FT-9"})]
     req = draft_request(FOLDER, facts, documents=docs)
     m = req.money
     assert (m.goods, m.freight, m.insurance, m.other, m.cif, m.invoiced, m.paid, m.difference) == (
@@ -203,6 +204,7 @@ def test_several_invoices_are_totalled_and_what_does_not_add_up_goes_to_counsel(
     assert "Invoice B-2: goods, freight, insurance and other charges add up to USD 97.00, the invoice shows USD 99.99" in notes
     assert "Invoice B-2 carries other charges of USD 2.00" in notes
     assert "The payments read (USD 200.00) differ from the CIF value (USD 205.48)" in notes
+    assert "Payment FT-9 is in EUR, the invoices in USD: not counted in what the buyer paid." in notes
     total = next(b for b in req.blocks if b.kind == "table" and b.rows[0][0] == "Invoice").rows[-1]
     assert total[:6] == ["Total", "190.10", "15.05", "0.33", "205.48", "210.47"]
 
@@ -257,7 +259,7 @@ def test_a_folder_with_no_invoice(tmp_path):
     folder.mkdir()
     shutil.copy(FOLDER / "packing list PL-AFC-25-1187.pdf", folder)
     _one_line_error([str(folder), "--facts", str(FACTS), "--out", str(tmp_path / "r.docx"), "--workers", "1"],
-                    "no commercial invoice with its amounts found (1 files read: packing list)")
+                    "no commercial invoice with its amounts found (1 file read: packing list)")
     with pytest.raises(NoInvoice):
         draft_request(folder, FACTS, workers=1)
     _one_line_error([str(tmp_path / "gone"), "--facts", str(FACTS)], "gone: no such folder")
