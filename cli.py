@@ -732,6 +732,49 @@ def psc(db: Path, out: Path, importer: str | None, entry_numbers: str | None, as
         click.echo(f"{kind}: {path}")
 
 
+@main.command("assist-request")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--facts", "facts", required=True, type=click.Path(path_type=Path), metavar="FACTS.json",
+              help="What the documents cannot give: the parties' relation, the foreign decision, the product facts.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("assist-request.docx"),
+              show_default=True, help="The Word draft (a Markdown twin is written beside it).")
+@workers_option
+@click.option("--author", default=None, help="The draft's author in the Word properties (default: the exporter).")
+def assist_request(folder: Path, facts: Path, out: Path, workers: int | None, author: str | None) -> None:
+    """Draft the U.S. exporter's request to CBP for assistance in a valuation or classification dispute with a
+    foreign customs administration (80 FR 34924), from the export sale's documents in FOLDER and a facts file."""
+    from .audit.writers import OutputPathError, docx_path
+    from .exporter import FactsError, NoInvoice, draft_request, read_facts, write_request
+
+    try:
+        docx_path(out, "--out")
+    except OutputPathError as exc:
+        _usage(str(exc))
+    if not folder.is_dir():
+        _usage(f"FOLDER {folder}: " + ("a file, not the folder of the sale's documents" if folder.exists()
+                                       else "no such folder"))
+    try:
+        data = read_facts(facts)
+        req = draft_request(folder, data, workers=workers)
+    except (FactsError, NoInvoice) as exc:
+        _usage(str(exc))
+    with _writing(out):
+        paths = write_request(req, out, author)
+    m = req.money
+    click.echo(printable(
+        f"Request for assistance for {req.exporter}: {len(req.sale.invoices)} invoice"
+        f"{'s' if len(req.sale.invoices) != 1 else ''}, CIF value {m.currency} "
+        f"{m.cif:,} (goods {m.goods:,} + freight {m.freight:,} + insurance {m.insurance:,})"
+        + (f"; value imposed {m.imposed_currency} {m.imposed:,}" if m.imposed is not None else "")
+        + (f", difference {m.currency} {m.difference:,}" if m.difference is not None else "")
+        + f"; {len(req.placeholders)} items to confirm; {len(req.notes)} notes for counsel (not for filing)"))
+    for x in req.methods:
+        applies = "to be confirmed" if x.applies is None else "applies" if x.applies else "does not apply"
+        click.echo(f"  {x.article} {x.title}: {applies}")
+    for kind, path in paths.items():
+        click.echo(f"{kind}: {path}")
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the rule specs as JSON.")
 def rules(as_json: bool) -> None:
