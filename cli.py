@@ -21,6 +21,13 @@ wait_option = click.option("--wait", "wait", type=click.FloatRange(min=0), defau
                            help="When another run holds the database, wait this long for it (default: refuse at once).")
 workers_option = click.option("--workers", type=click.IntRange(min=1), default=None,
                               help="Processes for extraction (default: all cores).")
+rehash_option = click.option("--rehash", is_flag=True,
+                             help="Hash every file, even one whose size and modification time are those stored "
+                                  "when it was read (by default it is taken as unchanged, not opened: a file "
+                                  "rewritten with other bytes of the same size and time is missed without this).")
+quiet_option = click.option("--quiet", "-q", is_flag=True,
+                            help="No progress on standard error (by default a bar on a terminal, else a line "
+                                 "every 5 s once a scan lasts that long).")
 
 
 def cluster_options(f):
@@ -150,14 +157,11 @@ def _held(db: Path, wait: float):
         lock.release()
 
 
-@contextmanager
-def _progress(label: str, length: int):
-    """A progress bar on a terminal; silent when output goes to a file or a pipe."""
-    if not pipeline.progress_stream() or length < 2:
-        yield None
-        return
-    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
-        yield bar.update
+def _progress(path: Path, quiet: bool):
+    """The scan's progress on standard error (``progress.reporter``): a bar on a terminal, else periodic lines."""
+    from .progress import reporter
+
+    return reporter(0 if quiet else len(pipeline.discover(path)), quiet=quiet, terminal=pipeline.progress_stream())
 
 
 INTERRUPTED = 130  # exit code after Ctrl-C (128 + SIGINT), as a shell reports it
@@ -243,11 +247,13 @@ def main() -> None:
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
 @wait_option
+@rehash_option
+@quiet_option
 @budget_options
 @cluster_options
 def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff: Path | None, wait: float,
-        max_pages: int, max_pixels: int, max_seconds: float, max_memory: int, scheduler: str | None,
-        send_bytes: bool) -> None:
+        rehash: bool, quiet: bool, max_pages: int, max_pixels: int, max_seconds: float, max_memory: int,
+        scheduler: str | None, send_bytes: bool) -> None:
     """Scan PATH, link its documents into entries, audit the whole database and summarise."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     _check_inputs(declared, tariff)
@@ -257,11 +263,10 @@ def run(path: Path, db: Path, workers: int | None, declared: Path | None, tariff
         Store(db).close()
     except StoreError as exc:
         _usage(str(exc))
-    n = len(pipeline.discover(path))
     try:
-        with _progress("Extracting", n) as tick:
+        with _progress(path, quiet) as tick:
             result = pipeline.run(path, db, workers=workers, declared=declared, tariff=tariff, progress=tick,
-                                  wait=wait, budget=budget, executor=executor)
+                                  wait=wait, budget=budget, rehash=rehash, executor=executor)
     except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     for line in pipeline.summary_lines(result):
@@ -297,11 +302,13 @@ def _exit_on_rule_errors(errors) -> None:
 @click.option("--tariff", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A tariff schedule CSV (USITC HTS export) for rates the 7501 does not show.")
 @wait_option
+@rehash_option
+@quiet_option
 @budget_options
 @cluster_options
 def review(path: Path, fail_on: str, db: Path | None, workers: int | None, declared: Path | None,
-           tariff: Path | None, wait: float, max_pages: int, max_pixels: int, max_seconds: float,
-           max_memory: int, scheduler: str | None, send_bytes: bool) -> None:
+           tariff: Path | None, wait: float, rehash: bool, quiet: bool, max_pages: int, max_pixels: int,
+           max_seconds: float, max_memory: int, scheduler: str | None, send_bytes: bool) -> None:
     """Check one shipment folder before filing: print the findings; exit 1 at or above --fail-on, 3 when a rule
     failed (the review is incomplete)."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
@@ -314,8 +321,9 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
         except StoreError as exc:
             _usage(str(exc))
     try:
-        result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait,
-                                 budget=budget, executor=executor)
+        with _progress(path, quiet) as tick:
+            result = pipeline.review(path, db=db, workers=workers, declared=declared, tariff=tariff, wait=wait,
+                                     budget=budget, progress=tick, rehash=rehash, executor=executor)
     except StoreError as exc:  # another run holds the database (DatabaseBusy), or its lock cannot be made
         _usage(str(exc))
     if not result.audit.entries:
@@ -336,17 +344,20 @@ def review(path: Path, fail_on: str, db: Path | None, workers: int | None, decla
 @db_option
 @workers_option
 @wait_option
+@rehash_option
+@quiet_option
 @budget_options
 @cluster_options
-def scan(path: Path, db: Path, workers: int | None, wait: float, max_pages: int, max_pixels: int,
-         max_seconds: float, max_memory: int, scheduler: str | None, send_bytes: bool) -> None:
+def scan(path: Path, db: Path, workers: int | None, wait: float, rehash: bool, quiet: bool, max_pages: int,
+         max_pixels: int, max_seconds: float, max_memory: int, scheduler: str | None, send_bytes: bool) -> None:
     """Extract the documents under PATH into the database (no audit)."""
     budget = _budget(max_pages, max_pixels, max_seconds, max_memory)
     executor = _executor(scheduler, send_bytes, workers)
     _new_db(db)
     with _held(db, wait), _open_store(db, must_exist=False) as store:
-        with _progress("Extracting", len(pipeline.discover(path))) as tick:
-            stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget, executor=executor)
+        with _progress(path, quiet) as tick:
+            stats = pipeline.scan(path, store, workers=workers, progress=tick, budget=budget, rehash=rehash,
+                                  executor=executor)
     click.echo(f"Scanned {stats.seen} files: extracted {stats.extracted}, unchanged {stats.cached} "
                f"(not extracted again), errors {stats.errors}"
                + (f", skipped {len(stats.skipped)}" if stats.skipped else ""))
@@ -521,6 +532,24 @@ def _tender_date(value: str | None):
 
 tender_date_option = click.option("--tender-date", "tender_date", default=None, metavar="YYYY-MM-DD",
                                   help="The date interest (19 U.S.C. 1505(c)) runs to (default: today).")
+interest_rates_option = click.option(
+    "--interest-rates", "interest_rates", default=None, metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Quarters of the IRS underpayment rate after the shipped table's last one, from CBP's notices: a CSV with "
+         "the columns from, to, rate, source (or JSON shaped like the shipped table). They extend the table; they "
+         "never change a shipped quarter.")
+
+
+def _rates(path: Path | None):
+    """The interest rate table: the shipped one, extended by the --interest-rates file (a bad file: exit 2)."""
+    if path is None:
+        return None
+    from .audit import interest
+
+    try:
+        return interest.extended(path)
+    except interest.RatesFileError as exc:
+        _usage(f"--interest-rates {exc}")
 
 
 @main.command()
@@ -530,7 +559,8 @@ tender_date_option = click.option("--tender-date", "tender_date", default=None, 
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Where the documents are (default: the folder of the latest run), for the evidence crops.")
 @tender_date_option
-def report(db: Path, out: Path, root: Path | None, tender_date: str | None) -> None:
+@interest_rates_option
+def report(db: Path, out: Path, root: Path | None, tender_date: str | None, interest_rates: Path | None) -> None:
     """Write the HTML report (with evidence crops) and the loss-of-revenue schedule (XLSX and CSV)."""
     from .audit.report import write_report
 
@@ -538,8 +568,9 @@ def report(db: Path, out: Path, root: Path | None, tender_date: str | None) -> N
         _usage(f"--out {out}: the folder to write report.html, schedule.xlsx and schedule.csv into, not a file "
                f"(e.g. --out {out.with_suffix('')})")
     tender = _tender_date(tender_date)
+    rates = _rates(interest_rates)
     with _open_store(db) as store, _writing(out):
-        paths = write_report(store, out, str(root) if root else None, tender)
+        paths = write_report(store, out, str(root) if root else None, tender, rates)
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}")
 
@@ -562,9 +593,10 @@ def report(db: Path, out: Path, root: Path | None, tender_date: str | None) -> N
 @click.option("--include-psc", is_flag=True, help="Disclose the findings on entries still open to a post-summary "
               "correction on the tender date too (by default they are left out: 'appraiser psc' drafts them).")
 @tender_date_option
+@interest_rates_option
 def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | None, tender_later: bool,
              form28: Path | None, culpability: str, author: str | None,
-             tender_date: str | None, include_psc: bool = False) -> None:
+             tender_date: str | None, include_psc: bool = False, interest_rates: Path | None = None) -> None:
     """Draft the prior disclosure (19 CFR 162.74) from the accepted findings, as Word and Markdown."""
     from .audit.disclose import (CULPABILITY, NothingAccepted, draft_disclosure, write_disclosure,
                                  write_form28_pack)
@@ -582,10 +614,11 @@ def disclose(db: Path, out: Path, importer: str | None, entry_numbers: str | Non
         _usage(f"--form28 {form28}: the same file as --out; give the Form 28 pack its own name")
     wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers is not None else None
     tender = _tender_date(tender_date)
+    rates = _rates(interest_rates)
     with _open_store(db) as store:
         try:
             d = draft_disclosure(store, importer=importer, entries=wanted, tender_now=not tender_later,
-                                 tender_date=tender, culpability=culpability, include_psc=include_psc)
+                                 tender_date=tender, culpability=culpability, include_psc=include_psc, rates=rates)
         except NothingAccepted as exc:
             _usage(str(exc))
         with _writing(*[p for p in (out, form28) if p is not None]):
@@ -705,7 +738,9 @@ def triage(db: Path, as_of: str | None, as_json: bool) -> None:
 @click.option("--entries", "entry_numbers", default=None, help="Only these entries (comma-separated).")
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
               help="The date the PSC window is judged on (default: today).")
-def psc(db: Path, out: Path, importer: str | None, entry_numbers: str | None, as_of: str | None) -> None:
+@interest_rates_option
+def psc(db: Path, out: Path, importer: str | None, entry_numbers: str | None, as_of: str | None,
+        interest_rates: Path | None = None) -> None:
     """Draft the post-summary corrections (19 CFR 101.9(b)) of the accepted findings on entries inside the PSC
     window: the corrected lines as CSV, and a summary as Word and Markdown."""
     from .audit.disclose import NothingAccepted
@@ -715,10 +750,11 @@ def psc(db: Path, out: Path, importer: str | None, entry_numbers: str | None, as
         _usage(f"--out {out}: the folder to write psc-lines.csv and psc-summary.docx into, not a file "
                f"(e.g. --out {out.with_suffix('')})")
     day = _as_of(as_of)
+    rates = _rates(interest_rates)
     wanted = [e.strip() for e in entry_numbers.split(",") if e.strip()] if entry_numbers is not None else None
     with _open_store(db) as store:
         try:
-            d = draft_psc(store, importer=importer, entries=wanted, as_of=day)
+            d = draft_psc(store, importer=importer, entries=wanted, as_of=day, rates=rates)
         except (NothingToCorrect, NothingAccepted) as exc:
             _usage(str(exc))
     with _writing(out):
@@ -726,6 +762,49 @@ def psc(db: Path, out: Path, importer: str | None, entry_numbers: str | None, as
     click.echo(f"Post-summary corrections as of {day.isoformat()}: {len(d.numbers)} entries, {len(d.lines)} lines, "
                f"{len(d.findings)} accepted findings, duty, taxes and fees added USD {d.total:,}; first deadline "
                f"{min(t.psc_deadline for t in d.triage.values()).isoformat()}")
+    for kind, path in paths.items():
+        click.echo(f"{kind}: {path}")
+
+
+@main.command("assist-request")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--facts", "facts", required=True, type=click.Path(path_type=Path), metavar="FACTS.json",
+              help="What the documents cannot give: the parties' relation, the foreign decision, the product facts.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("assist-request.docx"),
+              show_default=True, help="The Word draft (a Markdown twin is written beside it).")
+@workers_option
+@click.option("--author", default=None, help="The draft's author in the Word properties (default: the exporter).")
+def assist_request(folder: Path, facts: Path, out: Path, workers: int | None, author: str | None) -> None:
+    """Draft the U.S. exporter's request to CBP for assistance in a valuation or classification dispute with a
+    foreign customs administration (80 FR 34924), from the export sale's documents in FOLDER and a facts file."""
+    from .audit.writers import OutputPathError, docx_path
+    from .exporter import FactsError, NoInvoice, draft_request, read_facts, write_request
+
+    try:
+        docx_path(out, "--out")
+    except OutputPathError as exc:
+        _usage(str(exc))
+    if not folder.is_dir():
+        _usage(f"FOLDER {folder}: " + ("a file, not the folder of the sale's documents" if folder.exists()
+                                       else "no such folder"))
+    try:
+        data = read_facts(facts)
+        req = draft_request(folder, data, workers=workers)
+    except (FactsError, NoInvoice) as exc:
+        _usage(str(exc))
+    with _writing(out):
+        paths = write_request(req, out, author)
+    m = req.money
+    click.echo(printable(
+        f"Request for assistance for {req.exporter}: {len(req.sale.invoices)} invoice"
+        f"{'s' if len(req.sale.invoices) != 1 else ''}, CIF value {m.currency} "
+        f"{m.cif:,} (goods {m.goods:,} + freight {m.freight:,} + insurance {m.insurance:,})"
+        + (f"; value imposed {m.imposed_currency} {m.imposed:,}" if m.imposed is not None else "")
+        + (f", difference {m.currency} {m.difference:,}" if m.difference is not None else "")
+        + f"; {len(req.placeholders)} items to confirm; {len(req.notes)} notes for counsel (not for filing)"))
+    for x in req.methods:
+        applies = "to be confirmed" if x.applies is None else "applies" if x.applies else "does not apply"
+        click.echo(f"  {x.article} {x.title}: {applies}")
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}")
 

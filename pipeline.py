@@ -78,9 +78,11 @@ class Skipped:
 @dataclass
 class Discovery:
     """What a folder holds: the regular files to read, as (path, relative '/'-separated path), and the entries
-    skipped with their reason. ``len`` counts both: each is recorded once."""
+    skipped with their reason. ``len`` counts both: each is recorded once. ``stamps`` holds each file's size and
+    modification time (``st_mtime_ns``) as its ``lstat`` saw them, by relative path: its fingerprint."""
     files: list[tuple[Path, str]] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.files) + len(self.skipped)
@@ -149,7 +151,7 @@ def discover(root: Path) -> Discovery:
     except OSError as exc:
         return Discovery([], [Skipped(path_text(root.name), f"cannot read ({exc.strerror or exc})")])
     if stat.S_ISREG(top.st_mode):
-        return Discovery([(root, path_text(root.name))])
+        return Discovery([(root, path_text(root.name))], stamps={path_text(root.name): (top.st_size, top.st_mtime_ns)})
     if not stat.S_ISDIR(top.st_mode):
         return Discovery([], [Skipped(path_text(root.name), f"{_kind(top.st_mode)}, not a file: never opened")])
     patterns = _ignore_patterns(root)
@@ -173,7 +175,8 @@ def discover(root: Path) -> Discovery:
                 continue
             p = here / entry.name
             try:
-                mode = entry.stat(follow_symlinks=False).st_mode
+                info = entry.stat(follow_symlinks=False)
+                mode = info.st_mode
             except OSError:  # vanished since the folder was listed: nothing left to account for
                 continue
             if stat.S_ISDIR(mode):  # a real folder (a link to one is a link, below), whatever its name
@@ -184,6 +187,7 @@ def discover(root: Path) -> Discovery:
                 continue
             if stat.S_ISREG(mode):
                 found.files.append((p, rel))
+                found.stamps[rel] = (info.st_size, info.st_mtime_ns)
             elif stat.S_ISLNK(mode):
                 found.skipped.append(_link(real_root, p, rel, patterns))
             else:
@@ -319,17 +323,19 @@ class LocalPool:
             pool.join()
 
 
-def _size(job: Job) -> int:
-    try:
-        return os.stat(job[0]).st_size
-    except OSError:  # gone since it was read: its extraction says so
-        return 0
+RACY_NS = 2_000_000_000  # a file modified this close to a scan may change again within its timestamp's tick
 
 
 def scan(root: Path, store: Store, workers: int | None = None,
          progress: Callable[[int], None] | None = None, only: set[str] | None = None,
-         budget: Budget | None = None, executor: Executor | None = None) -> ScanStats:
+         budget: Budget | None = None, rehash: bool = False, executor: Executor | None = None) -> ScanStats:
     """Extract every new or changed file under ``root`` into ``store``; unchanged content is never re-read.
+
+    A file whose size and modification time (``st_mtime_ns``, from the folder's ``lstat``) are those stored when it
+    was read is unchanged, and not opened at all; any other is hashed, and extracted only when its content is not in
+    the cache. A file rewritten with other bytes of the same size and modification time is taken as unchanged: the
+    limit of the method, which ``rehash`` lifts (every file hashed). A modification time within ``RACY_NS`` of the
+    scan is not recorded, so that such a file is hashed next time. ``progress`` is called with 1 per entry done.
 
     ``only`` limits the scan to those relative paths (evaluation reads just the documents a truth lists).
     Documents of other folders in the store are left alone: only files gone from ``root`` are dropped.
@@ -351,13 +357,35 @@ def scan(root: Path, store: Store, workers: int | None = None,
         files = [(p, rel) for p, rel in files if rel in only]
     skipped = [s for s in found.skipped if only is None or s.rel in only]
     stats.seen = len(files) + len(skipped)
+    known = {} if rehash else store.fingerprints()  # one query for the whole folder
+    trusted = time.time_ns() - RACY_NS
+
+    def mtime_of(rel: str) -> int | None:
+        """The modification time to record for ``rel``: None when too recent to be trusted."""
+        seen = found.stamps.get(rel)
+        return seen[1] if seen is not None and seen[1] < trusted else None
+
     for entry in skipped:  # recorded, so that every entry of the folder is accounted for; never opened
         store.save_document(Document(path=entry.rel, sha256="", error=entry.error), EXTRACTOR_VERSION, cache=False)
         stats.skipped.append((entry.rel, entry.reason))
         if progress:
             progress(1)
+    def not_extracted(rel: str, error: str | None) -> None:
+        """A file whose content's extraction is stored, counted as unchanged (with its error, if it has one)."""
+        stats.cached += 1
+        if error:
+            stats.errors += 1
+            stats.failed.append((rel, error))
+        if progress:
+            progress(1)
+
     todo: list[tuple[str, str, str]] = []
     for path, rel in files:
+        old = known.get(rel)
+        if old is not None and (old.size, old.mtime_ns) == found.stamps.get(rel) \
+                and old.extractor == extraction_key(rel):  # unchanged: not opened, nothing written
+            not_extracted(rel, old.error)
+            continue
         try:
             digest = sha256_of(path)
         except OSError as exc:
@@ -379,18 +407,13 @@ def scan(root: Path, store: Store, workers: int | None = None,
                 cached.size = path.stat().st_size
             except OSError:  # vanished after it was read: recorded as read
                 pass
-            store.save_document(cached, extraction_key(rel))
-            stats.cached += 1
-            if cached.error:
-                stats.errors += 1
-                stats.failed.append((rel, cached.error))
-            if progress:
-                progress(1)
+            store.save_document(cached, extraction_key(rel), mtime_ns=mtime_of(rel))
+            not_extracted(rel, cached.error)
             continue
         todo.append((str(path), rel, digest))
 
     def record(doc: Document, seconds: float, cache: bool = True) -> None:
-        store.save_document(doc, extraction_key(doc.path), seconds, cache=cache)
+        store.save_document(doc, extraction_key(doc.path), seconds, cache=cache, mtime_ns=mtime_of(doc.path))
         stats.extracted += 1
         if doc.error:
             stats.errors += 1
@@ -399,7 +422,8 @@ def scan(root: Path, store: Store, workers: int | None = None,
             progress(1)
 
     if todo:
-        todo.sort(key=_size, reverse=True)  # the largest first, so that no long document starts last
+        # the largest first (by the folder's listing), so that no long document starts last
+        todo.sort(key=lambda job: found.stamps.get(job[1], (0, 0))[0], reverse=True)
         with closing((executor or LocalPool(workers)).extract(todo, budget, budget.hard_seconds)) as outcomes:
             for (path, rel, digest), outcome in outcomes:
                 # the boundary of one file in a worker process (killed for its seconds, dead of its memory, a result
@@ -484,7 +508,7 @@ class RunSummary:
 
 def run(root: Path, db: Path | str, workers: int | None = None, declared: Path | None = None,
         tariff: Path | None = None, progress: Callable[[int], None] | None = None, wait: float = 0.0,
-        budget: Budget | None = None, executor: Executor | None = None) -> RunSummary:
+        budget: Budget | None = None, rehash: bool = False, executor: Executor | None = None) -> RunSummary:
     """Scan ``root`` into the database ``db``, then audit the whole database (every folder scanned into it).
 
     One run at a time holds the database (``DatabaseBusy`` at once, or after waiting ``wait`` seconds); a run
@@ -498,7 +522,8 @@ def run(root: Path, db: Path | str, workers: int | None = None, declared: Path |
         store = Store(db)
         try:
             run_id, interrupted = store.start_run(location_of(root))
-            stats = scan(root, store, workers=workers, progress=progress, budget=budget, executor=executor)
+            stats = scan(root, store, workers=workers, progress=progress, budget=budget, rehash=rehash,
+                         executor=executor)
             summary = audit_store(store, declared=declared, tariff=tariff)
             documents = store.documents()
             store.finish_run(run_id, {"seen": stats.seen, "extracted": stats.extracted, "cached": stats.cached,
@@ -564,6 +589,7 @@ def at_or_above(findings: Iterable[Finding], threshold: str) -> list[Finding]:
 
 def review(root: Path, db: Path | str | None = None, workers: int | None = None, declared: Path | None = None,
            tariff: Path | None = None, wait: float = 0.0, budget: Budget | None = None,
+           progress: Callable[[int], None] | None = None, rehash: bool = False,
            executor: Executor | None = None) -> RunSummary:
     """A broker's check of one shipment folder before filing: the main job on a throwaway database unless
     ``db`` is given (then decisions recorded there are kept, and the other folders' documents too)."""
@@ -571,10 +597,10 @@ def review(root: Path, db: Path | str | None = None, workers: int | None = None,
 
     if db is not None:  # an engagement database: the verdict is this folder's, whatever other folders hold
         return within_folder(run(root, db, workers=workers, declared=declared, tariff=tariff, wait=wait,
-                                 budget=budget, executor=executor))
+                                 budget=budget, progress=progress, rehash=rehash, executor=executor))
     with tempfile.TemporaryDirectory(prefix="appraiser-review-") as tmp:
         return run(root, Path(tmp) / "review.db", workers=workers, declared=declared, tariff=tariff, budget=budget,
-                   executor=executor)
+                   progress=progress, executor=executor)
 
 
 def within_folder(result: RunSummary) -> RunSummary:

@@ -583,7 +583,7 @@ def standing_notes(left: list[LeftOut], unknown: list[str], as_of: date) -> list
 
 def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] | None = None,
                      tender_now: bool = True, tender_date: date | None = None,
-                     culpability: str = "none", include_psc: bool = False) -> Disclosure:
+                     culpability: str = "none", include_psc: bool = False, rates=None) -> Disclosure:
     """The prior disclosure of the accepted findings of one importer (optionally of some entries only).
 
     ``importer``: part of the importer's name, or its importer number; ``entries``: entry numbers (compared on
@@ -594,7 +594,8 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     ``culpability``: the wording counsel chooses (:data:`CULPABILITY`; ``none``, the default, states no level of
     culpability and reserves it); the tool never asserts one. :class:`UnknownCulpability` for any other.
     The findings on entries open to a post-summary correction on the tender date (unless ``include_psc``) or
-    time-barred are left out (:func:`by_standing`), and the note for counsel says so."""
+    time-barred are left out (:func:`by_standing`), and the note for counsel says so. ``rates``: the interest
+    rate table (:func:`audit.interest.extended` for quarters after the shipped ones; default: the shipped table)."""
     if culpability not in CULPABILITY:
         raise UnknownCulpability(f"--culpability {culpability!r}: one of {', '.join(CULPABILITY)}")
     entries = list(entries) if entries is not None else None
@@ -617,7 +618,8 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
     ents = [sel.entries[n] for n in numbers if n in sel.entries]
     party = _the_importer(ents)
     refs = {f.id: f"F{i + 1}" for i, f in enumerate(findings)}
-    sched = model.build(findings, sel.entries, sel.saved_totals, refs, statuses=model.DISCLOSED, tender=tender_date)
+    sched = model.build(findings, sel.entries, sel.saved_totals, refs, statuses=model.DISCLOSED, tender=tender_date,
+                        rates=rates)
     d = _Draft(sel, findings, numbers, refs, sched, _exhibits(findings, sel.documents),
                _t(party.name) if party is not None and party.name else placeholder("the importer of record's name"),
                _t(party.number) if party is not None and party.number else None, tender_now, culpability,
@@ -641,7 +643,8 @@ def draft_disclosure(store, importer: str | None = None, entries: Iterable[str] 
                       total_interest=sched.total_interest, exposures=model.exposures(sched, sel.entries),
                       culpability=culpability, notes=d.notes, gaps=d.gaps, left_out=left,
                       left_out_total=model.build([x.finding for x in left], sel.entries, sel.saved_totals,
-                                                 statuses=model.DISCLOSED, tender=as_of).total if left else ZERO)
+                                                 statuses=model.DISCLOSED, tender=as_of,
+                                                 rates=rates).total if left else ZERO)
 
 
 def _opening(d: _Draft) -> list[Block]:

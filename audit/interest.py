@@ -14,6 +14,8 @@ The start chosen here is the entry summary date (estimated duties are deposited 
 from __future__ import annotations
 
 import calendar
+import csv
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -45,9 +47,16 @@ class Table:
     quarters: tuple[Quarter, ...]
     covered_from: date
     covered_to: date
+    name: str = "audit/interest_rates.json"  # where the quarters come from, as said in a gap
 
     def quarter_of(self, day: date) -> Quarter | None:
         return next((q for q in self.quarters if q.start <= day <= q.end), None)
+
+
+def _contiguous(qs: tuple[Quarter, ...], where: str) -> None:
+    for a, b in zip(qs, qs[1:]):  # contiguous: a hole would be a silent gap
+        if b.start != a.end + timedelta(days=1):
+            raise RatesFileError(f"{where}: the quarters ending {a.end} and starting {b.start} are not contiguous")
 
 
 @lru_cache(maxsize=None)
@@ -57,10 +66,73 @@ def table(path: str | None = None) -> Table:
     qs = tuple(Quarter(date.fromisoformat(q["from"]), date.fromisoformat(q["to"]), Decimal(q["rate"]), q["source"])
                for q in data["quarters"])
     qs = tuple(sorted(qs, key=lambda q: q.start))
-    for a, b in zip(qs, qs[1:]):  # contiguous: a hole would be a silent gap
-        if b.start != a.end + timedelta(days=1):
-            raise ValueError(f"{path or RATES_FILE}: the quarters {a.end} and {b.start} are not contiguous")
+    _contiguous(qs, str(path or RATES_FILE))
     return Table(qs, qs[0].start, qs[-1].end)
+
+
+class RatesFileError(ValueError):
+    """A rates file the user gave that cannot extend the table: its message is one line naming the file."""
+
+
+def _user_quarters(path: Path) -> list[dict]:
+    """The rows of a user's rates file: CSV with the columns from, to, rate, source; or JSON shaped like
+    ``audit/interest_rates.json`` (a ``quarters`` list of the same keys)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RatesFileError(f"{path}: cannot be read ({exc.__class__.__name__})") from None
+    if path.suffix.lower() == ".json":
+        try:
+            rows = json.loads(text)["quarters"]
+        except (ValueError, KeyError, TypeError):
+            raise RatesFileError(f"{path}: not a JSON object with a 'quarters' list") from None
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise RatesFileError(f"{path}: 'quarters' must be a list of objects")
+        return rows
+    reader = csv.DictReader(io.StringIO(text))
+    names = [(n or "").strip().lower() for n in (reader.fieldnames or [])]
+    missing = [k for k in ("from", "to", "rate", "source") if k not in names]
+    if missing:
+        raise RatesFileError(f"{path}: missing column(s) {', '.join(missing)} (CSV columns: from, to, rate, source)")
+    return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+
+
+def _quarter_end(start: date) -> date:
+    after = date(start.year + 1, 1, 1) if start.month == 10 else date(start.year, start.month + 3, 1)
+    return after - timedelta(days=1)
+
+
+def extended(path: Path | str, base: Table | None = None) -> Table:
+    """The shipped table extended (never altered) by the quarters of a user's file — later quarters taken from
+    CBP's Federal Register notices, each with its source. A quarter the shipped table holds must carry the same rate;
+    the extension must join the table with no hole; each quarter is a calendar quarter."""
+    path = Path(path)
+    base = base or table()
+    mine = []
+    for i, row in enumerate(_user_quarters(path), start=1):
+        try:
+            q = Quarter(date.fromisoformat(str(row["from"])), date.fromisoformat(str(row["to"])),
+                        Decimal(str(row["rate"])), str(row["source"]).strip())
+        except (KeyError, ValueError, ArithmeticError):
+            raise RatesFileError(f"{path}: quarter {i}: needs from and to as YYYY-MM-DD and a rate in percent") from None
+        if not q.source:
+            raise RatesFileError(f"{path}: quarter {i} ({q.start}): no source (cite the CBP notice it comes from)")
+        if not (q.start.day == 1 and q.start.month in (1, 4, 7, 10) and q.end == _quarter_end(q.start)):
+            raise RatesFileError(f"{path}: quarter {i} ({q.start} to {q.end}) is not a calendar quarter")
+        if not (0 <= q.rate < 100):
+            raise RatesFileError(f"{path}: quarter {i} ({q.start}): rate {q.rate} is not a percentage")
+        shipped = base.quarter_of(q.start)
+        if shipped is not None:
+            if shipped.rate != q.rate:
+                raise RatesFileError(f"{path}: quarter {q.start} at {q.rate} % differs from the shipped table's "
+                                     f"{shipped.rate} % ({shipped.source})")
+            continue
+        mine.append(q)
+    if not mine:
+        return base
+    qs = tuple(sorted(base.quarters + tuple(mine), key=lambda q: q.start))
+    _contiguous(qs, str(path))
+    return Table(qs, qs[0].start, qs[-1].end, f"{base.name} and {path.name}")
 
 
 @dataclass
@@ -140,7 +212,7 @@ def compute(principal: Decimal, start: date, end: date, strict: bool = True, rat
         return out
     if first < rates.covered_from:
         msg = (f"interest from {first.isoformat()}: the rate table starts on {rates.covered_from.isoformat()} "
-               f"(audit/interest_rates.json)")
+               f"({rates.name})")
         if strict:
             raise InterestGap(msg)
         out.gap = msg
@@ -153,7 +225,7 @@ def compute(principal: Decimal, start: date, end: date, strict: bool = True, rat
             q = rates.quarter_of(day)
             if q is None:
                 msg = (f"no interest rate for {day.isoformat()} to {end.isoformat()}: the rate table "
-                       f"(audit/interest_rates.json) ends on {rates.covered_to.isoformat()}")
+                       f"({rates.name}) ends on {rates.covered_to.isoformat()}")
                 if strict:
                     raise InterestGap(msg)
                 out.gap = msg
@@ -181,4 +253,5 @@ def deposit_date(header) -> tuple[date | None, str]:
     return None, "no entry summary or entry date in the documents"
 
 
-__all__ = ["Interest", "InterestGap", "Quarter", "Step", "Table", "compute", "deposit_date", "table", "RATES_FILE"]
+__all__ = ["Interest", "InterestGap", "Quarter", "RatesFileError", "Step", "Table", "compute", "deposit_date",
+           "extended", "table", "RATES_FILE"]

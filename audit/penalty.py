@@ -6,9 +6,11 @@ The loss is the loss of revenue the schedule counts for the importer's entries (
 "lawful duties, taxes, and fees of which the United States is or may be deprived". The dutiable value is the entered
 value of those entries. The domestic value of the merchandise is not in the documents: unless it is given, the
 entered value stands in for it, and every figure it governs is then a floor (the domestic value is normally the
-higher). With a prior disclosure, negligence and gross negligence cost the interest on the loss (1592(c)(4)(B)); the
-statute computes it from liquidation, a date the documents do not give, so the figure is the 19 U.S.C. 1505(c)
-interest from deposit to the tender date (:mod:`audit.interest`), the larger of the two, and says so.
+higher). With a prior disclosure, negligence and gross negligence cost the interest on the loss (1592(c)(4)(B)),
+computed from liquidation: per entry from the liquidation date the declared data give (an ACE ES-003 export), nothing
+for an entry not liquidated on the tender date, and where the data give no liquidation, the 19 U.S.C. 1505(c)
+interest from deposit to the tender date (:mod:`audit.interest`), which is not lower, stands in and says so
+(``audit.schedule.disclosed_interest``).
 """
 from __future__ import annotations
 
@@ -17,10 +19,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 from ..models.records import q2
 
 ZERO = Decimal("0.00")
+STANDING_IN = "liquidation date not in the data"  # how a disclosed-interest basis begins when 1505(c) stands in
 RULES_FILE = Path(__file__).with_name("penalty_rules.json")
 
 
@@ -56,6 +60,7 @@ class Exposure:
     domestic_value_given: bool
     rows: list[Row] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)  # what the figures rest on (a stand-in value, a date)
+    disclosed: list = field(default_factory=list)  # per entry: the interest from liquidation, and how it was read
 
     def row(self, culpability: str) -> Row:
         return next(r for r in self.rows if r.culpability == culpability)
@@ -68,25 +73,43 @@ class Exposure:
                 "domestic_value_given": self.domestic_value_given,
                 "rows": [{"culpability": r.culpability, "without_disclosure": m(r.without_disclosure),
                           "without_basis": r.without_basis, "with_disclosure": m(r.with_disclosure),
-                          "with_basis": r.with_basis} for r in self.rows], "caveats": self.caveats}
+                          "with_basis": r.with_basis} for r in self.rows], "caveats": self.caveats,
+                "disclosed_interest": [{"entry_number": d.entry_number, "amount": m(d.amount), "basis": d.basis,
+                                        "complete": d.complete} for d in self.disclosed]}
 
 
 def _pct(x: Decimal) -> str:
     return f"{(x * 100).normalize():f} %"
 
 
+def _kinds(disclosed: Sequence) -> str:
+    """How the disclosed interest was read, counted by entry: from liquidation, not yet liquidated, stood in for."""
+    liquidated = sum(1 for d in disclosed if d.basis.startswith("from liquidation"))
+    standing = sum(1 for d in disclosed if d.basis.startswith(STANDING_IN))
+    parts = [(liquidated, "from its liquidation date"), (len(disclosed) - liquidated - standing, "not liquidated: none"),
+             (standing, "liquidation not in the data: 1505(c) interest from deposit")]
+    return "; ".join(f"{n} {'entry' if n == 1 else 'entries'} {what}" for n, what in parts if n)
+
+
 def exposure(importer: str, entries: list[str], loss: Decimal, interest: Decimal, dutiable_value: Decimal,
-             domestic_value: Decimal | None = None, interest_complete: bool = True) -> Exposure:
+             domestic_value: Decimal | None = None, interest_complete: bool = True,
+             disclosed: Sequence | None = None) -> Exposure:
     """The 1592(c) maxima for one importer. ``loss``: its loss of duties, taxes and fees; ``interest``: the 1505(c)
     interest on it; ``dutiable_value``: the entered value of its entries; ``domestic_value``: when known (else the
-    entered value stands in, as a floor)."""
+    entered value stands in, as a floor); ``disclosed``: per entry, the interest from liquidation a disclosure of
+    negligence costs (records with ``entry_number``, ``amount``, ``basis``, ``complete``), where the declared data
+    give liquidation; without them the 1505(c) ``interest`` stands in."""
     for name, v in (("loss", loss), ("interest", interest), ("dutiable_value", dutiable_value)):
         if not isinstance(v, Decimal):
             raise TypeError(f"{name} must be a Decimal")
+    if disclosed is not None:
+        for d in disclosed:
+            if not isinstance(d.amount, Decimal):
+                raise TypeError("disclosed interest must be a Decimal")
     given = domestic_value is not None
     domestic = domestic_value if given else dutiable_value
     out = Exposure(importer, sorted(entries), q2(loss), q2(interest), interest_complete, q2(dutiable_value),
-                   q2(domestic), given)
+                   q2(domestic), given, disclosed=sorted(disclosed or [], key=lambda d: d.entry_number))
     dv = "the domestic value" if given else "the domestic value (entered value as its floor)"
     for r in rules()["culpability"]:
         name, cite, pd_cite = r["name"], r["citation"], r["disclosed_citation"]
@@ -106,6 +129,11 @@ def exposure(importer: str, entries: list[str], loss: Decimal, interest: Decimal
             else:
                 with_ = dutiable_value * r["disclosed_no_loss_share"]
                 pb = f"{_pct(r['disclosed_no_loss_share'])} of the dutiable value (no loss of duties), {pd_cite}"
+        elif disclosed is not None:
+            with_ = sum((d.amount for d in disclosed), ZERO)
+            complete = all(d.complete for d in disclosed)
+            pb = (f"interest on the loss from liquidation, {pd_cite} ({_kinds(disclosed)})"
+                  + ("" if complete else " (interest incomplete: see the gap stated with it)"))
         else:
             with_ = interest
             pb = (f"interest on the loss, {pd_cite}" + ("" if interest_complete else " (interest incomplete: see the "
@@ -114,7 +142,8 @@ def exposure(importer: str, entries: list[str], loss: Decimal, interest: Decimal
     if not given:
         out.caveats.append("The domestic value is not in the documents: the entered value stands in for it, so each "
                          "figure it governs is a floor.")
-    out.caveats.append(rules()["interest_note"])
+    if disclosed is None or any(d.basis.startswith(STANDING_IN) for d in disclosed):
+        out.caveats.append(rules()["interest_note"])
     out.caveats.append("The loss itself is due in every case (19 U.S.C. 1592(d)); these figures are the penalty alone. "
                      "Counsel chooses; the tool states the statutory maxima.")
     return out

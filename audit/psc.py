@@ -157,7 +157,7 @@ def _entry_lines(entry: Entry | None, number: str, findings: list[Finding], t: T
 
 
 def draft_psc(store, importer: str | None = None, entries: Iterable[str] | None = None,
-              as_of: date | None = None) -> PscDraft:
+              as_of: date | None = None, rates=None) -> PscDraft:
     """The post-summary correction draft of the accepted findings (of one importer, or some entries) on entries
     inside the PSC window on ``as_of`` (default: today). :class:`NothingToCorrect` when there is none, or when the
     importer or an entry is not in the database."""
@@ -184,7 +184,7 @@ def draft_psc(store, importer: str | None = None, entries: Iterable[str] | None 
                                f"{as_of.isoformat()}" + (" for this selection" if importer or entries else "")
                                + ": see 'appraiser triage --as-of DATE'")
     numbers = sorted({f.entry_number for f in chosen})
-    sched = model.build(chosen, sel.entries, sel.saved_totals, statuses=model.DISCLOSED, tender=as_of)
+    sched = model.build(chosen, sel.entries, sel.saved_totals, statuses=model.DISCLOSED, tender=as_of, rates=rates)
     lines: list[PscLine] = []
     for n in numbers:
         e = sel.entries.get(n)

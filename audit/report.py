@@ -79,7 +79,7 @@ class ReportData:
         return q2(sum((v for v, _ in self.entry_loss.values()), ZERO))
 
 
-def collect(store, root: str | None = None, tender_date: date | None = None) -> ReportData:
+def collect(store, root: str | None = None, tender_date: date | None = None, rates=None) -> ReportData:
     findings = store.findings()
     live = [f for f in findings if model.countable(f, model.STANDING)]
     entries = {e.entry_number: e for e in store.entries()}
@@ -88,7 +88,7 @@ def collect(store, root: str | None = None, tender_date: date | None = None) -> 
                       root=root or store.last_root(), warnings=store.warnings(), rule_errors=store.rule_errors(),
                       to_verify=[f for f in findings if f.status == "to_verify"])
     data.history = store.history(f.id for f in live + data.to_verify)
-    data.schedule = model.build(live, entries, saved, statuses=model.STANDING, tender=tender_date)
+    data.schedule = model.build(live, entries, saved, statuses=model.STANDING, tender=tender_date, rates=rates)
     data.exposures = model.exposures(data.schedule, entries)
     data.refunds = refunds(live, entries, tender_date)
     for f in live:
@@ -551,13 +551,13 @@ def write_schedule(data: ReportData, out_dir: Path) -> dict[str, Path]:
 
 
 def write_report(store, out_dir: Path | str, root: str | None = None,
-                 tender_date: date | None = None) -> dict[str, Path]:
+                 tender_date: date | None = None, rates=None) -> dict[str, Path]:
     """Write report.html, schedule.xlsx and schedule.csv (and refunds.xlsx and refunds.csv) into ``out_dir``;
-    returns their paths. Interest runs to
-    ``tender_date`` (default: today)."""
+    returns their paths. Interest runs to ``tender_date`` (default: today) at the rates of ``rates`` (default: the
+    shipped table)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    data = collect(store, root, tender_date)
+    data = collect(store, root, tender_date, rates)
     html_path = out / "report.html"
     html_path.write_text(render_html(data), encoding="utf-8")
     return {"html": html_path, **write_schedule(data, out), **write_refunds(data.refunds, out)}

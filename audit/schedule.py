@@ -224,6 +224,7 @@ class Schedule:
     numbers: list[str]
     interest: dict[str, "EntryInterest"] = field(default_factory=dict)  # 19 U.S.C. 1505(c), per entry
     tender: date | None = None  # the date interest runs to
+    rates: interest_mod.Table | None = None  # the rate table interest is computed with (None: the shipped one)
 
     @property
     def total_interest(self) -> Decimal:
@@ -244,17 +245,17 @@ class Schedule:
 
 def build(findings: Sequence[Finding], entries: dict[str, Entry], saved_totals: dict[str, dict] | None = None,
           refs: dict[str, str] | None = None, statuses: Sequence[str] = STANDING,
-          tender: date | None = None) -> Schedule:
+          tender: date | None = None, rates: interest_mod.Table | None = None) -> Schedule:
     """The schedule of the findings of ``statuses`` (never a to-verify or dismissed one), with each entry's
-    interest to ``tender`` (default: today)."""
+    interest to ``tender`` (default: today), at the rates of ``rates`` (default: the shipped table)."""
     chosen = [f for f in findings if countable(f, statuses) and f.direction != "overpaid"]  # refunds: their own
     numbers = sorted({f.entry_number for f in chosen})
     rows = [r for f in chosen for r in finding_rows(f, entries.get(f.entry_number), (refs or {}).get(f.id))]
     totals = {n: entry_money(entries.get(n), [f for f in chosen if f.entry_number == n],
                              (saved_totals or {}).get(n)) for n in numbers}
     tender = tender or date.today()
-    return Schedule(rows, totals, numbers, {n: entry_interest(n, entries.get(n), totals[n], tender) for n in numbers},
-                    tender)
+    return Schedule(rows, totals, numbers,
+                    {n: entry_interest(n, entries.get(n), totals[n], tender, rates) for n in numbers}, tender, rates)
 
 
 # --- interest and penalty exposure ---------------------------------------------------------------------------
@@ -280,7 +281,8 @@ class EntryInterest:
         return self.problem or (self.result.gap if self.result is not None else None)
 
 
-def entry_interest(number: str, entry: Entry | None, money: EntryMoney, tender: date) -> EntryInterest:
+def entry_interest(number: str, entry: Entry | None, money: EntryMoney, tender: date,
+                   rates: interest_mod.Table | None = None) -> EntryInterest:
     """The entry's interest; a period the rate table does not cover is stated (``gap``), never guessed."""
     start, basis = interest_mod.deposit_date(entry.header if entry is not None else None)
     out = EntryInterest(number, money.loss, start, basis, tender)
@@ -288,10 +290,47 @@ def entry_interest(number: str, entry: Entry | None, money: EntryMoney, tender: 
         out.problem = f"no interest computed: {basis}"
         return out
     try:
-        out.result = interest_mod.compute(money.loss, start, tender, strict=False)
+        out.result = interest_mod.compute(money.loss, start, tender, strict=False, rates=rates)
     except interest_mod.InterestGap as exc:
         out.problem = f"no interest computed: {exc}"
     return out
+
+
+@dataclass(frozen=True)
+class DisclosedInterest:
+    """The interest a prior disclosure of negligence or gross negligence costs on one entry (19 U.S.C.
+    1592(c)(4)(B): computed from the date of liquidation), and which reading of the entry gave it."""
+
+    entry_number: str
+    amount: Decimal
+    basis: str  # "from liquidation on …", "unliquidated on …", or the 1505(c) figure standing in
+    complete: bool
+
+
+def disclosed_interest(number: str, entry: Entry | None, loss: Decimal, ei: EntryInterest | None,
+                       tender: date, rates: interest_mod.Table | None = None) -> DisclosedInterest:
+    """From the liquidation date where the entry's declared data give one; nothing while the entry is not liquidated
+    on the tender date; else (liquidation not in the data) the 1505(c) interest from deposit, which is not lower."""
+    from . import triage as triage_mod
+
+    t = triage_mod.triage_entry(entry, tender) if entry is not None else None
+    known = t is not None and t.liquidation_status is not None
+    if known and t.liquidation_status in ("unliquidated", "extended", "suspended") or (
+            t is not None and t.liquidation_status is None and t.liquidation_date is not None
+            and t.liquidation_date > tender):
+        return DisclosedInterest(number, ZERO, f"not liquidated on {tender.isoformat()}: no interest from "
+                                               "liquidation has run", True)
+    if t is not None and t.liquidation_date is not None and t.liquidation_date <= tender:
+        try:
+            r = interest_mod.compute(loss, t.liquidation_date, tender, strict=False, rates=rates)
+        except interest_mod.InterestGap as exc:
+            return DisclosedInterest(number, ZERO, f"from liquidation on {t.liquidation_date.isoformat()}: {exc}",
+                                     False)
+        return DisclosedInterest(number, r.amount, f"from liquidation on {t.liquidation_date.isoformat()}"
+                                 + (f" ({r.gap})" if r.gap else ""), r.gap is None)
+    amount = ei.amount if ei is not None else ZERO
+    return DisclosedInterest(number, amount, f"{penalty_mod.STANDING_IN}: the 1505(c) interest from deposit stands "
+                                             "in (not lower)", ei is not None and ei.gap is None)
 
 
 def importer_label(entry: Entry | None) -> str:
@@ -311,8 +350,10 @@ def exposures(schedule: Schedule, entries: dict[str, Entry],
         interest = q2(sum((schedule.interest[n].amount for n in numbers if n in schedule.interest), ZERO))
         complete = all(n in schedule.interest and schedule.interest[n].gap is None for n in numbers)
         value = q2(sum((revenue.context_of(entries[n]).total_entered_value for n in numbers if n in entries), ZERO))
+        disclosed = [disclosed_interest(n, entries.get(n), schedule.entry_totals[n].loss, schedule.interest.get(n),
+                                        schedule.tender or date.today(), schedule.rates) for n in numbers]
         out.append(penalty_mod.exposure(name, numbers, loss, interest, value, (domestic_values or {}).get(name),
-                                        complete))
+                                        complete, disclosed=disclosed))
     return out
 
 

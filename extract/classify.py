@@ -277,6 +277,25 @@ def _chemistry_header(line: Sequence[Word]) -> bool:
     return len(syms) >= 4 and sum(len(t) == 2 for t in syms) >= 2 and len(syms) >= 0.4 * len(toks)
 
 
+NAME_REACH = 3  # words after an assist cue within which a legal form makes the cue part of a company's name
+
+
+def _assist_hits(line: Sequence[Word], matches) -> int:
+    """The assist cues of a line that describe goods or services, not those inside a company's name: "Andina Valve
+    Engineering S.A.S." or "Precision Mold Works, Inc." (a legal form within a few words after the cue) names a
+    buyer or seller, whatever it sells."""
+    from .common import has_legal_form
+
+    _, owner = _word_tokens(line)
+    n = 0
+    for _, s, e in matches:
+        last = owner[e - 1]
+        after = " ".join(w.text for w in line[last + 1:last + 1 + NAME_REACH])
+        if not (after and has_legal_form(after)):
+            n += 1
+    return n
+
+
 def _table_evidence(lines: Sequence[Sequence[Word]]) -> dict[str, float]:
     """What the document's tables say it is, from their headers."""
     priced = weights = chemistry = heat = False
@@ -336,7 +355,7 @@ def _evidence(pages: Sequence[Page]) -> tuple[dict[str, float], set[str]]:
             if toks:
                 doc = Doc(nlp.vocab, words=toks)
                 body_hits += [(nlp.vocab.strings[mid], " ".join(toks[s:e])) for mid, s, e in v.body(doc)]
-                assist_hits += len(v.assist(doc))
+                assist_hits += _assist_hits(ln, v.assist(doc))
             if cjk:
                 body_hits += [(k, cjk[s:e]) for k, s, e in _cjk_find(cjk, v.cjk_body)]
             for key in body_hits:

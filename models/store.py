@@ -6,7 +6,8 @@ Tables
 - ``extractions``: one row per distinct file content (sha256) and extractor version — the cache that makes an
   unchanged file never be extracted twice, wherever it sits.
 - ``documents``: one row per file, keyed by its location (its absolute path, as :func:`path_text`), pointing at its
-  extraction. A scan of one folder adds and removes the rows of that folder only.
+  extraction. A scan of one folder adds and removes the rows of that folder only. Its fingerprint (``size`` and
+  ``mtime_ns``, from the scan's ``lstat``) lets a re-scan pass an unchanged file without reading it (schema 4).
 - ``entries``: linked entries (export JSON).
 - ``findings``: the current audit's findings (export JSON).
 - ``decisions``: reviewers' current decisions by finding id; they outlive re-runs and re-apply to a finding that
@@ -41,7 +42,7 @@ from .convert import document_from_json, entry_from_json
 from .fold import path_of, path_text
 from .records import Document, Entry, Finding, RuleError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_SECONDS = 60.0  # how long a write waits for another process's transaction (each is short) before failing
 
 _INSERT_FINDING = ("insert or replace into findings (id, code, severity, entry_number, line_no, loss_of_revenue, "
@@ -68,6 +69,17 @@ class DatabaseBusy(StoreError):
 
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a stored document was when it was read: its size and modification time (``st_mtime_ns``) as the scan's
+    ``lstat`` saw them, and the extraction it points at (content, extractor key, error)."""
+    size: int
+    mtime_ns: int
+    sha256: str
+    extractor: str
+    error: str | None
 
 
 @dataclass
@@ -292,7 +304,11 @@ class Store:
             if old_documents:
                 c.execute("alter table documents rename to documents_v1")
             c.execute("create table if not exists documents (location text primary key, sha256 text, extractor text, "
-                      "size integer, doc_type text, error text, seen_at text, data text)")
+                      "size integer, doc_type text, error text, seen_at text, data text, mtime_ns integer)")
+            if "mtime_ns" not in {r[1] for r in c.execute("pragma table_info(documents)")}:
+                # schema 4: the fingerprint of a file as read; null (unknown) for the rows of older databases,
+                # whose files are hashed once more by the next scan
+                c.execute("alter table documents add column mtime_ns integer")
             if "status" not in self.db["runs"].columns_dict:
                 c.execute("alter table runs add column status text")
                 c.execute("update runs set status = case when finished_at is null then 'interrupted' "
@@ -394,9 +410,25 @@ class Store:
             return None
         return document_from_json(json.loads(rows[0]["data"]))
 
-    def save_document(self, doc: Document, extractor: str, seconds: float = 0.0, cache: bool = True) -> None:
+    def fingerprints(self) -> dict[str, Fingerprint]:
+        """The fingerprints of the stored documents under the folder being scanned, by path relative to it, in one
+        query (a range of the primary key). Only documents whose extraction is in the cache, and whose modification
+        time was recorded, have one: any other is read again."""
+        if not self.root:
+            return {}
+        prefix = self.root.rstrip("/") + "/"
+        rows = self.db.execute("select d.location, d.size, d.mtime_ns, d.sha256, d.extractor, d.error from documents d "
+                               "join extractions e on e.sha256 = d.sha256 and e.extractor = d.extractor "
+                               "where d.location >= ? and d.location < ? and d.mtime_ns is not null "
+                               "and d.data is null", [prefix, prefix[:-1] + "0"]).fetchall()
+        return {loc[len(prefix):]: Fingerprint(size or 0, mtime_ns, sha256, extractor, error)
+                for loc, size, mtime_ns, sha256, extractor, error in rows}
+
+    def save_document(self, doc: Document, extractor: str, seconds: float = 0.0, cache: bool = True,
+                      mtime_ns: int | None = None) -> None:
         """Record one document found at ``doc.path`` under the folder being scanned; its extraction and its row
-        are committed together."""
+        are committed together. ``mtime_ns`` is the file's modification time as the scan's ``lstat`` saw it
+        before reading it (None: not to be trusted, the file is read again next time)."""
         data = json.dumps(doc.to_json(), ensure_ascii=False)
         cached = cache and bool(doc.sha256)
         with self._write() as c:
@@ -406,9 +438,9 @@ class Store:
                           [doc.sha256, extractor, doc.doc_type, doc.pages, int(doc.ocr), doc.error, data,
                            round(seconds, 3), _now()])
             c.execute("insert or replace into documents (location, sha256, extractor, size, doc_type, error, "
-                          "seen_at, data) values (?, ?, ?, ?, ?, ?, ?, ?)",
+                      "seen_at, data, mtime_ns) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       [self._location(doc.path), doc.sha256, extractor, doc.size, doc.doc_type, doc.error, _now(),
-                       None if cached else data])
+                       None if cached else data, mtime_ns if cached else None])
 
     def forget_missing(self, present: Iterable[str]) -> list[str]:
         """Drop the rows of files no longer there, within what this scan covers only (the folder entered, or

@@ -126,3 +126,35 @@ def test_the_draft_and_the_disclose_command_say_the_total_is_incomplete(without,
     md = (tmp_path / "pd.md").read_text(encoding="utf-8")
     [total] = [ln for ln in md.splitlines() if ln.startswith("| Total |") and "| 64.05 | incomplete" in ln]
     assert total.rstrip(" |").endswith("incomplete: the duty of F1 is to be provided (Part 6)")
+
+
+def test_an_interest_gap_past_the_table_is_closed_by_the_users_rates_file(found, tmp_path):
+    """Interest to a tender date after the shipped table's last quarter is stated as a gap; the quarters a user
+    gives from CBP's notices (--interest-rates) close it, and a file that cannot extend the table exits 2."""
+    from click.testing import CliRunner
+
+    from appraiser.audit import interest
+    from appraiser.cli import main
+
+    _, db, _ = found
+    rates = tmp_path / "later.csv"
+    rates.write_text("from,to,rate,source\n2026-04-01,2026-06-30,7,CBP notice for the quarter\n", encoding="utf-8")
+    runner = CliRunner()
+    totals = {}
+    for name, extra in (("gap", []), ("closed", ["--interest-rates", str(rates)])):
+        r = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / name),
+                                 "--tender-date", "2026-06-30", *extra])
+        assert r.exit_code == 0, r.output
+        with open(tmp_path / name / "schedule.csv", encoding="utf-8") as fh:
+            totals[name] = list(csv.DictReader(fh))[-1]
+    assert totals["gap"]["interest_note"] == "incomplete: interest not computed in full for 1 entry"
+    with open(tmp_path / "gap" / "schedule.csv", encoding="utf-8") as fh:
+        assert any("ends on 2026-03-31" in row["interest_note"] for row in csv.DictReader(fh))
+    assert totals["closed"]["interest_note"] == ""
+    assert Decimal(totals["closed"]["interest"]) > Decimal(totals["gap"]["interest"]) > 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("from,to,rate,source\n2026-01-01,2026-03-31,9,x\n", encoding="utf-8")
+    r = runner.invoke(main, ["report", "--db", str(db), "--out", str(tmp_path / "x"), "--interest-rates", str(bad)])
+    assert r.exit_code == 2 and len(r.output.strip().splitlines()) == 1
+    assert "differs from the shipped table's 7 %" in r.output
+    assert interest.table().covered_to == date(2026, 3, 31)  # the shipped table is never altered

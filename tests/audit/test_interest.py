@@ -83,3 +83,52 @@ def test_the_deposit_date_is_the_summary_date_else_the_entry_date():
 def test_money_must_be_decimal():
     with pytest.raises(TypeError):
         interest.compute(1000.0, date(2022, 1, 1), date(2022, 2, 1))
+
+
+# --- quarters after the shipped table, given by the user (--interest-rates) ------------------------------------
+
+NEXT = "from,to,rate,source\n2026-04-01,2026-06-30,7,CBP notice for the quarter (as the user cites it)\n"
+
+
+def test_a_users_file_extends_the_table_and_the_gap_closes(tmp_path):
+    f = tmp_path / "later.csv"
+    f.write_text(NEXT, encoding="utf-8")
+    t = interest.extended(f)
+    assert t.covered_to == date(2026, 6, 30) and t.quarters[:-1] == interest.table().quarters
+    assert t.quarters[-1].source == "CBP notice for the quarter (as the user cites it)"
+    short = interest.compute(D("1000.00"), date(2026, 1, 15), date(2026, 6, 30), strict=False)
+    assert short.gap and "ends on 2026-03-31" in short.gap
+    full = interest.compute(D("1000.00"), date(2026, 1, 15), date(2026, 6, 30), rates=t)
+    # 7 % all the way: 166 days of 2026 compounded daily
+    with localcontext() as ctx:
+        ctx.prec = 40
+        by_hand = (D("1000.00") * (1 + D(7) / 100 / 365) ** 166 - D("1000.00")).quantize(D("0.01"), ROUND_HALF_UP)
+    assert full.gap is None and full.amount == by_hand and full.steps[-1].source.startswith("CBP notice")
+
+
+def test_a_json_file_shaped_like_the_shipped_table_extends_it_too(tmp_path):
+    import json
+    f = tmp_path / "later.json"
+    f.write_text(json.dumps({"quarters": [
+        {"from": "2026-01-01", "to": "2026-03-31", "rate": "7", "source": "the shipped quarter, repeated"},
+        {"from": "2026-04-01", "to": "2026-06-30", "rate": "6", "source": "a later notice"},
+        {"from": "2026-07-01", "to": "2026-09-30", "rate": "6", "source": "a later notice"}]}), encoding="utf-8")
+    t = interest.extended(f)
+    assert t.covered_to == date(2026, 9, 30) and t.quarter_of(date(2026, 1, 2)).source.startswith("CBP notice")
+    assert "later.json" in t.name
+
+
+@pytest.mark.parametrize("text,said", [
+    ("from,to,rate,source\n2026-01-01,2026-03-31,8,x\n", "differs from the shipped table's 7 %"),
+    ("from,to,rate,source\n2026-07-01,2026-09-30,7,x\n", "are not contiguous"),
+    ("from,to,rate,source\n2026-04-01,2026-05-31,7,x\n", "is not a calendar quarter"),
+    ("from,to,rate,source\n2026-04-01,2026-06-30,7,\n", "no source"),
+    ("from,to,rate,source\n2026-04-01,2026-06-30,seven,x\n", "a rate in percent"),
+    ("from,to,rate\n2026-04-01,2026-06-30,7\n", "missing column(s) source"),
+])
+def test_a_file_that_cannot_extend_the_table_is_refused_in_one_line(tmp_path, text, said):
+    f = tmp_path / "bad.csv"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(interest.RatesFileError) as e:
+        interest.extended(f)
+    assert said in str(e.value) and "\n" not in str(e.value) and str(f) in str(e.value)

@@ -288,3 +288,25 @@ def test_a_possessive_title_names_its_type():
 
     assert classify(title_page("MILL'S TEST CERTIFICATE (EN 10204 3.1)"))[0] == "mill_certificate"
     assert classify(title_page("Manufacturer’s Packing List"))[0] == "packing_list"
+
+
+# --- assist cues inside a company's name do not make an invoice an assist invoice ----------------------------
+def test_a_buyer_named_engineering_or_mold_does_not_make_an_assist_invoice(tmp_path):
+    header = [("Invoice No.:", "AFC-25-1187"), ("Sold to:", "Andina Valve Engineering S.A.S."),
+              ("Ship to:", "Andina Valve Engineering S.A.S."), ("Notify:", "Precision Mold Works, Inc.")]
+    rows = [["GV-300-4", "Gate valve, cast steel, 4 in", "40", "412.50", "16,500.00"],
+            ["BV-150-2", "Ball valve, stainless steel, 2 in", "60", "287.35", "17,241.00"]]
+    path = build(tmp_path / "inv.pdf", "COMMERCIAL INVOICE", header,
+                 ["Part No.", "Description", "Qty", "Unit Price", "Amount"], rows,
+                 ["Payment to Andina Valve Engineering S.A.S. account"])
+    assert kind_of(path)[0] == "commercial_invoice"
+
+
+def test_an_invoice_for_moulds_and_engineering_stays_an_assist_invoice(tmp_path):
+    # the same cues describing what is invoiced, and a seller whose name holds no cue
+    header = [("Invoice No.:", "KD-M-2501-036"), ("Sold to:", "Andina Valve Engineering S.A.S.")]
+    rows = [["M-01", "Injection mould, 2 cavities", "1", "9,000.00", "9,000.00"],
+            ["E-01", "Engineering and design services for the tooling", "1", "3,500.00", "3,500.00"]]
+    path = build(tmp_path / "mould.pdf", "INVOICE", header,
+                 ["Item", "Description", "Qty", "Unit Price", "Amount"], rows)
+    assert kind_of(path)[0] == "assist_invoice"
