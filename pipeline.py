@@ -237,12 +237,14 @@ def _worker_start(budget: Budget) -> None:
 
 
 def _load_readers() -> None:
-    """Import the readers (pdfplumber, spaCy, the extractors): once in the caller, so that the worker processes,
-    forked from it, share them instead of each importing them again."""
+    """Import the readers (pdfplumber, the extractors) and build the classifier's vocabularies: once in the caller,
+    so that the worker processes, forked from it, share them instead of each loading them again. spaCy is not
+    among them: only agreements' prose needs it, and loads it when one is read."""
     import pdfplumber  # noqa: F401
-    import spacy  # noqa: F401
 
     from .extract import classify, facts, load, ocr, registry  # noqa: F401
+
+    classify.load_vocabularies()
 
     try:
         import resource  # noqa: F401

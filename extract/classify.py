@@ -12,9 +12,9 @@ Evidence, all of it data in :mod:`.doc_titles`:
 - words its body carries (weak, each once per page; alone, with no title and no table meaning the type, they
   name it only when they are many).
 
-Phrases are matched on folded tokens with spaCy's PhraseMatcher; Chinese wordings on their characters. Scores
-are compared: the confidence is the winner's share, lowered when the evidence is thin. With no real
-evidence the document is ``other`` with a low confidence.
+Phrases are matched on folded tokens (``phrases.Phrases``, a spaCy PhraseMatcher's matches without spaCy);
+Chinese wordings on their characters. Scores are compared: the confidence is the winner's share, lowered when
+the evidence is thin. With no real evidence the document is ``other`` with a low confidence.
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from typing import Sequence
 
 from .doc_titles import (ABBREVIATIONS, ASSIST_CUES, BODY, LABEL_FOLLOWERS, LABEL_LINKS, LABEL_PRECEDERS,
                          SHARED_TITLES, TABLE_COLUMNS, TITLES)
-from .labels import _nlp, tokens_of
+from .labels import tokens_of
+from .phrases import Phrases
 from .layout import lines_of, phrases_of
 from .pages import Page, Word
 from .vocab import ELEMENTS
@@ -85,51 +86,50 @@ def _cjk_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Vocab:
-    title: object
-    body: object
+    title: Phrases
+    body: Phrases
     abbrev: dict[tuple[str, ...], str]
-    columns: object
-    assist: object
+    columns: Phrases
+    assist: Phrases
     cjk_titles: tuple[tuple[str, str], ...]  # (cue, key), longest first
     cjk_body: tuple[tuple[str, str], ...]
     cjk_columns: tuple[tuple[str, str], ...]
 
 
-def _add(matcher, nlp, key: str, phrases) -> None:
-    from spacy.tokens import Doc
-
-    docs = [Doc(nlp.vocab, words=t) for t in (_toks(p) for p in phrases if not _is_cjk(p)) if t]
-    if docs:
-        matcher.add(key, docs)
+def _add(matcher: Phrases, key: str, phrases) -> None:
+    matcher.add(key, [t for t in (_toks(p) for p in phrases if not _is_cjk(p)) if t])
 
 
 @lru_cache(maxsize=1)
 def _vocab() -> _Vocab:
-    from spacy.matcher import PhraseMatcher
-
-    nlp = _nlp()
-    title, body, columns, assist = (PhraseMatcher(nlp.vocab, attr="ORTH") for _ in range(4))
+    title, body, columns, assist = Phrases(), Phrases(), Phrases(), Phrases()
     cjk_titles, cjk_body, cjk_columns = [], [], []
     for doc_type, langs in TITLES.items():
         phrases = [p for ps in langs.values() for p in ps]
-        _add(title, nlp, doc_type, phrases)
+        _add(title, doc_type, phrases)
         cjk_titles += [(p, doc_type) for p in phrases if _is_cjk(p)]
     for phrase, types in SHARED_TITLES.items():
         key = SHARED(types)
         if _is_cjk(phrase):
             cjk_titles.append((phrase, key))
         else:
-            _add(title, nlp, key, [phrase])
+            _add(title, key, [phrase])
     for doc_type, phrases in BODY.items():
-        _add(body, nlp, doc_type, phrases)
+        _add(body, doc_type, phrases)
         cjk_body += [(p, doc_type) for p in phrases if _is_cjk(p)]
     for kind, phrases in TABLE_COLUMNS.items():
-        _add(columns, nlp, kind, phrases)
+        _add(columns, kind, phrases)
         cjk_columns += [(p, kind) for p in phrases if _is_cjk(p)]
-    _add(assist, nlp, "assist", ASSIST_CUES)
+    _add(assist, "assist", ASSIST_CUES)
     abbrev = {tuple(_toks(a)): dt for dt, abbrs in ABBREVIATIONS.items() for a in abbrs}
     by_len = lambda xs: tuple(sorted(xs, key=lambda x: -len(x[0])))  # noqa: E731
     return _Vocab(title, body, abbrev, columns, assist, by_len(cjk_titles), by_len(cjk_body), by_len(cjk_columns))
+
+
+def load_vocabularies() -> None:
+    """Build the tables of cues once in this process (before worker processes fork from it, which share them)."""
+    _vocab()
+    _title_strings()
 
 
 @lru_cache(maxsize=1)
@@ -154,10 +154,10 @@ def _compact_titles(compact: str) -> dict[str, int]:
 
 def _longest(matches):
     """Of overlapping cue matches, the longest ones (ties: the earliest)."""
-    kept: list[tuple[int, int, int]] = []
-    for mid, s, e in sorted(matches, key=lambda m: (-(m[2] - m[1]), m[1])):
+    kept: list[tuple[str, int, int]] = []
+    for key, s, e in sorted(matches, key=lambda m: (-(m[2] - m[1]), m[1])):
         if all(e <= ks or s >= ke for _, ks, ke in kept):
-            kept.append((mid, s, e))
+            kept.append((key, s, e))
     return sorted(kept, key=lambda m: m[1])
 
 
@@ -240,15 +240,12 @@ def _is_label_use(words: Sequence[Word], toks: list[str], owner: list[int], star
 
 def _column_kinds(line: Sequence[Word]) -> set[str]:
     """The column meanings a line names ({"price", "amount", "net_weight", …})."""
-    from spacy.tokens import Doc
-
     v = _vocab()
-    nlp = _nlp()
     toks, _ = _word_tokens(line)
     kinds: set[str] = set()
     if toks:
-        for mid, s, e in _longest(v.columns(Doc(nlp.vocab, words=toks))):
-            kinds.add(nlp.vocab.strings[mid])
+        for key, s, e in _longest(v.columns(toks)):
+            kinds.add(key)
     cjk = _cjk_text(" ".join(w.text for w in line))
     if cjk:
         kinds |= {k for k, _, _ in _cjk_find(cjk, v.cjk_columns)}
@@ -310,9 +307,6 @@ def scores(pages: Sequence[Page]) -> dict[str, float]:
 def _evidence(pages: Sequence[Page]) -> tuple[dict[str, float], set[str]]:
     """Scores, and the types with real evidence: a title, or a table that means them (body words alone are
     not)."""
-    from spacy.tokens import Doc
-
-    nlp = _nlp()
     v = _vocab()
     score: dict[str, float] = defaultdict(float)
     titled: set[str] = set()  # types a title of their own names outright
@@ -334,9 +328,8 @@ def _evidence(pages: Sequence[Page]) -> tuple[dict[str, float], set[str]]:
             cjk = _cjk_text(text)
             body_hits: list[tuple[str, str]] = []
             if toks:
-                doc = Doc(nlp.vocab, words=toks)
-                body_hits += [(nlp.vocab.strings[mid], " ".join(toks[s:e])) for mid, s, e in v.body(doc)]
-                assist_hits += len(v.assist(doc))
+                body_hits += [(key, " ".join(toks[s:e])) for key, s, e in v.body(toks)]
+                assist_hits += len(v.assist(toks))
             if cjk:
                 body_hits += [(k, cjk[s:e]) for k, s, e in _cjk_find(cjk, v.cjk_body)]
             for key in body_hits:
@@ -357,12 +350,10 @@ def _evidence(pages: Sequence[Page]) -> tuple[dict[str, float], set[str]]:
                 short = len(ptoks) <= 6 and max(w.height for w in ph.words) >= 0.9 * median_h \
                     and (big or len(phrases) <= 2)
                 if ptoks:
-                    pdoc = Doc(nlp.vocab, words=ptoks)
-                    matches = _longest(v.title(pdoc))  # "bill of lading" is not also a "bill"
+                    matches = _longest(v.title(ptoks))  # "bill of lading" is not also a "bill"
                     if not matches and page.method == "ocr" and (high or big) and short:
                         matches = _fuzzy_titles(ptoks)  # "PACKLlSTE", "C0MMERCIAL INVOlCE"
-                    for mid, s, e in matches:
-                        key = nlp.vocab.strings[mid] if isinstance(mid, int) else mid
+                    for key, s, e in matches:
                         label = _is_label_use(ph.words, ptoks, owner, s, e) or (keyed and e == len(ptoks) and not big)
                         if label and not (s == 0 and big and high):
                             # "Invoice No." in the header names a document; "PACKLISTE Nr. 4711" set large

@@ -1,9 +1,9 @@
 """Finding labels on pages and the values that go with them.
 
 Words are turned into tokens one-to-one with their boxes (punctuation and case folded, ``/`` and ``:``
-splitting), a spaCy ``Doc`` is built over those tokens (``spacy.blank("en")`` vocabulary, no model), and a
-``PhraseMatcher`` finds every label of the vocabulary. On OCR pages, lines where no exact label matched are
-also compared with rapidfuzz, so "lnvoice N0." still reads as "invoice no". The longest label wins where
+splitting), and every label of the vocabulary is found in them token for token (``phrases.Phrases``, the
+matches of a spaCy ``PhraseMatcher`` without loading spaCy). On OCR pages, lines where no exact label matched
+are also compared with rapidfuzz, so "lnvoice N0." still reads as "invoice no". The longest label wins where
 labels overlap.
 
 A value is then looked for where documents put it: after the label in the same phrase ("Invoice No.: 123"),
@@ -24,6 +24,7 @@ from ..models.fold import fold  # noqa: F401  (re-exported: the extractors impor
 
 from .layout import Phrase, lines_of, phrases_of, split_by_rules
 from .pages import Page, Word, provenance
+from .phrases import Phrases
 from .lexicon import CURRENCIES
 from .vocab import COLUMN_LABELS, ELEMENTS, ENTRY_COLUMNS, FIELD_LABELS
 
@@ -60,28 +61,18 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1)
-def _nlp():
-    import spacy
-
-    return spacy.blank("en")
-
-
 @lru_cache(maxsize=64)
-def _matcher(kind: str, keys: tuple[str, ...]):
-    from spacy.matcher import PhraseMatcher
-    from spacy.tokens import Doc
-
-    nlp = _nlp()
+def _matcher(kind: str, keys: tuple[str, ...]) -> tuple[Phrases, dict[str, list[tuple[str, ...]]]]:
+    """The labels of ``keys`` as phrases of tokens, and each key's labels (its variants), built once per process."""
     vocab = FIELD_LABELS if kind == "field" else COLUMN_VOCAB
-    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    matcher = Phrases()
     variants: dict[str, list[tuple[str, ...]]] = {}
     for key in keys:
         pats = []
         for label in vocab[key]:
             toks = tuple(tokens_of(label))
             if toks:
-                pats.append(Doc(nlp.vocab, words=list(toks)))
+                pats.append(toks)
                 variants.setdefault(key, []).append(toks)
         if pats:
             matcher.add(key, pats)
@@ -218,8 +209,6 @@ def _loose(line: Sequence[Word], toks: list[str], owner: list[int], kind: str, k
 def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", fuzzy: bool | str = False,
                line_index: int = 0) -> list[Hit]:
     """Every label of ``keys`` in one line; longest wins where labels overlap (ties keep every key)."""
-    from spacy.tokens import Doc
-
     toks, owner = _line_tokens(line)
     # "Total EUR", "Montant EUR HT", "Betrag (€)": a currency written into a label is not one of its words
     keep = [i for i, t in enumerate(toks) if not (i and t in _CURRENCY_TOKENS and toks[i - 1][:1].isalpha())]
@@ -227,13 +216,11 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
     if not toks:
         return []
     matcher, variants = _matcher(kind, tuple(sorted(keys)))
-    nlp = _nlp()
-    doc = Doc(nlp.vocab, words=toks)
     spans: list[tuple[int, int, str, bool]] = []
 
-    for match_id, start, end in matcher(doc):
+    for key, start, end in matcher(toks):
         if _together(line, owner, start, end, 3.0) and not _value_word(line, owner, start, end):
-            spans.append((start, end, nlp.vocab.strings[match_id], False))
+            spans.append((start, end, key, False))
     if fuzzy:
         exact = {(s, e) for s, e, _, _ in spans}
         loose = _loose(line, toks, owner, kind, tuple(sorted(keys)), fuzzy, exact)
