@@ -43,6 +43,7 @@ fixtures: setup
 	$(BIN)/python -m appraiser.fixtures.generate all
 
 bench: setup
+	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m appraiser.bench
 
 clean:

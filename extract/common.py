@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 from rapidfuzz import fuzz
@@ -502,6 +503,7 @@ def find_incoterm(reader: Reader) -> tuple[str | None, str | None, object]:
     return None, None, None
 
 
+@lru_cache(maxsize=1 << 12)
 def charge_kind(label: str) -> str | None:
     toks = " ".join(tokens_of(label))
     best, best_score = None, 0.0

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from ..models.fold import fold  # noqa: F401  (re-exported: the extractors import it from here)
@@ -38,6 +38,13 @@ _CURRENCY_TOKENS = frozenset([c.lower() for c in CURRENCIES] + ["€", "$", "£"
 
 
 def tokens_of(text: str) -> list[str]:
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _tokens(text: str) -> tuple[str, ...]:
+    """The tokens of a text, worked out once per process (the same words and labels are tokenized again and
+    again: every line is matched against several vocabularies)."""
     out = []
     # words set without a space keep their capitals: "NetWeight(kg)" is "Net Weight (kg)"
     text = re.sub(r"(?<=[a-z])(?=[A-Z][a-z])", " ", text)
@@ -50,7 +57,7 @@ def tokens_of(text: str) -> list[str]:
             t = "no"
         if t:
             out.append(t)
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -79,6 +86,27 @@ def _matcher(kind: str, keys: tuple[str, ...]):
         if pats:
             matcher.add(key, pats)
     return matcher, variants
+
+
+_LOOSE_RATIO = 86  # how near (rapidfuzz ratio) a run of words must be to a label to be read as it loosely
+_Loose = tuple[int, int, tuple[str, ...], str]
+
+
+@lru_cache(maxsize=128)
+def _loose_table(kind: str, keys: tuple[str, ...], fuzzy: bool | str) -> dict[int, list[_Loose]]:
+    """The labels of ``keys`` that may be matched loosely, by their number of words: (key's index, label's index,
+    its words, its words joined). On OCR pages (``fuzzy`` True) every label of 5 letters or more; on a text layer
+    (``"long"``) only labels of several words and 9 letters or more (kerning splits, typos): one word a letter
+    off is another word ("certificado", "certificador")."""
+    _, variants = _matcher(kind, keys)
+    table: dict[int, list[_Loose]] = {}
+    for ki, pats in enumerate(variants.values()):
+        for pi, pat in enumerate(pats):
+            joined = " ".join(pat)
+            if len(joined) < (5 if fuzzy != "long" else 9) or (fuzzy == "long" and len(pat) < 2):
+                continue
+            table.setdefault(len(pat), []).append((ki, pi, pat, joined))
+    return table
 
 
 @dataclass(slots=True)
@@ -139,6 +167,54 @@ def _ocr_forms(tok: str) -> set[str]:
             base.replace("i", "l")}
 
 
+def _together(line: Sequence[Word], owner: list[int], s: int, e: int, factor: float) -> bool:
+    """A label's words are set together: a wide gap between two of them means two cells."""
+    idx = sorted(set(owner[s:e]))
+    for a, b in zip(idx, idx[1:]):
+        wa, wb = line[a], line[b]
+        if wb.x0 - wa.x1 > factor * max(1.0, wa.bottom - wa.top, wb.bottom - wb.top):
+            return False
+    return True
+
+
+def _value_word(line: Sequence[Word], owner: list[int], s: int, e: int) -> bool:
+    """"INV/2023/03/0008" holds the label's letters but is a value: a word with digits in it."""
+    return any(sum(c.isdigit() for c in line[i].text) >= 2 for i in set(owner[s:e]))
+
+
+def _loose(line: Sequence[Word], toks: list[str], owner: list[int], kind: str, keys: tuple[str, ...],
+           fuzzy: bool | str, exact: set[tuple[int, int]]) -> dict[int, list[tuple[int, int, int]]]:
+    """The labels read loosely in a line of tokens, by key's index: (label's index, start, length) in order.
+
+    Every window of the line is compared with every label of as many words at once, in C (rapidfuzz ``cdist``);
+    only the pairs near enough are looked at again, with the rules of a loose match: not where a label was read
+    exactly, short words ("no", "po", "#") exact, one word at most a sixth of its letters off, the words set
+    together and none of them a value."""
+    found: dict[int, list[tuple[int, int, int]]] = {}
+    for n, table in _loose_table(kind, keys, fuzzy).items():
+        if n > len(toks):
+            continue
+        windows = [" ".join(toks[s:s + n]) for s in range(len(toks) - n + 1)]
+        # a cutoff a point lower than the rule's, so that no pair is lost to the rounding of the scores
+        scores = process.cdist(windows, [joined for _, _, _, joined in table], scorer=fuzz.ratio,
+                               score_cutoff=_LOOSE_RATIO - 1, workers=1)
+        for s, j in zip(*scores.nonzero()):
+            s, (ki, pi, pat, joined) = int(s), table[j]
+            if (s, s + n) in exact:
+                continue
+            if any(len(p) <= 3 and p not in _ocr_forms(c) for c, p in zip(toks[s:s + n], pat)):
+                continue
+            cand = windows[s]
+            if cand != joined and fuzz.ratio(cand, joined) >= _LOOSE_RATIO and \
+                    (n > 1 or Levenshtein.distance(cand, joined) <= max(1, len(joined) // 6)) and \
+                    _together(line, owner, s, s + n, 1.5) and not _value_word(line, owner, s, s + n):
+                # one word is another word when several letters move ("fabricated", "fabricante")
+                found.setdefault(ki, []).append((pi, s, n))
+    for hits in found.values():
+        hits.sort()  # in the order a loop over the key's labels, then the line's words, finds them
+    return found
+
+
 def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", fuzzy: bool | str = False,
                line_index: int = 0) -> list[Hit]:
     """Every label of ``keys`` in one line; longest wins where labels overlap (ties keep every key)."""
@@ -155,43 +231,15 @@ def match_line(line: Sequence[Word], keys: Iterable[str], kind: str = "field", f
     doc = Doc(nlp.vocab, words=toks)
     spans: list[tuple[int, int, str, bool]] = []
 
-    def together(s: int, e: int, factor: float) -> bool:
-        """A label's words are set together: a wide gap between two of them means two cells."""
-        idx = sorted(set(owner[s:e]))
-        for a, b in zip(idx, idx[1:]):
-            wa, wb = line[a], line[b]
-            if wb.x0 - wa.x1 > factor * max(1.0, wa.bottom - wa.top, wb.bottom - wb.top):
-                return False
-        return True
-
-    def value_word(s: int, e: int) -> bool:
-        """"INV/2023/03/0008" holds the label's letters but is a value: a word with digits in it."""
-        return any(sum(c.isdigit() for c in line[i].text) >= 2 for i in set(owner[s:e]))
-
     for match_id, start, end in matcher(doc):
-        if together(start, end, 3.0) and not value_word(start, end):
+        if _together(line, owner, start, end, 3.0) and not _value_word(line, owner, start, end):
             spans.append((start, end, nlp.vocab.strings[match_id], False))
     if fuzzy:
         exact = {(s, e) for s, e, _, _ in spans}
-        for key, pats in variants.items():
-            for pat in pats:
-                joined = " ".join(pat)
-                n = len(pat)
-                if len(joined) < (5 if fuzzy != "long" else 9) or (fuzzy == "long" and n < 2):
-                    continue  # on a text layer only long labels of several words are matched loosely (kerning
-                    # splits, typos); one word a letter off is another word ("certificado", "certificador")
-                for s in range(0, len(toks) - n + 1):
-                    if (s, s + n) in exact:
-                        continue
-                    window = toks[s:s + n]
-                    if any(len(p) <= 3 and p not in _ocr_forms(c) for c, p in zip(window, pat)):
-                        continue  # short words ("no", "po", "#") must be exact: fuzziness is for long ones
-                    cand = " ".join(window)
-                    if cand != joined and fuzz.ratio(cand, joined) >= 86 and \
-                            (n > 1 or Levenshtein.distance(cand, joined) <= max(1, len(joined) // 6)) and \
-                            together(s, s + n, 1.5) and not value_word(s, s + n):
-                        # one word is another word when several letters move ("fabricated", "fabricante")
-                        spans.append((s, s + n, key, True))
+        loose = _loose(line, toks, owner, kind, tuple(sorted(keys)), fuzzy, exact)
+        for ki, (key, pats) in enumerate(variants.items()):
+            # in the order a loop over keys, their labels and the line's words finds them
+            spans.extend((s, s + n, key, True) for _, s, n in loose.get(ki, ()))
             if fuzzy is True:  # a scan doubles a lone letter: "Cc", "Ss" for the symbols C and S
                 for pat in pats:
                     if len(pat) == 1 and len(pat[0]) == 1:

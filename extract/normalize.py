@@ -320,20 +320,31 @@ def unit_code(text: str) -> str | None:
     return _unit_index().get(t)
 
 
+@lru_cache(maxsize=1)
+def _weight_patterns() -> list[tuple[str, tuple[re.Pattern, ...]]]:
+    """Each weight word, longest first, with the patterns that find it in a folded text: single letters (t, g)
+    only when they stand alone after a number ("18.6 t") or in brackets ("Net weight (t)")."""
+    idx = _weight_index()
+    out = []
+    for phrase in sorted(idx, key=len, reverse=True):
+        if len(phrase) <= 2 and phrase not in ("kg", "lb", "mt", "tm"):
+            pats = (re.compile(r"\d\s*" + re.escape(phrase) + r"\b"),
+                    re.compile(r"\(\s*" + re.escape(phrase) + r"\s*\)"))
+        else:
+            pats = (re.compile(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])"),)
+        out.append((idx[phrase], pats))
+    return out
+
+
+@lru_cache(maxsize=1 << 14)  # every word of a document is asked about; the same words recur
 def weight_unit(text: str) -> str | None:
     """The weight unit a text names ("Net weight (lbs)" -> "LB"), or None."""
     if not text:
         return None
-    idx = _weight_index()
     t = _fold(text)
-    for phrase in sorted(idx, key=len, reverse=True):
-        if len(phrase) <= 2 and phrase not in ("kg", "lb", "mt", "tm"):
-            # single letters (t, g) only when they stand alone after a number: "18.6 t"
-            if re.search(r"\d\s*" + re.escape(phrase) + r"\b", t) or re.search(r"\(\s*" + re.escape(phrase) + r"\s*\)", t):
-                return idx[phrase]  # "18.6 t", "Net weight (t)"
-            continue
-        if re.search(r"(?<![a-z])" + re.escape(phrase) + r"(?![a-z])", t):
-            return idx[phrase]
+    for code, pats in _weight_patterns():
+        if any(p.search(t) for p in pats):
+            return code
     return None
 
 
@@ -377,6 +388,7 @@ def _country_key(text: str) -> str:
     return re.sub(r"\s+", " ", t).strip()
 
 
+@lru_cache(maxsize=1 << 12)
 def country_code(text: str) -> str | None:
     """ISO alpha-2 from a country's name, adjective, Spanish name, alpha-3 or alpha-2 code, also inside a
     short text ("Made in China", "Country of origin: Mexico"); OCR-damaged names fuzzily."""
@@ -424,22 +436,27 @@ def postcode_country(line: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _currency_index() -> list[tuple[str, str]]:
+def _currency_index() -> list[tuple[str, str, re.Pattern | None]]:
+    """Currency names, longest first, with the pattern that finds a word or words whole (None: a symbol, found
+    anywhere)."""
     pairs = []
     for code, names in CURRENCIES.items():
         for n in names:
             pairs.append((_fold(n), code))
-    return sorted(pairs, key=lambda p: len(p[0]), reverse=True)
+    pairs.sort(key=lambda p: len(p[0]), reverse=True)
+    return [(name, code, re.compile(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])")
+             if name.isalpha() or " " in name or "." in name else None) for name, code in pairs]
 
 
+@lru_cache(maxsize=1 << 12)
 def currency_code(text: str) -> str | None:
     """ISO 4217 from a code, symbol or name, also within a text ("Amounts in US Dollars" -> USD)."""
     if not text:
         return None
     t = _fold(clean_text(text))
-    for name, code in _currency_index():
-        if name.isalpha() or " " in name or "." in name:
-            if re.search(r"(?<![a-z])" + re.escape(name) + r"(?![a-z])", t):
+    for name, code, whole in _currency_index():
+        if whole is not None:
+            if whole.search(t):
                 return code
         elif name in t:
             return code
