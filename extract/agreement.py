@@ -360,6 +360,22 @@ def _letter_date(tx: prose.Text, order: str | None):
     return None, None
 
 
+_SENTENCE_START = re.compile(r"[.!?;]\s+(?=[\"“(]?[A-Z])")
+
+
+def clause_of(flat: str, pattern: re.Pattern) -> str:
+    """The sentence of ``flat`` that states what ``pattern`` finds: its first match in running text (a clause's
+    heading in capitals, "CONDITION OF SALE", names the clause but states nothing), widened to the sentence
+    around it; the first match itself when only headings match."""
+    matches = list(pattern.finditer(flat))
+    m = next((m for m in matches if not m.group(0).isupper()), None)
+    if m is None:
+        return matches[0].group(0)
+    starts = [b.end() for b in _SENTENCE_START.finditer(flat, 0, m.start())]
+    start = starts[-1] if starts else 0
+    return flat[start:max(prose.sentence_end(flat, start), m.end())].strip()
+
+
 def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]:
     conv = conventions(pages)
     reader = Reader(pages, path, KEYS)
@@ -414,9 +430,9 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
         cur, _ = find_currency(pages, reader)
     fs.set("currency", cur, None)
     if _NOT_CONDITION.search(flat):
-        fs.set("condition_of_sale", False, where(_NOT_CONDITION.search(flat).group(0)))
+        fs.set("condition_of_sale", False, where(clause_of(flat, _NOT_CONDITION)))
     elif _CONDITION.search(flat):
-        fs.set("condition_of_sale", True, where(_CONDITION.search(flat).group(0)))
+        fs.set("condition_of_sale", True, where(clause_of(flat, _CONDITION)))
     m = _PRODUCTS.search(flat)
     if m:
         fs.set("products", m.group(1).strip(), where(m.group(1)))
