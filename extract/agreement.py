@@ -360,7 +360,9 @@ def _letter_date(tx: prose.Text, order: str | None):
     return None, None
 
 
-_SENTENCE_START = re.compile(r"[.!?;]\s+(?=[\"“(]?[A-Z])")
+_SENTENCE_START = re.compile(r"[.!?;]\s+(?=[\"“(]?[A-Z0-9])")
+# a clause's number and heading run into its first sentence in the flattened text: "4. NO CONDITION 4.1 The …"
+_HEADING = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:[A-Z][A-Z'’&-]+|OF|TO|A)\s+)*(?:\d+(?:\.\d+)*\.?\s+)?(?=[A-Z][a-z])")
 
 
 def clause_of(flat: str, pattern: re.Pattern) -> str:
@@ -373,6 +375,9 @@ def clause_of(flat: str, pattern: re.Pattern) -> str:
         return matches[0].group(0)
     starts = [b.end() for b in _SENTENCE_START.finditer(flat, 0, m.start())]
     start = starts[-1] if starts else 0
+    head = _HEADING.match(flat, start)
+    if head and head.end() <= m.start():
+        start = head.end()
     return flat[start:max(prose.sentence_end(flat, start), m.end())].strip()
 
 
@@ -383,7 +388,9 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
     text = "\n".join(" ".join(w.text for w in ln) for ln in reader.lines)
     flat = " ".join(text.split())
     kind = _kind(_title(reader)) or _kind(flat[:600])
-    fs.set("agreement_type", kind, reader.prov(reader.lines[0]) if reader.lines else None)
+    # the box of the title that names the kind (a reference line may stand above it), else of the first line
+    named = [ln for ln in reader.lines[:4] if _kind(" ".join(w.text for w in ln))]
+    fs.set("agreement_type", kind, reader.prov(named[0] if named else reader.lines[0]) if reader.lines else None)
     tx = prose.Text.of(pages)
     parties, pprov = _parties_by_label(reader) or _parties_in_prose(text), None
     if not parties:

@@ -2,7 +2,7 @@
 page as stored (the page the report crops and the binder draws on).
 
 For each evidence with a page and a box, the words inside the box are read from the stored file: a page with a
-text layer gives its pdfplumber words (a word is inside when its centre is); a scanned page is rendered as the
+text layer gives its pdfplumber characters (a character is inside when its centre is); a scanned page is rendered as the
 report renders it and the box's crop is read with Tesseract (a word is inside when its centre is). A box is right
 when
 
@@ -40,11 +40,19 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
           "november", "december")
 _US = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 _LONG = re.compile(r"\b(\d{1,2})\.?\s+(" + "|".join(MONTHS) + r")\s+(\d{4})\b", re.I)
+_MONTH_FIRST = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})\b", re.I)
+
+
+def _numeric(m) -> str:
+    a, b = int(m[1]), int(m[2])
+    month, day = (b, a) if a > 12 else (a, b)  # 31/01/2025 is day first; 01/31/2025 and 12/14/2024 month first
+    return f"{m[3]}-{month:02d}-{day:02d}"
 
 
 def dates(text: str) -> str:
     """``text`` with its dates written one way (ISO)."""
-    text = _US.sub(lambda m: f"{m[3]}-{int(m[1]):02d}-{int(m[2]):02d}", text)
+    text = _US.sub(_numeric, text)
+    text = _MONTH_FIRST.sub(lambda m: f"{m[3]}-{MONTHS.index(m[1].lower()) + 1:02d}-{int(m[2]):02d}", text)
     return _LONG.sub(lambda m: f"{m[3]}-{MONTHS.index(m[2].lower()) + 1:02d}-{int(m[1]):02d}", text)
 
 
@@ -113,9 +121,9 @@ class Pages:
             import pdfplumber
 
             with pdfplumber.open(file) as pdf:
-                words = pdf.pages[page - 1].extract_words()
-            if words:
-                return "text", [(w["text"], w["x0"], w["top"], w["x1"], w["bottom"]) for w in words]
+                chars = [(c["text"], c["x0"], c["top"], c["x1"], c["bottom"]) for c in pdf.pages[page - 1].chars]
+            if any(t.strip() for t, *_ in chars):
+                return "text", chars
             return "image", _PdfRender(str(file), page - 1)(OCR_DPI)
         from PIL import Image
 
@@ -128,14 +136,38 @@ class Pages:
         kind, data = self.page(path, page)
         x0, top, x1, bottom = bbox
         if kind == "text":
-            return [t for t, a, b, c, d in data if x0 <= (a + c) / 2 <= x1 and top <= (b + d) / 2 <= bottom], False
+            return text_box(data, bbox), False
         return ocr_box(data, bbox), True
 
 
-def ocr_box(image, bbox) -> list[str]:
-    """The words Tesseract reads whose centre lies inside ``bbox`` (points) of a page image at OCR_DPI."""
+def text_box(chars, bbox) -> list[str]:
+    """The words of the text layer's characters whose centre lies inside ``bbox``, in reading order (a gap wider
+    than a fifth of a character's height, or a space, parts two words; a label run into its value,
+    "Commencement:February", is two words when the box holds only the value)."""
+    x0, top, x1, bottom = bbox
+    inside = sorted(((round((b + d) / 2), a, c, t, d - b) for t, a, b, c, d in chars
+                     if x0 <= (a + c) / 2 <= x1 and top <= (b + d) / 2 <= bottom), key=lambda k: (k[0], k[1]))
+    words: list[str] = []
+    last = None
+    for y, a, c, t, h in inside:
+        if not t.strip():
+            last = None
+            continue
+        if last is None or abs(y - last[0]) > h / 2 or a - last[1] > h / 5:
+            words.append(t)
+        else:
+            words[-1] += t
+        last = (y, c)
+    return words
+
+
+def ocr_box(image, bbox, turn: int = 0) -> list[str]:
+    """The words Tesseract reads whose centre lies inside ``bbox`` (points) of a page image at OCR_DPI; the crop
+    turned clockwise by ``turn`` degrees first (the words of a page stored sideways run down it)."""
     import pytesseract
     from PIL import ImageOps
+
+    from appraiser.extract.ocr import turn as turned, turn_box
 
     px = OCR_DPI / 72
     x0, top, x1, bottom = bbox
@@ -144,7 +176,9 @@ def ocr_box(image, bbox) -> list[str]:
     if crop[2] - crop[0] < 4 or crop[3] - crop[1] < 4:
         return []
     gray = ImageOps.grayscale(image.crop(crop))
-    gray = ImageOps.expand(gray, border=20, fill=255)
+    inside = turn_box((x0 * px - crop[0], top * px - crop[1], x1 * px - crop[0], bottom * px - crop[1]),
+                      gray.width, gray.height, turn)
+    gray = ImageOps.expand(turned(gray, turn), border=20, fill=255)
     d = pytesseract.image_to_data(gray, lang="eng", config="--oem 1 --psm 6",
                                   output_type=pytesseract.Output.DICT)
     out = []
@@ -152,9 +186,9 @@ def ocr_box(image, bbox) -> list[str]:
         t = (t or "").strip()
         if not t or float(d["conf"][i]) < 0:
             continue
-        cx = (d["left"][i] + d["width"][i] / 2 - 20 + crop[0]) / px
-        cy = (d["top"][i] + d["height"][i] / 2 - 20 + crop[1]) / px
-        if x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1:
+        cx = d["left"][i] + d["width"][i] / 2 - 20
+        cy = d["top"][i] + d["height"][i] / 2 - 20
+        if inside[0] - px <= cx <= inside[2] + px and inside[1] - px <= cy <= inside[3] + px:
             out.append(t)
     return out
 
