@@ -419,9 +419,11 @@ def _invoice_charges(ctx: Context, pic, kinds: set[str], code: str, used: set[st
         step = f"{what} charged on invoice {ip.number}: {_money(ip.currency, amount_cur)}"
         if ip.currency not in (None, "USD"):
             step += f" × {ip.rate} (the entry's exchange rate) = USD {valuation.money(usd)}"
-        each = valuation.charge_evidence(
-            ctx, ip.doc, charges,
-            lambda c: f"invoice {ip.number}: {c.description or c.kind.replace('_', ' ')} {_money(ip.currency, c.amount)}")
+
+        def said(c, ip=ip) -> str:
+            return f"invoice {ip.number}: {c.description or c.kind.replace('_', ' ')} {_money(ip.currency, c.amount)}"
+
+        each = valuation.charge_evidence(ctx, ip.doc, charges, said)
         evidence = valuation.cite(ctx, ip.doc, ([] if each else [
             ("charges", f"invoice {ip.number}: {what} {_money(ip.currency, amount_cur)}")]) + [
             ("total", f"invoice {ip.number}: total {_money(ip.currency, ip.total)}")])

@@ -362,7 +362,8 @@ def _letter_date(tx: prose.Text, order: str | None):
 
 _SENTENCE_START = re.compile(r"[.!?;]\s+(?=[\"“(]?[A-Z0-9])")
 # a clause's number and heading run into its first sentence in the flattened text: "4. NO CONDITION 4.1 The …"
-_HEADING = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:[A-Z][A-Z'’&-]+|OF|TO|A)\s+)*(?:\d+(?:\.\d+)*\.?\s+)?(?=[A-Z][a-z])")
+_HEADING = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:[A-Z][A-Z'’&-]+|OF|TO|A)\s+)*"
+                      r"(?:\d+(?:\.\d+)*\.?\s+)?(?=[A-Z][a-z])")
 
 
 def clause_of(flat: str, pattern: re.Pattern) -> str:

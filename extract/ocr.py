@@ -347,17 +347,22 @@ class Placement:
 
 
 class UprightRender:
-    """A page's renderer turned upright: what the page's words were read from, for report crops. Holds only
-    the inner renderer and the turn, so it pickles when the inner one does."""
+    """A page's renderer turned upright and deskewed as OCR read it: the image its words' boxes are on (a band
+    read again lies where the page's first reading put it). Holds only the inner renderer, the turn and the
+    skew, so it pickles when the inner one does."""
 
-    def __init__(self, inner, rotate: int) -> None:
-        self.inner, self.rotate = inner, rotate
+    def __init__(self, inner, rotate: int, skew: float = 0.0) -> None:
+        self.inner, self.rotate, self.skew = inner, rotate, skew
 
     def __call__(self, dpi: int):
-        return turn(self.inner(dpi), self.rotate)
+        image = turn(self.inner(dpi), self.rotate)
+        if self.skew:
+            white = 255 if image.mode in ("L", "1") else (255,) * len(image.getbands())
+            image = image.rotate(self.skew, resample=Image.BICUBIC, fillcolor=white)
+        return image
 
     def __repr__(self) -> str:
-        return f"UprightRender({self.inner!r}, {self.rotate})"
+        return f"UprightRender({self.inner!r}, {self.rotate}, {self.skew})"
 
 
 # -- language --------------------------------------------------------------------------------------------
