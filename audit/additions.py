@@ -160,8 +160,11 @@ def _agreement_evidence(ctx: Context, ag: Document) -> list[Evidence]:
     if ag.get("effective_date"):
         items.append(("effective_date", f"effective {ag.get('effective_date')}"))
     if ag.get("condition_of_sale") is not None:
-        items.append(("condition_of_sale", "payment a condition of sale: "
-                      + ("yes" if ag.get("condition_of_sale") else "no")))
+        answer = "yes" if ag.get("condition_of_sale") else "no"
+        clause = ag.fields.prov("condition_of_sale")  # the clause's sentence, quoted where it was read
+        said = (f"payment a condition of sale ({answer}): {clause.text}" if clause is not None and clause.text
+                else f"payment a condition of sale: {answer}")
+        items.append(("condition_of_sale", said))
     if ag.get("products"):
         items.append(("products", f"products: {ag.get('products')}"))
     return valuation.cite(ctx, ag, [(n, t) for n, t in items if t])
@@ -416,9 +419,15 @@ def _invoice_charges(ctx: Context, pic, kinds: set[str], code: str, used: set[st
         step = f"{what} charged on invoice {ip.number}: {_money(ip.currency, amount_cur)}"
         if ip.currency not in (None, "USD"):
             step += f" × {ip.rate} (the entry's exchange rate) = USD {valuation.money(usd)}"
-        evidence = valuation.cite(ctx, ip.doc, [
-            ("charges", f"invoice {ip.number}: {what} {_money(ip.currency, amount_cur)}"),
+
+        def said(c, ip=ip) -> str:
+            return f"invoice {ip.number}: {c.description or c.kind.replace('_', ' ')} {_money(ip.currency, c.amount)}"
+
+        each = valuation.charge_evidence(ctx, ip.doc, charges, said)
+        evidence = valuation.cite(ctx, ip.doc, ([] if each else [
+            ("charges", f"invoice {ip.number}: {what} {_money(ip.currency, amount_cur)}")]) + [
             ("total", f"invoice {ip.number}: total {_money(ip.currency, ip.total)}")])
+        evidence = each + [e for e in evidence if e not in each]
         out.append(Amount(code, usd, f"{_LABEL[code]}:{ip.doc.path}", [step], evidence, "",
                           f"Invoice {ip.number} charges the buyer {_money(ip.currency, amount_cur)} for {what}, in "
                           f"its total beside the price of the goods", 0.9,

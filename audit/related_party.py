@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from rapidfuzz import fuzz, utils
 
-from ..models.records import Document, Fact, Finding, Party, q2
+from ..models.records import Document, Fact, Finding, Party, Provenance, q2
 from .context import Context, Result
 from .link import NAME_MATCH, same_party
 from .rules import BY_CODE
@@ -147,6 +147,7 @@ class Indicator:
     text: str
     doc: Document | None
     field: str | None = None
+    prov: Provenance | None = None  # where the statement itself was read (its words), when it was
 
 
 def _between(doc: Document, side_a: list[Party], side_b: list[Party]) -> bool:
@@ -200,7 +201,7 @@ def indicators(docs: list[Document], side_a: list[Party], side_b: list[Party]) -
                 seen.add(s)
                 field = fact.source if fact.source in doc.fields.names() else (
                     "line description" if fact.source.startswith("line_items") else "statement")
-                out.append(Indicator(kinds[0], s, doc, field))
+                out.append(Indicator(kinds[0], s, doc, field, fact.prov))
     for a in side_a:
         for b in side_b:
             if same_party(a, b) >= NAME_MATCH and not (a.country and b.country and a.country != b.country):
@@ -340,7 +341,9 @@ def check(ctx: Context) -> list[Result]:
         "relationship must be declared; no revenue effect is computed until the value is tested.")
     evidence = []
     for i in found:
-        if i.doc is not None:
+        if i.prov is not None and i.prov.bbox:  # the statement's own words, not the parties' blocks it names
+            evidence += [e for e in ctx.evidence(i.prov, text=i.text) if e not in evidence]
+        elif i.doc is not None:
             names = [i.field] if i.field and i.doc.fields.prov(i.field) else ["seller", "buyer"]
             evidence += [e for e in ctx.cite(i.doc, *names, text=i.text) if e not in evidence]
     if not evidence:

@@ -258,8 +258,10 @@ def _rate(hts, ctx: Context, melt) -> tuple[Decimal, str] | None:
     return revenue.section232_rate(hts, ctx.revenue.entry_date, _origin(ctx), melt)
 
 
-def _line_evidence(ctx: Context, line: EntryLine, text: str) -> list[Evidence]:
-    out = ctx.evidence(line.prov, text=text)
+def _line_evidence(ctx: Context, line: EntryLine, text: str, field: str | None = None) -> list[Evidence]:
+    """The line's evidence: the box of its ``field`` when it was read on its own (the block the line's value is
+    declared in), else the line's row."""
+    out = ctx.evidence(line.fields.prov(field) if field else None, text=text) or ctx.evidence(line.prov, text=text)
     if not out:
         out = [e for d in ctx.documents("entry_summary") for e in ctx.cite(d, "entry_number", text=text)][:1]
     return out
@@ -477,7 +479,8 @@ def melt_pour(ctx: Context) -> list[Result]:
                 legal_basis=rule.legal_basis, value_delta=value, duty_delta=duty, fees_delta=fees,
                 loss_of_revenue=loss, confidence=0.9,
                 evidence=cert_evidence[:4] + _line_evidence(ctx, first, f"line {first.line_no}: melt and pour "
-                                                                        f"{_country(first.get('melt_country'))}"),
+                                                                        f"{_country(first.get('melt_country'))}",
+                                                            "melt_country"),
                 arithmetic=steps)
     return [Result(f, changes)]
 

@@ -68,6 +68,7 @@ class Charge:
     description: str
     amount: Decimal  # invoice currency, as signed in the price (a discount is negative)
     after_import: bool = False  # the document describes it as work after importation (a fact read from it)
+    index: int = -1  # its place in the document's charges (where its own row was read)
 
 
 @dataclass
@@ -204,7 +205,7 @@ def _charges(doc: Document) -> list[Charge]:
         amount = c["amount"]
         if kind == "discount":
             amount = -abs(amount)
-        out.append(Charge(kind, str(c.get("description") or "").strip(), amount, i in after))
+        out.append(Charge(kind, str(c.get("description") or "").strip(), amount, i in after, i))
     return out
 
 
@@ -545,18 +546,35 @@ def cite(ctx: Context, doc: Document, items: list[tuple[str, str]]) -> list[Evid
     return out
 
 
+def charge_evidence(ctx: Context, doc: Document, charges: list[Charge], said) -> list[Evidence]:
+    """Each charge cited on its own row (``said(charge)`` its text); none when a charge's row is not known, for
+    the caller to cite the charges field as a whole."""
+    parts = [doc.fields.part("charges", c.index) for c in charges]
+    if not charges or any(p is None or not p.bbox for p in parts):
+        return []
+    out: list[Evidence] = []
+    for c, p in zip(charges, parts):
+        out += [e for e in ctx.evidence(p, text=said(c)) if e not in out]
+    return out
+
+
 def invoice_evidence(ctx: Context, ip: InvoicePrice, *what: str) -> list[Evidence]:
     d, cur = ip.doc, ip.currency or ""
     items = [("total", f"invoice {ip.number}: total {cur} {money(ip.total)}")]
     if "seller" in what and isinstance(d.get("seller"), Party):
         s = d.get("seller")
         items.append(("seller", f"seller {s.name}" + (f" ({s.country})" if s.country else "")))
+    each: list[Evidence] = []
     if "charges" in what and (ip.excluded or ip.informational):
-        items.append(("charges", "charges: " + "; ".join(f"{c.description or c.kind} {money(c.amount)}"
-                                                        for c in ip.excluded + ip.informational)))
+        shown = ip.excluded + ip.informational
+        each = charge_evidence(ctx, d, shown, lambda c: f"charge: {c.description or c.kind} {money(c.amount)}")
+        if not each:
+            items.append(("charges", "charges: " + "; ".join(f"{c.description or c.kind} {money(c.amount)}"
+                                                            for c in shown)))
     if "incoterm" in what and d.get("incoterm"):
         items.append(("incoterm", f"terms {d.get('incoterm')} {d.get('incoterm_place') or ''}".strip()))
-    return cite(ctx, d, items)
+    out = cite(ctx, d, items)
+    return out + [e for e in each if e not in out]
 
 
 def payment_evidence(ctx: Context, doc: Document) -> list[Evidence]:

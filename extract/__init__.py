@@ -18,7 +18,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract threads fight over c
 from ..models.records import Document  # noqa: E402
 
 # Bump when an extractor changes what it reads: cached extractions of older versions are redone.
-EXTRACTOR_VERSION = "0.6.1"
+EXTRACTOR_VERSION = "0.6.2"
 
 
 def extraction_key(rel: str) -> str:
@@ -80,7 +80,34 @@ def extract_pages(loaded, rel: str) -> Document:
         from .facts import read_facts
 
         doc.facts = read_facts(doc)  # the typed statements of its prose, what the audit reads
+    place_boxes(doc, loaded.pages)
     return doc
+
+
+def place_boxes(doc: Document, pages) -> None:
+    """Every box read on an OCR page turned upright or deskewed before it was read, moved to where it lies on
+    the page as stored: the page the report crops and the binder draws on."""
+    from dataclasses import replace
+
+    placed = {p.number: p for p in pages if p.placement is not None}
+    if not placed:
+        return
+
+    def moved(prov):
+        page = placed.get(prov.page) if prov is not None and prov.bbox else None
+        return prov if page is None else replace(prov, bbox=page.stored_box(prov.bbox))
+
+    for f in doc.fields:
+        f.prov = moved(f.prov)
+        if f.parts:
+            f.parts = [moved(p) for p in f.parts]
+    for li in doc.line_items:
+        li.prov = moved(li.prov)
+        for f in li.fields:
+            f.prov = moved(f.prov)
+    doc.notes = [(text, moved(prov)) for text, prov in doc.notes]
+    for fact in doc.facts:
+        fact.prov = moved(fact.prov)
 
 
 def _read_einvoice(doc: Document, loaded) -> bool:

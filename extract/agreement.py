@@ -360,6 +360,28 @@ def _letter_date(tx: prose.Text, order: str | None):
     return None, None
 
 
+_SENTENCE_START = re.compile(r"[.!?;]\s+(?=[\"“(]?[A-Z0-9])")
+# a clause's number and heading run into its first sentence in the flattened text: "4. NO CONDITION 4.1 The …"
+_HEADING = re.compile(r"(?:\d+(?:\.\d+)*\.?\s+)?(?:(?:[A-Z][A-Z'’&-]+|OF|TO|A)\s+)*"
+                      r"(?:\d+(?:\.\d+)*\.?\s+)?(?=[A-Z][a-z])")
+
+
+def clause_of(flat: str, pattern: re.Pattern) -> str:
+    """The sentence of ``flat`` that states what ``pattern`` finds: its first match in running text (a clause's
+    heading in capitals, "CONDITION OF SALE", names the clause but states nothing), widened to the sentence
+    around it; the first match itself when only headings match."""
+    matches = list(pattern.finditer(flat))
+    m = next((m for m in matches if not m.group(0).isupper()), None)
+    if m is None:
+        return matches[0].group(0)
+    starts = [b.end() for b in _SENTENCE_START.finditer(flat, 0, m.start())]
+    start = starts[-1] if starts else 0
+    head = _HEADING.match(flat, start)
+    if head and head.end() <= m.start():
+        start = head.end()
+    return flat[start:max(prose.sentence_end(flat, start), m.end())].strip()
+
+
 def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]:
     conv = conventions(pages)
     reader = Reader(pages, path, KEYS)
@@ -367,7 +389,9 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
     text = "\n".join(" ".join(w.text for w in ln) for ln in reader.lines)
     flat = " ".join(text.split())
     kind = _kind(_title(reader)) or _kind(flat[:600])
-    fs.set("agreement_type", kind, reader.prov(reader.lines[0]) if reader.lines else None)
+    # the box of the title that names the kind (a reference line may stand above it), else of the first line
+    named = [ln for ln in reader.lines[:4] if _kind(" ".join(w.text for w in ln))]
+    fs.set("agreement_type", kind, reader.prov(named[0] if named else reader.lines[0]) if reader.lines else None)
     tx = prose.Text.of(pages)
     parties, pprov = _parties_by_label(reader) or _parties_in_prose(text), None
     if not parties:
@@ -414,9 +438,9 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
         cur, _ = find_currency(pages, reader)
     fs.set("currency", cur, None)
     if _NOT_CONDITION.search(flat):
-        fs.set("condition_of_sale", False, where(_NOT_CONDITION.search(flat).group(0)))
+        fs.set("condition_of_sale", False, where(clause_of(flat, _NOT_CONDITION)))
     elif _CONDITION.search(flat):
-        fs.set("condition_of_sale", True, where(_CONDITION.search(flat).group(0)))
+        fs.set("condition_of_sale", True, where(clause_of(flat, _CONDITION)))
     m = _PRODUCTS.search(flat)
     if m:
         fs.set("products", m.group(1).strip(), where(m.group(1)))

@@ -92,7 +92,7 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
             ch.append(({"kind": "freight" if kind == "packing" and "deliver" in fold(desc) else kind,
                         "description": desc, "amount": li.get("amount")}, li.prov))
     if ch:
-        fs.set("charges", [c for c, _ in ch], ch[0][1])
+        fs.set("charges", [c for c, _ in ch], ch[0][1], [p for _, p in ch])  # each charge's own row
     # the shared invoice header reader also finds fields an assist invoice does not carry (SPEC §4 table)
     for name in [n for n in fs.names() if n not in DOC_TYPES["assist_invoice"]]:
         fs.discard(name)

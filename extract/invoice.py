@@ -244,7 +244,7 @@ def extract(pages: Sequence[Page], path: str) -> tuple[FieldSet, list[LineItem]]
     fs.set("incoterm_place", place, p)
     ch = charges(reader, conv, tables)
     if ch:
-        fs.set("charges", [c for c, _ in ch], ch[0][1])
+        fs.set("charges", [c for c, _ in ch], ch[0][1], [p for _, p in ch])  # each charge's own row
     if "country_of_origin" not in fs:
         origins = {li.get("country_of_origin") for li in items} - {None}
         if len(origins) == 1:

@@ -410,16 +410,19 @@ def _with_einvoice(loaded: Loaded, path: Path) -> Loaded:
 
 
 def _upright_page(number: int, width: float, height: float, ocr, rules: list[Rule], render) -> Page:
-    """An OCR page as it reads: a page OCR turned upright gets the turned size, rules and render."""
-    from .ocr import UprightRender, turn_box
+    """An OCR page as it reads: a page OCR turned upright gets the turned size, rules and render; a page turned
+    or deskewed before it was read renders as it was read and keeps how its boxes map back to the page as
+    stored (its placement)."""
+    from .ocr import Placement, UprightRender, turn_box
 
-    if not ocr.rotate:
+    if not ocr.rotate and not ocr.skew:
         return Page(number, width, height, ocr.words, rules, "ocr", render)
     rules = [Rule(*turn_box((r.x0, r.top, r.x1, r.bottom), width, height, ocr.rotate)) for r in rules]
     if ocr.rotate in (90, 270):
         width, height = height, width
     return Page(number, width, height, ocr.words, rules, "ocr",
-                UprightRender(render, ocr.rotate) if render is not None else None)
+                UprightRender(render, ocr.rotate, ocr.skew) if render is not None else None,
+                Placement(width, height, ocr.rotate, ocr.skew))
 
 
 # -- images ----------------------------------------------------------------------------------------------

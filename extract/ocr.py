@@ -10,6 +10,7 @@ language's model alongside only when the words read show that language (its stop
 below) or when OSD names a script those cannot read (Han)."""
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -176,14 +177,22 @@ def rule_length(width: int, dpi: float = TARGET_DPI) -> int:
 
 def binarize(gray: Image.Image, deskew: bool = True, dpi: float = TARGET_DPI) -> Image.Image:
     """Deskewed, denoised, black text on white with the ruling lines removed: the image Tesseract reads."""
+    return binarize_skew(gray, deskew, dpi)[0]
+
+
+def binarize_skew(gray: Image.Image, deskew: bool = True, dpi: float = TARGET_DPI) -> tuple[Image.Image, float]:
+    """``binarize``'s image and the angle it was deskewed by (degrees counter-clockwise about the image's
+    centre, as PIL's ``rotate`` turns; 0.0 when it was not)."""
     angle = skew_angle(gray) if deskew else 0.0
-    if abs(angle) >= 0.1:
+    if abs(angle) < 0.1:
+        angle = 0.0
+    else:
         gray = gray.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
     gray = gray.filter(ImageFilter.MedianFilter(3))
     a = np.asarray(gray, dtype=np.uint8)
     ink = a < _otsu(a)
     ink &= ~ruling_lines(ink, rule_length(gray.width, dpi))
-    return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8))
+    return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8)), angle
 
 
 def prepare(image: Image.Image, dpi: int) -> tuple[Image.Image, float]:
@@ -301,18 +310,59 @@ def turn_box(box: tuple[float, float, float, float], width: float, height: float
     return box
 
 
-class UprightRender:
-    """A page's renderer turned upright: what the page's words were read from, for report crops. Holds only
-    the inner renderer and the turn, so it pickles when the inner one does."""
+def unskew_box(box: tuple[float, float, float, float], width: float, height: float,
+               angle: float) -> tuple[float, float, float, float]:
+    """A box read on a page image deskewed by ``angle`` (degrees counter-clockwise about the centre of a page of
+    ``width`` × ``height``, as ``binarize_skew`` turns it) where it lies on the page before the deskew: the box
+    around its four corners turned back."""
+    if not angle:
+        return box
+    t = math.radians(angle)
+    cos, sin = math.cos(t), math.sin(t)
+    cx, cy = width / 2, height / 2
+    xs, ys = [], []
+    for x, y in ((box[0], box[1]), (box[2], box[1]), (box[0], box[3]), (box[2], box[3])):
+        dx, dy = x - cx, y - cy  # y grows down the page: a counter-clockwise turn seen on the page
+        xs.append(cx + dx * cos - dy * sin)
+        ys.append(cy + dx * sin + dy * cos)
+    return (max(0.0, min(xs)), max(0.0, min(ys)), min(width, max(xs)), min(height, max(ys)))
 
-    def __init__(self, inner, rotate: int) -> None:
-        self.inner, self.rotate = inner, rotate
+
+@dataclass(frozen=True)
+class Placement:
+    """How an OCR page's boxes (points of the page turned upright and deskewed, as read) lie on the page as
+    stored (as the report crops it and the binder draws on it): the deskew to undo on the upright page of
+    ``width`` × ``height``, then the turn (clockwise ``rotate`` degrees) to undo."""
+
+    width: float
+    height: float
+    rotate: int = 0
+    skew: float = 0.0
+
+    def stored(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        box = unskew_box(box, self.width, self.height, self.skew)
+        if self.rotate in _TURN:
+            box = turn_box(box, self.width, self.height, (360 - self.rotate) % 360)
+        return box
+
+
+class UprightRender:
+    """A page's renderer turned upright and deskewed as OCR read it: the image its words' boxes are on (a band
+    read again lies where the page's first reading put it). Holds only the inner renderer, the turn and the
+    skew, so it pickles when the inner one does."""
+
+    def __init__(self, inner, rotate: int, skew: float = 0.0) -> None:
+        self.inner, self.rotate, self.skew = inner, rotate, skew
 
     def __call__(self, dpi: int):
-        return turn(self.inner(dpi), self.rotate)
+        image = turn(self.inner(dpi), self.rotate)
+        if self.skew:
+            white = 255 if image.mode in ("L", "1") else (255,) * len(image.getbands())
+            image = image.rotate(self.skew, resample=Image.BICUBIC, fillcolor=white)
+        return image
 
     def __repr__(self) -> str:
-        return f"UprightRender({self.inner!r}, {self.rotate})"
+        return f"UprightRender({self.inner!r}, {self.rotate}, {self.skew})"
 
 
 # -- language --------------------------------------------------------------------------------------------
@@ -357,6 +407,7 @@ class OcrPage:
 
     words: list[Word] = field(default_factory=list)
     rotate: int = 0
+    skew: float = 0.0  # degrees the upright page was deskewed by before it was read (see ``binarize_skew``)
     lang: str = BASE_LANG
     passes: int = 0
     osd: int = 0
@@ -437,7 +488,7 @@ def ocr_page(image: Image.Image, dpi: int, page_no: int, lang: str | None = None
         result.rotate = orient.rotate
     if lang is None and orient is not None:
         result.lang = _script_lang(orient, result.lang)
-    binary = binarize(turn(gray, result.rotate), dpi=dpi * scale)
+    binary, result.skew = binarize_skew(turn(gray, result.rotate), dpi=dpi * scale)
     words = _read(binary, result.lang, page_no, to_pt)
     result.passes += 1
     if poor(words) and orient is None:  # upside down, sideways where the ink could not tell, or another script
@@ -445,11 +496,12 @@ def ocr_page(image: Image.Image, dpi: int, page_no: int, lang: str | None = None
         result.osd += 1
         lang2 = _script_lang(orient, result.lang) if lang is None else result.lang
         if orient.rotate or lang2 != result.lang:
-            binary2 = binarize(turn(gray, orient.rotate), dpi=dpi * scale) if orient.rotate else binary
+            binary2, skew2 = (binarize_skew(turn(gray, orient.rotate), dpi=dpi * scale) if orient.rotate
+                              else (binary, result.skew))
             words2 = _read(binary2, lang2, page_no, to_pt)
             result.passes += 1
             if _score(words2) > _score(words):
-                words, binary, result.rotate, result.lang = words2, binary2, orient.rotate, lang2
+                words, binary, result.rotate, result.lang, result.skew = words2, binary2, orient.rotate, lang2, skew2
     if lang is None and result.lang == BASE_LANG:
         other = page_language(words)
         if other not in BASE_LANG.split("+") and other in installed_languages():

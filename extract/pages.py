@@ -60,6 +60,13 @@ class Page:
     rules: list[Rule] = field(default_factory=list)
     method: str = "text"  # "text" or "ocr"
     render: Callable[[int], "object"] | None = field(default=None, repr=False, compare=False)
+    # an OCR page read turned upright or deskewed: how its boxes map back to the page as stored
+    # (``extract.ocr.Placement``); None when they lie on it as they are
+    placement: "object | None" = field(default=None, repr=False, compare=False)
+
+    def stored_box(self, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        """A box of this page's words where it lies on the page as stored (the file's page, as rendered)."""
+        return self.placement.stored(box) if self.placement is not None else box
 
     def image(self, dpi: int = 150):
         """The page as a PIL image, rendered on demand (for OCR, report crops)."""

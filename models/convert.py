@@ -50,12 +50,16 @@ def value_from_json(kind: str | None, value: Any) -> Any:
     return value
 
 
-def fieldset_from_json(table: dict[str, str], data: dict, prov: dict | None = None) -> FieldSet:
+def fieldset_from_json(table: dict[str, str], data: dict, prov: dict | None = None,
+                       parts: dict | None = None) -> FieldSet:
     fs = FieldSet()
-    prov = prov or {}
+    prov, parts = prov or {}, parts or {}
     for name, value in data.items():
         p = prov.get(name)
-        fs.set(name, value_from_json(table.get(name), value), Provenance.from_json(p) if p else None)
+        each = parts.get(name)
+        fs.set(name, value_from_json(table.get(name), value), Provenance.from_json(p) if p else None,
+               [Provenance.from_json(q) if isinstance(q, dict) else None for q in each]
+               if isinstance(each, list) else None)
     return fs
 
 
@@ -73,7 +77,8 @@ def document_from_json(d: dict) -> Document:
     return Document(
         path=d["path"], sha256=d.get("sha256", ""), doc_type=doc_type, pages=int(d.get("pages") or 0),
         ocr=bool(d.get("ocr")), error=d.get("error"),
-        fields=fieldset_from_json(DOC_TYPES.get(doc_type, {}), d.get("fields") or {}, prov.get("fields")),
+        fields=fieldset_from_json(DOC_TYPES.get(doc_type, {}), d.get("fields") or {}, prov.get("fields"),
+                                  prov.get("field_parts")),
         line_items=items, classification_confidence=float(d.get("classification_confidence") or 0.0),
         notes=[(str(t), Provenance.from_json(p) if p else None)
                for t, p in zip(d.get("notes") or [], (prov.get("notes") or []) + [None] * len(d.get("notes") or []))],

@@ -122,6 +122,7 @@ class Field:
     name: str
     value: Any
     prov: Provenance | None = None
+    parts: list[Provenance | None] | None = None  # of a list value: where each element was read
 
 
 def _value_to_json(value: Any) -> Any:
@@ -148,16 +149,22 @@ class FieldSet:
         for f in fields:
             self._fields[f.name] = f
 
-    def set(self, name: str, value: Any, prov: Provenance | None = None) -> None:
+    def set(self, name: str, value: Any, prov: Provenance | None = None,
+            parts: list[Provenance | None] | None = None) -> None:
         if value is None or value == "" or value == [] or value == {}:
             return
-        self._fields[name] = Field(name, value, prov)
+        self._fields[name] = Field(name, value, prov, parts)
 
     def discard(self, name: str) -> None:
         self._fields.pop(name, None)
 
     def add(self, f: Field) -> None:
-        self.set(f.name, f.value, f.prov)
+        self.set(f.name, f.value, f.prov, f.parts)
+
+    def part(self, name: str, index: int) -> Provenance | None:
+        """Where element ``index`` of a list field was read, when it was read on its own (a charge's row)."""
+        f = self._fields.get(name)
+        return f.parts[index] if f is not None and f.parts and 0 <= index < len(f.parts) else None
 
     def get(self, name: str, default: Any = None) -> Any:
         f = self._fields.get(name)
@@ -187,6 +194,9 @@ class FieldSet:
 
     def provenance_json(self) -> dict:
         return {name: f.prov.to_json() for name, f in self._fields.items() if f.prov is not None}
+
+    def parts_json(self) -> dict:
+        return {name: [p.to_json() if p else None for p in f.parts] for name, f in self._fields.items() if f.parts}
 
 
 @dataclass(slots=True)
@@ -304,6 +314,8 @@ class Document:
                 out["provenance"]["line_item_fields"] = [li.fields.provenance_json() for li in self.line_items]
             if self.notes:
                 out["provenance"]["notes"] = [p.to_json() if p else None for _, p in self.notes]
+            if self.fields.parts_json():
+                out["provenance"]["field_parts"] = self.fields.parts_json()
         return out
 
 
