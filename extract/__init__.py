@@ -18,7 +18,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract threads fight over c
 from ..models.records import Document  # noqa: E402
 
 # Bump when an extractor changes what it reads: cached extractions of older versions are redone.
-EXTRACTOR_VERSION = "0.6.1"
+EXTRACTOR_VERSION = "0.6.2"
 
 
 def extraction_key(rel: str) -> str:

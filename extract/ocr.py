@@ -5,9 +5,13 @@ records the PDF text layer gives (boxes in PDF points of the upright page).
 A page scanned sideways or upside down is turned upright with Tesseract's orientation and script detection
 (OSD), run only when the page needs it: when the lines of ink run down the page rather than across (a cheap
 measure on a downscaled image), or when the first reading is too poor to be the page read the right way up.
-The language is chosen per page: the page is read with English and Spanish first, and read again with another
-language's model alongside only when the words read show that language (its stop words and letters, a table
-below) or when OSD names a script those cannot read (Han)."""
+The language is chosen per page: the page is read with English first, and read again with another language's
+model alongside only when the words read show that language (its stop words and letters, a table below) or when
+OSD names a script English cannot read (Han).
+
+Pre-processing is array operations on the page (numpy): Otsu's threshold from the histogram, the skew measured
+as ink-profile projections on a downscaled copy, the 3x3 median as a majority of thresholded pixels, ruling lines
+as a morphological opening by doubling runs."""
 from __future__ import annotations
 
 import os
@@ -19,17 +23,20 @@ from functools import lru_cache
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract's threads fight over cores; parallelism is per process
 
 import numpy as np  # noqa: E402
-from PIL import Image, ImageFilter, ImageOps  # noqa: E402
+from PIL import Image, ImageOps  # noqa: E402
 
 from .budget import OverTime, call_timeout, over_time  # noqa: E402
 from .pages import Word  # noqa: E402
 
 TARGET_DPI = 300
 MIN_RULE_INCH = 0.2  # a straight stroke shorter than this is a letter's (a large title's stems), not a rule
-# The first reading of every page: English with Spanish alongside reads the trade's English pages no worse
-# (better, on the fixture scans, than English alone) and Spanish ones without a second pass.
-BASE_LANG = "eng+spa"
+# The first (and on most pages only) reading of every page: English alone, one model (a second model alongside
+# costs a third more recognition on every page). A page whose words show another language is read again with
+# that language's model alongside English (``page_language``).
+BASE_LANG = "eng"
 LANG = BASE_LANG  # kept for callers that name a language explicitly
+# A band of a page read again on its own (``read_band``: a mill certificate's cells, Spanish labels among them).
+BAND_LANG = "eng+spa"
 CONFIG = "--oem 1 --psm 3 -c preserve_interword_spaces=0"
 
 # -- orientation ---------------------------------------------------------------------------------------------
@@ -120,43 +127,60 @@ def installed_languages() -> frozenset[str]:
         return frozenset()
 
 
+def otsu_threshold(hist: np.ndarray) -> int:
+    """Otsu's threshold of a 256-bin histogram: the level ``t`` that best separates the values below it (ink)
+    from those at or above it, by the between-class variance, computed for every level at once."""
+    hist = np.asarray(hist, dtype=np.float64)
+    levels = np.arange(256, dtype=np.float64)
+    w_b = np.cumsum(hist)
+    sum_b = np.cumsum(levels * hist)
+    w_f = w_b[-1] - w_b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = w_b * w_f * (sum_b / w_b - (sum_b[-1] - sum_b) / w_f) ** 2
+    between[(w_b == 0) | (w_f == 0)] = -1.0
+    if between.max() < 0:  # one level only: nothing to separate
+        return 127
+    return int(np.argmax(between))
+
+
 def _otsu(a: np.ndarray) -> int:
-    hist = np.bincount(a.ravel(), minlength=256).astype(np.float64)
-    total = a.size
-    sum_all = np.dot(np.arange(256), hist)
-    w_b = sum_b = 0.0
-    best, best_t = -1.0, 127
-    for t in range(256):
-        w_b += hist[t]
-        if w_b == 0:
-            continue
-        w_f = total - w_b
-        if w_f == 0:
-            break
-        sum_b += t * hist[t]
-        m_b, m_f = sum_b / w_b, (sum_all - sum_b) / w_f
-        between = w_b * w_f * (m_b - m_f) ** 2
-        if between > best:
-            best, best_t = between, t
-    return best_t
+    """The first level of the light class (paper): ``a < _otsu(a)`` is the ink, the dark class with its last
+    level (a page of pure black and white keeps its black). 127 for an image of one level."""
+    hist = np.bincount(a.ravel(), minlength=256)[:256]
+    if np.count_nonzero(hist) < 2:
+        return 127
+    return otsu_threshold(hist) + 1
+
+
+SKEW_SIDE = 900  # pixels of the longer side of the image the skew is measured on
+
+
+def _profile_score(ys: np.ndarray, xs: np.ndarray, angle: float) -> float:
+    """How sharp the rows' ink profile of the ink at (``xs``, ``ys``) is once the image is turned by ``angle``
+    degrees counter-clockwise (as ``Image.rotate`` turns it): the sum of the squared row counts (the profile's
+    variance over a fixed height, less a constant), each pixel's row after the turn counted."""
+    t = np.deg2rad(angle)
+    rows = np.floor(ys * np.cos(t) - xs * np.sin(t)).astype(np.int64)
+    profile = np.bincount(rows - rows.min()).astype(np.float64)
+    return float(np.dot(profile, profile))
 
 
 def skew_angle(gray: Image.Image, limit: float = 3.0, step: float = 0.2) -> float:
-    """The text's skew in degrees, by the rotation that makes the rows' ink profile sharpest."""
+    """The text's skew in degrees (the turn ``Image.rotate`` takes to level it), by the turn that makes the
+    rows' ink profile sharpest, measured on a downscaled copy: every candidate angle is a projection of the ink
+    pixels' coordinates (a bincount), not a rotated image."""
     small = gray.copy()
-    small.thumbnail((900, 900))
+    small.thumbnail((SKEW_SIDE, SKEW_SIDE))
     a = np.asarray(small, dtype=np.uint8)
-    ink = Image.fromarray(((a < _otsu(a)) * 255).astype(np.uint8))
-    best, best_score = 0.0, -1.0
-    angle = -limit
-    while angle <= limit + 1e-9:
-        rot = np.asarray(ink.rotate(angle, resample=Image.NEAREST, fillcolor=0), dtype=np.float64)
-        profile = rot.sum(axis=1)
-        score = float(np.var(profile))
-        if score > best_score:
-            best, best_score = angle, score
-        angle += step
-    return round(best, 2)
+    ys, xs = np.nonzero(a < _otsu(a))
+    if ys.size == 0:
+        return 0.0
+    ys = ys - a.shape[0] // 2  # integer centres: at 0° every row is its own bin
+    xs = xs - a.shape[1] // 2
+    n = int(round(limit / step))
+    angles = [round(i * step, 6) for i in range(-n, n + 1)]
+    scores = [_profile_score(ys, xs, angle) for angle in angles]
+    return round(angles[int(np.argmax(scores))], 2)
 
 
 def grayscale(image: Image.Image, dpi: int) -> tuple[Image.Image, float]:
@@ -174,16 +198,26 @@ def rule_length(width: int, dpi: float = TARGET_DPI) -> int:
     return max(25, round(MIN_RULE_INCH * dpi), round(width / 40))
 
 
+def majority(ink: np.ndarray) -> np.ndarray:
+    """A pixel is ink when at least 5 of the 9 pixels around it (itself included, edges repeated) are: what a
+    3x3 median filter of the gray image followed by the threshold gives, since the median is under the
+    threshold exactly when five of the nine are."""
+    p = np.pad(ink, 1, mode="edge").astype(np.uint8)
+    rows = p[:, :-2] + p[:, 1:-1] + p[:, 2:]  # each pixel's row of three, then three such rows
+    return (rows[:-2] + rows[1:-1] + rows[2:]) >= 5
+
+
 def binarize(gray: Image.Image, deskew: bool = True, dpi: float = TARGET_DPI) -> Image.Image:
-    """Deskewed, denoised, black text on white with the ruling lines removed: the image Tesseract reads."""
+    """Deskewed, denoised, black text on white with the ruling lines removed: the image Tesseract reads. The
+    angle the page is turned by is ``skew_angle(gray)`` (when at least 0.1°), about the image's centre, in the
+    image's own frame (``Image.rotate`` without expanding)."""
     angle = skew_angle(gray) if deskew else 0.0
     if abs(angle) >= 0.1:
         gray = gray.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
-    gray = gray.filter(ImageFilter.MedianFilter(3))
     a = np.asarray(gray, dtype=np.uint8)
-    ink = a < _otsu(a)
+    ink = majority(a < _otsu(a))
     ink &= ~ruling_lines(ink, rule_length(gray.width, dpi))
-    return Image.fromarray(np.where(ink, 0, 255).astype(np.uint8))
+    return Image.fromarray(~ink).convert("L") if ink.size else Image.fromarray(np.full(a.shape, 255, np.uint8))
 
 
 def prepare(image: Image.Image, dpi: int) -> tuple[Image.Image, float]:
@@ -192,20 +226,38 @@ def prepare(image: Image.Image, dpi: int) -> tuple[Image.Image, float]:
     return binarize(gray), scale
 
 
+def _erode(a: np.ndarray, length: int) -> np.ndarray:
+    """``out[:, j]``: the ``length`` pixels from column j on are all set (columns past the end are unset), by
+    doubling the run checked at each step: about log2(length) array ANDs."""
+    out = a.copy()
+    span = 1
+    while span < length:
+        step = min(span, length - span)
+        out[:, :-step] &= out[:, step:]
+        out[:, -step:] = False
+        span += step
+    return out
+
+
+def _dilate(a: np.ndarray, length: int) -> np.ndarray:
+    """``out[:, k]``: some ``a[:, j]`` is set with j in [k - length + 1, k] (a run start covers its run)."""
+    out = a.copy()
+    span = 1
+    while span < length:
+        step = min(span, length - span)
+        out[:, step:] |= out[:, :-step].copy()
+        span += step
+    return out
+
+
 def _runs(ink: np.ndarray, length: int, axis: int) -> np.ndarray:
-    """Pixels that belong to an unbroken run of ``length`` ink pixels along ``axis``."""
+    """Pixels that belong to an unbroken run of ``length`` ink pixels along ``axis``: a morphological opening
+    with a straight line of ``length`` pixels, in array operations."""
     a = ink if axis == 1 else ink.T
-    n = a.shape[1]
-    if n < length:
+    if a.shape[1] < length:
         return np.zeros_like(ink)
-    cs = np.concatenate([np.zeros((a.shape[0], 1), dtype=np.int32), np.cumsum(a, axis=1, dtype=np.int32)], axis=1)
-    full = (cs[:, length:] - cs[:, :-length]) == length  # run of `length` starting at j
-    fc = np.concatenate([np.zeros((a.shape[0], 1), dtype=np.int32), np.cumsum(full, axis=1, dtype=np.int32)], axis=1)
-    # pixel k is covered when a full run starts in [k - length + 1, k]
-    k = np.arange(n)
-    hi = np.minimum(k + 1, full.shape[1])
-    lo = np.clip(k - length + 1, 0, full.shape[1])
-    covered = (fc[:, hi] - fc[:, lo]) > 0
+    a = np.ascontiguousarray(a, dtype=bool)
+    covered = _dilate(_erode(a, length), length)
     return covered if axis == 1 else covered.T
 
 
@@ -473,7 +525,7 @@ BAND_CONFIG = "--oem 1 --psm 6 -c preserve_interword_spaces=0"
 LINE_CONFIG = "--oem 1 --psm 7 -c preserve_interword_spaces=0"
 
 
-def read_band(page, top: float, bottom: float, lang: str = BASE_LANG, x0: float = 0.0, x1: float | None = None,
+def read_band(page, top: float, bottom: float, lang: str = BAND_LANG, x0: float = 0.0, x1: float | None = None,
               line: bool = False) -> list[list[Word]]:
     """Readings of a band of an OCR page (``top``..``bottom``, ``x0``..``x1`` in points) read again on its own.
     The page's full reading lays the whole page out first: it drops what looks like specks (a table header's
