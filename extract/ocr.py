@@ -208,16 +208,16 @@ def majority(ink: np.ndarray) -> np.ndarray:
 
 
 def binarize(gray: Image.Image, deskew: bool = True, dpi: float = TARGET_DPI) -> Image.Image:
-    """Deskewed, denoised, black text on white with the ruling lines removed: the image Tesseract reads. The
-    angle the page is turned by is ``skew_angle(gray)`` (when at least 0.1°), about the image's centre, in the
-    image's own frame (``Image.rotate`` without expanding)."""
+    """Deskewed, denoised, black text on white with the ruling lines removed: the image Tesseract reads, one bit
+    a pixel (mode "1"). The angle the page is turned by is ``skew_angle(gray)`` (when at least 0.1°), about the
+    image's centre, in the image's own frame (``Image.rotate`` without expanding)."""
     angle = skew_angle(gray) if deskew else 0.0
     if abs(angle) >= 0.1:
         gray = gray.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
     a = np.asarray(gray, dtype=np.uint8)
     ink = majority(a < _otsu(a))
     ink &= ~ruling_lines(ink, rule_length(gray.width, dpi))
-    return Image.fromarray(~ink).convert("L") if ink.size else Image.fromarray(np.full(a.shape, 255, np.uint8))
+    return Image.fromarray(~ink)
 
 
 def prepare(image: Image.Image, dpi: int) -> tuple[Image.Image, float]:
@@ -420,6 +420,8 @@ def _read(binary: Image.Image, lang: str, page_no: int, to_pt: float, config: st
     confidences."""
     import pytesseract
 
+    if binary.mode == "1" and binary.format is None:
+        binary.format = "PPM"  # handed to Tesseract as PBM: written and read unpacked, not PNG-compressed
     try:
         data = pytesseract.image_to_data(binary, lang=lang, config=config, output_type=pytesseract.Output.DICT,
                                          timeout=call_timeout())
