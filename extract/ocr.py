@@ -5,13 +5,12 @@ records the PDF text layer gives (boxes in PDF points of the upright page).
 A page scanned sideways or upside down is turned upright with Tesseract's orientation and script detection
 (OSD), run only when the page needs it: when the lines of ink run down the page rather than across (a cheap
 measure on a downscaled image), or when the first reading is too poor to be the page read the right way up.
-The language is chosen per page: the page is read with English first, and read again with another language's
-model alongside only when the words read show that language (its stop words and letters, a table below) or when
-OSD names a script English cannot read (Han).
+The language is chosen per page: the page is read with English and Spanish first, and read again with another
+language's model alongside only when the words read show that language (its stop words and letters, a table
+below) or when OSD names a script those cannot read (Han).
 
 Pre-processing is array operations on the page (numpy): Otsu's threshold from the histogram, the skew measured
-as ink-profile projections on a downscaled copy, the 3x3 median as a majority of thresholded pixels, ruling lines
-as a morphological opening by doubling runs."""
+as ink-profile projections on a downscaled copy, ruling lines as a morphological opening by doubling runs."""
 from __future__ import annotations
 
 import os
@@ -23,17 +22,18 @@ from functools import lru_cache
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract's threads fight over cores; parallelism is per process
 
 import numpy as np  # noqa: E402
-from PIL import Image, ImageOps  # noqa: E402
+from PIL import Image, ImageFilter, ImageOps  # noqa: E402
 
 from .budget import OverTime, call_timeout, over_time  # noqa: E402
 from .pages import Word  # noqa: E402
 
 TARGET_DPI = 300
 MIN_RULE_INCH = 0.2  # a straight stroke shorter than this is a letter's (a large title's stems), not a rule
-# The first (and on most pages only) reading of every page: English alone, one model (a second model alongside
-# costs a third more recognition on every page). A page whose words show another language is read again with
-# that language's model alongside English (``page_language``).
-BASE_LANG = "eng"
+# The first (and on most pages only) reading of every page: English with Spanish alongside reads the trade's
+# English pages no worse (better, on the fixture scans, than English alone: scanned-field F1 0.988 against 0.971
+# on the dev split, 0.958 against 0.940 on the check split) and Spanish ones without a second pass. A page whose
+# words show another language is read again with that language's model alongside (``page_language``).
+BASE_LANG = "eng+spa"
 LANG = BASE_LANG  # kept for callers that name a language explicitly
 # A band of a page read again on its own (``read_band``: a mill certificate's cells, Spanish labels among them).
 BAND_LANG = "eng+spa"
@@ -144,12 +144,14 @@ def otsu_threshold(hist: np.ndarray) -> int:
 
 
 def _otsu(a: np.ndarray) -> int:
-    """The first level of the light class (paper): ``a < _otsu(a)`` is the ink, the dark class with its last
-    level (a page of pure black and white keeps its black). 127 for an image of one level."""
+    """The threshold under which a pixel is ink (``a < _otsu(a)``): Otsu's level, the last of the dark class. On
+    an image whose dark class is that one level alone (a page of pure black and white) the level after it, so
+    that the black stays ink. 127 for an image of one level."""
     hist = np.bincount(a.ravel(), minlength=256)[:256]
     if np.count_nonzero(hist) < 2:
         return 127
-    return otsu_threshold(hist) + 1
+    t = otsu_threshold(hist)
+    return t + 1 if not hist[:t].any() else t
 
 
 SKEW_SIDE = 900  # pixels of the longer side of the image the skew is measured on
@@ -198,15 +200,6 @@ def rule_length(width: int, dpi: float = TARGET_DPI) -> int:
     return max(25, round(MIN_RULE_INCH * dpi), round(width / 40))
 
 
-def majority(ink: np.ndarray) -> np.ndarray:
-    """A pixel is ink when at least 5 of the 9 pixels around it (itself included, edges repeated) are: what a
-    3x3 median filter of the gray image followed by the threshold gives, since the median is under the
-    threshold exactly when five of the nine are."""
-    p = np.pad(ink, 1, mode="edge").astype(np.uint8)
-    rows = p[:, :-2] + p[:, 1:-1] + p[:, 2:]  # each pixel's row of three, then three such rows
-    return (rows[:-2] + rows[1:-1] + rows[2:]) >= 5
-
-
 def binarize(gray: Image.Image, deskew: bool = True, dpi: float = TARGET_DPI) -> Image.Image:
     """Deskewed, denoised, black text on white with the ruling lines removed: the image Tesseract reads, one bit
     a pixel (mode "1"). The angle the page is turned by is ``skew_angle(gray)`` (when at least 0.1°), about the
@@ -214,8 +207,8 @@ def binarize(gray: Image.Image, deskew: bool = True, dpi: float = TARGET_DPI) ->
     angle = skew_angle(gray) if deskew else 0.0
     if abs(angle) >= 0.1:
         gray = gray.rotate(angle, resample=Image.BICUBIC, fillcolor=255)
-    a = np.asarray(gray, dtype=np.uint8)
-    ink = majority(a < _otsu(a))
+    a = np.asarray(gray.filter(ImageFilter.MedianFilter(3)), dtype=np.uint8)
+    ink = a < _otsu(a)
     ink &= ~ruling_lines(ink, rule_length(gray.width, dpi))
     return Image.fromarray(~ink)
 

@@ -1,9 +1,9 @@
 """The page pre-processing before Tesseract, in array operations, against the per-pixel and per-level reference
-behaviour it replaces (written out here): Otsu's threshold, the skew angle, the 3x3 median, ruling lines; and the
+behaviour it replaces (written out here): Otsu's threshold, the skew angle, ruling lines; and the
 rules that choose a page's languages and whether it gets an orientation check."""
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 
 from appraiser.extract import ocr
 from appraiser.extract.pages import Word
@@ -87,8 +87,7 @@ def test_otsu_matches_the_level_by_level_reference(seed):
     parts = [rng.normal(rng.uniform(0, 255), rng.uniform(1, 40), rng.integers(1, 4000)) for _ in range(3)]
     a = np.concatenate(parts).clip(0, 255).astype(np.uint8)
     hist = np.bincount(a.ravel(), minlength=256)
-    assert ocr.otsu_threshold(hist) == reference_otsu(a)  # the last level of the dark class
-    assert ocr._otsu(a) == reference_otsu(a) + 1  # the first level of the light one
+    assert ocr.otsu_threshold(hist) == ocr._otsu(a) == reference_otsu(a)
 
 
 def test_otsu_of_a_flat_image_is_the_middle():
@@ -127,15 +126,6 @@ def test_ruling_lines_are_removed_and_text_kept():
     assert (binary != plain).sum() < 0.01 * plain.sum()
 
 
-def test_majority_is_the_median_then_the_threshold():
-    rng = np.random.default_rng(3)
-    gray = (rng.random((50, 70)) * 255).astype(np.uint8)
-    median = np.asarray(Image.fromarray(gray).filter(ImageFilter.MedianFilter(3)))
-    t = 128
-    inner = (slice(1, -1), slice(1, -1))  # the edges: the reference's own border rule
-    assert np.array_equal(ocr.majority(gray < t)[inner], (median < t)[inner])
-
-
 def test_binarize_removes_specks_and_keeps_black_on_white():
     page = text_page()
     d = ImageDraw.Draw(page)
@@ -151,8 +141,8 @@ def _words(text: str, conf: float = 0.9) -> list[Word]:
     return [Word(t, 0, 0, 1, 1, 1, conf) for t in text.split()]
 
 
-def test_first_reading_is_english_alone():
-    assert ocr.BASE_LANG == "eng"
+def test_first_reading_is_english_with_spanish():
+    assert ocr.BASE_LANG == "eng+spa"
 
 
 def test_a_second_language_only_when_the_words_show_it():
@@ -165,9 +155,9 @@ def test_a_second_language_only_when_the_words_show_it():
 
 def test_a_second_language_is_read_alongside_english(monkeypatch):
     monkeypatch.setattr(ocr, "installed_languages", lambda: frozenset({"eng", "spa", "deu", "osd"}))
-    assert ocr._lang_for("deu") == "eng+deu"
+    assert ocr._lang_for("deu") == "eng+spa+deu"
     assert ocr._lang_for("spa") == "eng+spa"
-    assert ocr._lang_for("jpn") == "eng"  # not installed: English alone
+    assert ocr._lang_for("jpn") == "eng+spa"  # not installed: the first reading's models
 
 
 def test_orientation_check_only_for_a_poor_first_reading():
