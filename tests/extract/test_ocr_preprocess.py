@@ -58,8 +58,8 @@ def text_page(angle: float = 0.0, ruled: bool = False) -> Image.Image:
             x += 26
     if ruled:
         for y in (60, 420, 840):
-            d.rectangle((40, y, 1160, y + 2), fill=20)
-        d.rectangle((40, 60, 42, 842), fill=20)
+            d.rectangle((40, y, 1160, y + 2), fill=30)
+        d.rectangle((40, 60, 42, 842), fill=30)
     return img.rotate(angle, resample=Image.BICUBIC, fillcolor=235) if angle else img
 
 
