@@ -499,7 +499,7 @@ def ocr_page(image: Image.Image, dpi: int, page_no: int, lang: str | None = None
     if lang is None and result.lang == BASE_LANG:
         other = page_language(words)
         if other not in BASE_LANG.split("+") and other in installed_languages():
-            lang2 = _lang_for(other)
+            lang2 = f"eng+{other}"  # English alongside, not the first reading's Spanish: a model fewer to run
             words2 = _read(binary, lang2, page_no, to_pt)
             result.passes += 1
             if _score(words2) >= _score(words):
