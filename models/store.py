@@ -49,6 +49,12 @@ _INSERT_FINDING = ("insert or replace into findings (id, code, severity, entry_n
                    ":status, :data)")
 
 
+_INSERT_EXTRACTION = ("insert or replace into extractions (sha256, extractor, doc_type, pages, ocr, error, data, "
+                      "seconds, extracted_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_DOCUMENT = ("insert or replace into documents (location, sha256, extractor, size, doc_type, error, seen_at, "
+                    "data) values (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
 class StoreError(Exception):
     """The database cannot be used (not a database, from a newer version)."""
 
@@ -313,9 +319,7 @@ class Store:
             folder = location_of(root if not os.path.isfile(root) else os.path.dirname(os.path.abspath(root)))
             for r in c.execute("select path, sha256, extractor, size, doc_type, error, seen_at"
                                + (", data" if has_data else ", null") + " from documents_v1").fetchall():
-                c.execute("insert or replace into documents (location, sha256, extractor, size, doc_type, error, "
-                          "seen_at, data) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                          [posixpath.join(folder, r[0]), *r[1:]])
+                c.execute(_INSERT_DOCUMENT, [posixpath.join(folder, r[0]), *r[1:]])
             c.execute("insert or replace into meta (key, value) values ('base', ?)", [folder])
         c.execute("drop table documents_v1")
 
@@ -401,14 +405,30 @@ class Store:
         cached = cache and bool(doc.sha256)
         with self._write() as c:
             if cached:
-                c.execute("insert or replace into extractions (sha256, extractor, doc_type, pages, ocr, error, data, "
-                          "seconds, extracted_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                c.execute(_INSERT_EXTRACTION,
                           [doc.sha256, extractor, doc.doc_type, doc.pages, int(doc.ocr), doc.error, data,
                            round(seconds, 3), _now()])
-            c.execute("insert or replace into documents (location, sha256, extractor, size, doc_type, error, "
-                          "seen_at, data) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            c.execute(_INSERT_DOCUMENT,
                       [self._location(doc.path), doc.sha256, extractor, doc.size, doc.doc_type, doc.error, _now(),
                        None if cached else data])
+
+    def save_documents(self, docs: Iterable[Document], extractor: str) -> int:
+        """Record many documents found under the folder being scanned (as ``save_document``, cached by their
+        sha256), all in one transaction. Returns how many."""
+        now = _now()
+        extractions, rows = [], []
+        for doc in docs:
+            data = json.dumps(doc.to_json(), ensure_ascii=False)
+            cached = bool(doc.sha256)
+            if cached:
+                extractions.append([doc.sha256, extractor, doc.doc_type, doc.pages, int(doc.ocr), doc.error, data,
+                                    0.0, now])
+            rows.append([self._location(doc.path), doc.sha256, extractor, doc.size, doc.doc_type, doc.error, now,
+                         None if cached else data])
+        with self._write() as c:
+            c.executemany(_INSERT_EXTRACTION, extractions)
+            c.executemany(_INSERT_DOCUMENT, rows)
+        return len(rows)
 
     def forget_missing(self, present: Iterable[str]) -> list[str]:
         """Drop the rows of files no longer there, within what this scan covers only (the folder entered, or
