@@ -100,6 +100,24 @@ class Linked:
                     self._index.setdefault(p, []).append(e)
         return list(self._index.get(path, ()))
 
+    def of_type(self, doc_type: str) -> list[Document]:
+        """Every document of the folder of this type, linked or not, in the order of ``by_path`` (grouped on
+        first use: rules ask it once an entry, and a look-back holds tens of thousands of documents)."""
+        groups = self.memo.get("link:of_type")
+        if groups is None:
+            groups = {}
+            for d in self.by_path.values():
+                groups.setdefault(d.doc_type, []).append(d)
+            self.memo["link:of_type"] = groups
+        return list(groups.get(doc_type, ()))
+
+    def linked_paths(self) -> set[str]:
+        """The paths of the documents linked to some entry (once the linking is done)."""
+        paths = self.memo.get("link:linked_paths")
+        if paths is None:
+            paths = self.memo["link:linked_paths"] = frozenset(p for e in self.entries for p in e.documents)
+        return set(paths)
+
 
 def _entry_from_summary(doc: Document) -> Entry:
     number = doc.get("entry_number") or f"UNNUMBERED:{doc.path}"
@@ -159,11 +177,19 @@ def link(documents: Sequence[Document], declared: Iterable[Entry] | None = None)
     entry_invoices = {e.entry_number: linked.documents(e, "commercial_invoice") for e in linked.entries}
     entry_refs = {k: set().union(*(ids(i, "invoice_number", "po_number") for i in invs)) if invs else set()
                   for k, invs in entry_invoices.items()}
+    by_ref: dict[str, list[int]] = {}  # invoice or PO number -> the entries (by place) whose invoices carry it
+    for n, e in enumerate(linked.entries):
+        for k in entry_refs[e.entry_number]:
+            by_ref.setdefault(k, []).append(n)
     for d in sorted(documents, key=lambda d: d.doc_type == "mill_certificate"):
         if d.doc_type not in ("packing_list", "mill_certificate", "bill_of_lading"):
             continue
         refs = ids(d, "invoice_number", "po_number")
-        for e in linked.entries:
+        # only the entries sharing a number can take a packing list or bill of lading; a mill certificate may
+        # also join by its customer and weights, so it is weighed against every entry
+        places = (range(len(linked.entries)) if d.doc_type == "mill_certificate"
+                  else sorted({n for k in refs for n in by_ref.get(k, ())}))
+        for e in (linked.entries[n] for n in places):
             invs, inv_refs = entry_invoices[e.entry_number], entry_refs[e.entry_number]
             if refs & inv_refs:
                 _add(e, d, "shares invoice/PO number " + ", ".join(sorted(refs & inv_refs)), 0.95)
