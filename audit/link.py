@@ -103,20 +103,18 @@ class Linked:
     def of_type(self, doc_type: str) -> list[Document]:
         """Every document of the folder of this type, linked or not, in the order of ``by_path`` (grouped on
         first use: rules ask it once an entry, and a look-back holds tens of thousands of documents)."""
-        groups = self.memo.get("link:of_type")
-        if groups is None:
-            groups = {}
+        if "link:of_type" not in self.memo:
+            groups: dict[str, list[Document]] = {}
             for d in self.by_path.values():
                 groups.setdefault(d.doc_type, []).append(d)
             self.memo["link:of_type"] = groups
-        return list(groups.get(doc_type, ()))
+        return list(self.memo["link:of_type"].get(doc_type, ()))
 
     def linked_paths(self) -> set[str]:
         """The paths of the documents linked to some entry (once the linking is done)."""
-        paths = self.memo.get("link:linked_paths")
-        if paths is None:
-            paths = self.memo["link:linked_paths"] = frozenset(p for e in self.entries for p in e.documents)
-        return set(paths)
+        if "link:linked_paths" not in self.memo:
+            self.memo["link:linked_paths"] = frozenset(p for e in self.entries for p in e.documents)
+        return set(self.memo["link:linked_paths"])
 
 
 def _entry_from_summary(doc: Document) -> Entry:

@@ -96,8 +96,7 @@ def _folders(ctx: Context) -> tuple[dict[str, list[tuple[int, str, Document]]], 
     """Folder-wide, built once a linking: the unlinked documents by folder (with their place in the folder's
     order), and the entries whose entry summary sits in each folder."""
     key = "section232:folders"
-    built = ctx.linked.memo.get(key)
-    if built is None:
+    if key not in ctx.linked.memo:
         linked = ctx.linked.linked_paths()
         unlinked: dict[str, list[tuple[int, str, Document]]] = {}
         for n, (path, d) in enumerate(ctx.linked.by_path.items()):
@@ -109,8 +108,8 @@ def _folders(ctx: Context) -> tuple[dict[str, list[tuple[int, str, Document]]], 
                 d = ctx.linked.by_path.get(p)
                 if d is not None and d.doc_type == "entry_summary":
                     summaries.setdefault(_folder(p), []).append(e)
-        built = ctx.linked.memo[key] = (unlinked, summaries)
-    return built
+        ctx.linked.memo[key] = (unlinked, summaries)
+    return ctx.linked.memo[key]
 
 
 def shipment_documents(ctx: Context) -> list[Document]:
