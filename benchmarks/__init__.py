@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
-MODULES: tuple[str, ...] = ("corpus",)
+MODULES: tuple[str, ...] = ("corpus", "lookback")
 
 
 @dataclass(frozen=True)
