@@ -204,3 +204,31 @@ def test_reading_the_documents_leaves_the_collector_as_it_was(tmp_path):
             gc.enable()
     finally:
         store.close()
+
+
+def test_mill_certificates_join_the_entries_their_weight_matches_as_when_weighed_against_every_entry():
+    from decimal import Decimal
+
+    from appraiser.audit.link import _mill_affinity
+
+    lb = build(30, plant_every=1000).documents
+    packing = [d for d in lb if d.doc_type == "packing_list"]
+    w0, w1 = packing[0].get("total_net_weight_kg"), packing[1].get("total_net_weight_kg")
+    seller = next(d for d in lb if d.doc_type == "commercial_invoice"
+                  and d.get("invoice_number") == packing[0].get("invoice_number")).get("seller")
+    certs = [Document.of("mills/at the edge.pdf", "mill_certificate", {"total_weight_kg": w0 * Decimal("1.0099")}),
+             Document.of("mills/the seller's.pdf", "mill_certificate", {"total_weight_kg": w1, "customer": seller}),
+             Document.of("mills/by heats.pdf", "mill_certificate", {},
+                         [{"heat_number": "H1", "weight_kg": w1 / 2}, {"heat_number": "H2", "weight_kg": w1 / 2}]),
+             Document.of("mills/too far.pdf", "mill_certificate", {"total_weight_kg": w0 * Decimal("1.03")}),
+             Document.of("mills/no weight.pdf", "mill_certificate", {"customer": seller})]
+    linked = link(lb + certs)
+    for cert in certs:
+        by_scan = [e.entry_number for e in linked.entries
+                   if _mill_affinity(cert, linked.documents(e, "commercial_invoice"),
+                                     linked.documents(e, "packing_list"))]
+        assert [e.entry_number for e in linked.entries_of(cert.path)] == by_scan, cert.path
+    assert len(linked.entries_of("mills/at the edge.pdf")) >= 1
+    assert linked.entries_of("mills/too far.pdf") == [] and linked.entries_of("mills/no weight.pdf") == []
+    assert {lk.confidence for e in linked.entries_of("mills/by heats.pdf") for lk in e.links
+            if lk.path == "mills/by heats.pdf"} == {0.7}
