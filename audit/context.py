@@ -25,7 +25,8 @@ class Context:
         return self.linked.entries
 
     def entries_with(self, path: str) -> list[Entry]:
-        return [e for e in self.linked.entries if path in e.documents]
+        """The entries a document is linked to, in entry order."""
+        return self.linked.entries_of(path)
 
     @property
     def revenue(self) -> "revenue.EntryContext":

@@ -182,7 +182,7 @@ def _filed(ctx: Context) -> tuple[list[Document], list[Document]]:
     folders = {_folder(p) for p in ctx.entry.documents if ctx.linked.by_path.get(p) is not None
                and ctx.linked.by_path[p].doc_type in ("entry_summary", "commercial_invoice", "packing_list")}
     by_parts = {lk.path for lk in ctx.entry.links if lk.confidence >= 0.9}
-    every = [d for d in ctx.linked.by_path.values() if d.doc_type == "certificate_of_origin"]
+    every = ctx.linked.of_type("certificate_of_origin")
     filed = [d for d in every if _folder(d.path) in folders or d.path in by_parts]
     paths = {d.path for d in filed}
     return filed, [d for d in every if d.path not in paths]

@@ -549,7 +549,7 @@ def document_missing(ctx: Context, finding: Finding, v: Verdict, s: Settings) ->
     if summary is None:
         return
     folder = summary.path.rsplit("/", 1)[0] if "/" in summary.path else ""
-    linked = {p for e in ctx.entries for p in e.documents}
+    linked = ctx.linked.linked_paths()
     for d in ctx.linked.by_path.values():
         same = (d.path.rsplit("/", 1)[0] if "/" in d.path else "") == folder
         if same and d.doc_type in ("commercial_invoice", "other") and d.path not in ctx.entry.documents and \

@@ -13,6 +13,7 @@ a licensor or agent of an agreement of the goods) whose goods were bought near t
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -100,6 +101,22 @@ class Linked:
                     self._index.setdefault(p, []).append(e)
         return list(self._index.get(path, ()))
 
+    def of_type(self, doc_type: str) -> list[Document]:
+        """Every document of the folder of this type, linked or not, in the order of ``by_path`` (grouped on
+        first use: rules ask it once an entry, and a look-back holds tens of thousands of documents)."""
+        if "link:of_type" not in self.memo:
+            groups: dict[str, list[Document]] = {}
+            for d in self.by_path.values():
+                groups.setdefault(d.doc_type, []).append(d)
+            self.memo["link:of_type"] = groups
+        return list(self.memo["link:of_type"].get(doc_type, ()))
+
+    def linked_paths(self) -> set[str]:
+        """The paths of the documents linked to some entry (once the linking is done)."""
+        if "link:linked_paths" not in self.memo:
+            self.memo["link:linked_paths"] = frozenset(p for e in self.entries for p in e.documents)
+        return set(self.memo["link:linked_paths"])
+
 
 def _entry_from_summary(doc: Document) -> Entry:
     number = doc.get("entry_number") or f"UNNUMBERED:{doc.path}"
@@ -159,11 +176,23 @@ def link(documents: Sequence[Document], declared: Iterable[Entry] | None = None)
     entry_invoices = {e.entry_number: linked.documents(e, "commercial_invoice") for e in linked.entries}
     entry_refs = {k: set().union(*(ids(i, "invoice_number", "po_number") for i in invs)) if invs else set()
                   for k, invs in entry_invoices.items()}
+    by_weight: _Weights | None = None
+    by_ref: dict[str, list[int]] = {}  # invoice or PO number -> the entries (by place) whose invoices carry it
+    for n, e in enumerate(linked.entries):
+        for k in entry_refs[e.entry_number]:
+            by_ref.setdefault(k, []).append(n)
     for d in sorted(documents, key=lambda d: d.doc_type == "mill_certificate"):
         if d.doc_type not in ("packing_list", "mill_certificate", "bill_of_lading"):
             continue
         refs = ids(d, "invoice_number", "po_number")
-        for e in linked.entries:
+        # only the entries sharing a number can take a packing list or bill of lading; a mill certificate may
+        # also join by its weights (its customer alone is not enough): the entries with a packing list of its weight
+        places = {n for k in refs for n in by_ref.get(k, ())}
+        if d.doc_type == "mill_certificate":
+            if by_weight is None:  # the packing lists are all linked by now (mill certificates come last)
+                by_weight = _packing_weights(linked)
+            places |= by_weight.near(_cert_weight(d))
+        for e in (linked.entries[n] for n in sorted(places)):
             invs, inv_refs = entry_invoices[e.entry_number], entry_refs[e.entry_number]
             if refs & inv_refs:
                 _add(e, d, "shares invoice/PO number " + ", ".join(sorted(refs & inv_refs)), 0.95)
@@ -243,12 +272,41 @@ def _num(v) -> Decimal | None:
     return v if isinstance(v, Decimal) and v.is_finite() else None
 
 
-def _mill_affinity(cert: Document, invoices: list[Document], packing: list[Document]) -> float:
-    seller_match = any(same_party(cert.get("customer"), i.get("seller")) >= NAME_MATCH for i in invoices)
+def _cert_weight(cert: Document) -> Decimal | None:
+    """A mill certificate's total weight: as stated, else the sum of its heats' weights."""
     weight = _num(cert.get("total_weight_kg"))
     if weight is None and cert.line_items:
         ws = [_num(li.get("weight_kg")) for li in cert.line_items]
         weight = sum(ws, Decimal(0)) if all(w is not None for w in ws) else None
+    return weight
+
+
+WEIGHT_MATCH = Decimal("0.01")  # a packing list's net weight within 1 % of a mill certificate's
+
+
+@dataclass
+class _Weights:
+    """The entries' packing-list net weights, sorted: the entries a mill certificate's weight can match."""
+    weights: list[Decimal]
+    places: list[int]
+
+    def near(self, weight: Decimal | None) -> set[int]:
+        if weight is None:
+            return set()
+        margin = weight.copy_abs() * WEIGHT_MATCH * 2  # wider than the match: _mill_affinity decides
+        lo, hi = weight - margin, weight + margin
+        return set(self.places[bisect_left(self.weights, lo):bisect_right(self.weights, hi)])
+
+
+def _packing_weights(linked: Linked) -> _Weights:
+    pairs = sorted((w, n) for n, e in enumerate(linked.entries) for p in linked.documents(e, "packing_list")
+                   if (w := _num(p.get("total_net_weight_kg"))) is not None)
+    return _Weights([w for w, _ in pairs], [n for _, n in pairs])
+
+
+def _mill_affinity(cert: Document, invoices: list[Document], packing: list[Document]) -> float:
+    seller_match = any(same_party(cert.get("customer"), i.get("seller")) >= NAME_MATCH for i in invoices)
+    weight = _cert_weight(cert)
     weight_match = weight is not None and any(
         _num(p.get("total_net_weight_kg")) is not None
         and abs(_num(p.get("total_net_weight_kg")) - weight) <= weight * Decimal("0.01")

@@ -92,6 +92,26 @@ def _folder(path: str) -> str:
     return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
+def _folders(ctx: Context) -> tuple[dict[str, list[tuple[int, str, Document]]], dict[str, list]]:
+    """Folder-wide, built once a linking: the unlinked documents by folder (with their place in the folder's
+    order), and the entries whose entry summary sits in each folder."""
+    key = "section232:folders"
+    if key not in ctx.linked.memo:
+        linked = ctx.linked.linked_paths()
+        unlinked: dict[str, list[tuple[int, str, Document]]] = {}
+        for n, (path, d) in enumerate(ctx.linked.by_path.items()):
+            if path not in linked:
+                unlinked.setdefault(_folder(path), []).append((n, path, d))
+        summaries: dict[str, list] = {}
+        for e in ctx.entries:
+            for p in e.documents:
+                d = ctx.linked.by_path.get(p)
+                if d is not None and d.doc_type == "entry_summary":
+                    summaries.setdefault(_folder(p), []).append(e)
+        ctx.linked.memo[key] = (unlinked, summaries)
+    return ctx.linked.memo[key]
+
+
 def shipment_documents(ctx: Context) -> list[Document]:
     """The entry's documents, and the unlinked ones filed beside them (a cost breakdown, a bill of materials): in
     a folder of this entry's alone, or naming one of its invoice, PO or entry numbers."""
@@ -100,9 +120,8 @@ def shipment_documents(ctx: Context) -> list[Document]:
         return list(cached)
     docs = list(ctx.documents())
     mine = {_folder(d.path) for d in docs if d.doc_type in ("entry_summary", "commercial_invoice", "packing_list")}
-    linked = {p for e in ctx.entries for p in e.documents}
-    shared = {_folder(p) for e in ctx.entries if e is not ctx.entry for p in e.documents
-              if ctx.linked.by_path.get(p) is not None and ctx.linked.by_path[p].doc_type == "entry_summary"}
+    unlinked, summaries = _folders(ctx)
+    shared = {f for f in mine if any(e is not ctx.entry for e in summaries.get(f, ()))}
     ids = {nz.id_key(str(ctx.entry.entry_number))}
     for d in docs:
         for k in ("invoice_number", "po_number"):
@@ -111,9 +130,7 @@ def shipment_documents(ctx: Context) -> list[Document]:
     for n in ctx.entry.header.get("invoice_numbers") or []:
         ids.add(nz.id_key(str(n)))
     ids = {i for i in ids if len(i) >= 2 and any(c.isdigit() for c in i)}
-    for path, d in ctx.linked.by_path.items():
-        if path in linked or _folder(path) not in mine:
-            continue
+    for _, path, d in sorted((x for f in mine for x in unlinked.get(f, ())), key=lambda x: x[0]):
         if _folder(path) not in shared:
             docs.append(d)
             continue

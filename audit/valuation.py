@@ -352,8 +352,7 @@ def _payments(ctx: Context, last: list[InvoicePrice]) -> tuple[list[Payment], li
     # the entry's payment records, and any other that names one of its invoices (a freight payment to a
     # forwarder is not linked through the parties of the sale)
     records = ctx.documents("payment_record")
-    records += [d for d in ctx.linked.by_path.values() if d.doc_type == "payment_record" and d not in records
-                and _mentions(d, numbers)]
+    records += [d for d in ctx.linked.of_type("payment_record") if d not in records and _mentions(d, numbers)]
     for pay in records:
         amount, cur = pay.get("amount"), pay.get("currency")
         if not isinstance(amount, Decimal) or not isinstance(cur, str):

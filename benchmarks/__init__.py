@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
-MODULES: tuple[str, ...] = ("corpus", "rescan", "workers", "digital", "ocr")
+MODULES: tuple[str, ...] = ("corpus", "rescan", "workers", "digital", "ocr", "lookback")
 
 
 @dataclass(frozen=True)

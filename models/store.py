@@ -25,6 +25,7 @@ writers from other processes wait up to ``BUSY_SECONDS``.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import posixpath
@@ -48,6 +49,12 @@ BUSY_SECONDS = 60.0  # how long a write waits for another process's transaction 
 _INSERT_FINDING = ("insert or replace into findings (id, code, severity, entry_number, line_no, loss_of_revenue, "
                    "status, data) values (:id, :code, :severity, :entry_number, :line_no, :loss_of_revenue, "
                    ":status, :data)")
+
+
+_INSERT_EXTRACTION = ("insert or replace into extractions (sha256, extractor, doc_type, pages, ocr, error, data, "
+                      "seconds, extracted_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_DOCUMENT = ("insert or replace into documents (location, sha256, extractor, size, doc_type, error, seen_at, "
+                    "data, mtime_ns) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 class StoreError(Exception):
@@ -153,6 +160,20 @@ def _placed(data: dict, path: str) -> dict:
         return node
 
     return {**data, "path": path, "provenance": walk(data.get("provenance") or {})}
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Many records read at once: the cyclic garbage collector paused meanwhile. Records hold no cycles, and each
+    collection walks every object alive, so collections run while tens of thousands of documents are built make
+    the read grow faster than the documents do."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 _HELD: set[str] = set()  # the lock files this process holds (a POSIX lock does not exclude its own process)
@@ -329,9 +350,7 @@ class Store:
             folder = location_of(root if not os.path.isfile(root) else os.path.dirname(os.path.abspath(root)))
             for r in c.execute("select path, sha256, extractor, size, doc_type, error, seen_at"
                                + (", data" if has_data else ", null") + " from documents_v1").fetchall():
-                c.execute("insert or replace into documents (location, sha256, extractor, size, doc_type, error, "
-                          "seen_at, data) values (?, ?, ?, ?, ?, ?, ?, ?)",
-                          [posixpath.join(folder, r[0]), *r[1:]])
+                c.execute(_INSERT_DOCUMENT, [posixpath.join(folder, r[0]), *r[1:]])
             c.execute("insert or replace into meta (key, value) values ('base', ?)", [folder])
         c.execute("drop table documents_v1")
 
@@ -433,14 +452,30 @@ class Store:
         cached = cache and bool(doc.sha256)
         with self._write() as c:
             if cached:
-                c.execute("insert or replace into extractions (sha256, extractor, doc_type, pages, ocr, error, data, "
-                          "seconds, extracted_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                c.execute(_INSERT_EXTRACTION,
                           [doc.sha256, extractor, doc.doc_type, doc.pages, int(doc.ocr), doc.error, data,
                            round(seconds, 3), _now()])
-            c.execute("insert or replace into documents (location, sha256, extractor, size, doc_type, error, "
-                      "seen_at, data, mtime_ns) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            c.execute(_INSERT_DOCUMENT,
                       [self._location(doc.path), doc.sha256, extractor, doc.size, doc.doc_type, doc.error, _now(),
                        None if cached else data, mtime_ns if cached else None])
+
+    def save_documents(self, docs: Iterable[Document], extractor: str) -> int:
+        """Record many documents found under the folder being scanned (as ``save_document``, cached by their
+        sha256), all in one transaction. Returns how many."""
+        now = _now()
+        extractions, rows = [], []
+        for doc in docs:
+            data = json.dumps(doc.to_json(), ensure_ascii=False)
+            cached = bool(doc.sha256)
+            if cached:
+                extractions.append([doc.sha256, extractor, doc.doc_type, doc.pages, int(doc.ocr), doc.error, data,
+                                    0.0, now])
+            rows.append([self._location(doc.path), doc.sha256, extractor, doc.size, doc.doc_type, doc.error, now,
+                         None if cached else data, None])  # no modification time seen: read again by a scan
+        with self._write() as c:
+            c.executemany(_INSERT_EXTRACTION, extractions)
+            c.executemany(_INSERT_DOCUMENT, rows)
+        return len(rows)
 
     def forget_missing(self, present: Iterable[str]) -> list[str]:
         """Drop the rows of files no longer there, within what this scan covers only (the folder entered, or
@@ -467,13 +502,14 @@ class Store:
         rows = self.db.execute("select d.location, d.size, e.data, d.data from documents d left join extractions e"
                                " on e.sha256 = d.sha256 and e.extractor = d.extractor").fetchall()
         out = []
-        for location, size, cached, own in rows:
-            raw = cached or own
-            if raw is None:
-                continue
-            doc = document_from_json(_placed(json.loads(raw), _relative(location, base)))
-            doc.size = size or 0
-            out.append(doc)
+        with _bulk():
+            for location, size, cached, own in rows:
+                raw = cached or own
+                if raw is None:
+                    continue
+                doc = document_from_json(_placed(json.loads(raw), _relative(location, base)))
+                doc.size = size or 0
+                out.append(doc)
         return sorted(out, key=lambda d: d.path)
 
     def warnings(self) -> list[tuple[str, str]]:
@@ -511,8 +547,9 @@ class Store:
                 "data": json.dumps(f.to_json(), ensure_ascii=False)}
 
     def entries(self) -> list[Entry]:
-        return [entry_from_json(json.loads(r["data"]))
-                for r in self.db.query("select data from entries order by entry_number")]
+        with _bulk():
+            return [entry_from_json(json.loads(r["data"]))
+                    for r in self.db.query("select data from entries order by entry_number")]
 
     def entries_json(self) -> list[dict]:
         return [json.loads(r["data"]) for r in self.db.query("select data from entries order by entry_number")]
