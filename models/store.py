@@ -350,7 +350,7 @@ class Store:
             folder = location_of(root if not os.path.isfile(root) else os.path.dirname(os.path.abspath(root)))
             for r in c.execute("select path, sha256, extractor, size, doc_type, error, seen_at"
                                + (", data" if has_data else ", null") + " from documents_v1").fetchall():
-                c.execute(_INSERT_DOCUMENT, [posixpath.join(folder, r[0]), *r[1:]])
+                c.execute(_INSERT_DOCUMENT, [posixpath.join(folder, r[0]), *r[1:], None])  # no mtime: read again
             c.execute("insert or replace into meta (key, value) values ('base', ?)", [folder])
         c.execute("drop table documents_v1")
 
