@@ -24,7 +24,9 @@ from typing import Sequence
 from ..models.records import q2
 
 ZERO = Decimal("0.00")
-STANDING_IN = "liquidation date not in the data"  # how a disclosed-interest basis begins when 1505(c) stands in
+# how a disclosure's interest on an entry was read: from its liquidation date, none before liquidation, or (the
+# liquidation date not in the data) the 1505(c) interest from deposit standing in
+LIQUIDATED, UNLIQUIDATED, STANDING_IN = "from liquidation", "not liquidated", "liquidation date not in the data"
 RULES_FILE = Path(__file__).with_name("penalty_rules.json")
 
 
@@ -84,10 +86,9 @@ def _pct(x: Decimal) -> str:
 
 def _kinds(disclosed: Sequence) -> str:
     """How the disclosed interest was read, counted by entry: from liquidation, not yet liquidated, stood in for."""
-    liquidated = sum(1 for d in disclosed if d.basis.startswith("from liquidation"))
-    standing = sum(1 for d in disclosed if d.basis.startswith(STANDING_IN))
-    parts = [(liquidated, "from its liquidation date"), (len(disclosed) - liquidated - standing, "not liquidated: none"),
-             (standing, "liquidation not in the data: 1505(c) interest from deposit")]
+    count = {k: sum(1 for d in disclosed if d.kind == k) for k in (LIQUIDATED, UNLIQUIDATED, STANDING_IN)}
+    parts = [(count[LIQUIDATED], "from its liquidation date"), (count[UNLIQUIDATED], "not liquidated: none"),
+             (count[STANDING_IN], "liquidation not in the data: 1505(c) interest from deposit")]
     return "; ".join(f"{n} {'entry' if n == 1 else 'entries'} {what}" for n, what in parts if n)
 
 
@@ -97,8 +98,8 @@ def exposure(importer: str, entries: list[str], loss: Decimal, interest: Decimal
     """The 1592(c) maxima for one importer. ``loss``: its loss of duties, taxes and fees; ``interest``: the 1505(c)
     interest on it; ``dutiable_value``: the entered value of its entries; ``domestic_value``: when known (else the
     entered value stands in, as a floor); ``disclosed``: per entry, the interest from liquidation a disclosure of
-    negligence costs (records with ``entry_number``, ``amount``, ``basis``, ``complete``), where the declared data
-    give liquidation; without them the 1505(c) ``interest`` stands in."""
+    negligence costs (records with ``entry_number``, ``amount``, ``basis``, ``complete``, ``kind``), where the
+    declared data give liquidation; without them the 1505(c) ``interest`` stands in."""
     for name, v in (("loss", loss), ("interest", interest), ("dutiable_value", dutiable_value)):
         if not isinstance(v, Decimal):
             raise TypeError(f"{name} must be a Decimal")
@@ -142,7 +143,7 @@ def exposure(importer: str, entries: list[str], loss: Decimal, interest: Decimal
     if not given:
         out.caveats.append("The domestic value is not in the documents: the entered value stands in for it, so each "
                          "figure it governs is a floor.")
-    if disclosed is None or any(d.basis.startswith(STANDING_IN) for d in disclosed):
+    if disclosed is None or any(d.kind == STANDING_IN for d in disclosed):
         out.caveats.append(rules()["interest_note"])
     out.caveats.append("The loss itself is due in every case (19 U.S.C. 1592(d)); these figures are the penalty alone. "
                      "Counsel chooses; the tool states the statutory maxima.")

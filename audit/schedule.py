@@ -303,8 +303,9 @@ class DisclosedInterest:
 
     entry_number: str
     amount: Decimal
-    basis: str  # "from liquidation on …", "unliquidated on …", or the 1505(c) figure standing in
+    basis: str  # "from liquidation on …", "not liquidated on …", or the 1505(c) figure standing in
     complete: bool
+    kind: str = penalty_mod.STANDING_IN  # one of penalty.DISCLOSED_KINDS: how the amount was read
 
 
 def disclosed_interest(number: str, entry: Entry | None, loss: Decimal, ei: EntryInterest | None,
@@ -319,15 +320,15 @@ def disclosed_interest(number: str, entry: Entry | None, loss: Decimal, ei: Entr
             t is not None and t.liquidation_status is None and t.liquidation_date is not None
             and t.liquidation_date > tender):
         return DisclosedInterest(number, ZERO, f"not liquidated on {tender.isoformat()}: no interest from "
-                                               "liquidation has run", True)
+                                               "liquidation has run", True, penalty_mod.UNLIQUIDATED)
     if t is not None and t.liquidation_date is not None and t.liquidation_date <= tender:
         try:
             r = interest_mod.compute(loss, t.liquidation_date, tender, strict=False, rates=rates)
         except interest_mod.InterestGap as exc:
             return DisclosedInterest(number, ZERO, f"from liquidation on {t.liquidation_date.isoformat()}: {exc}",
-                                     False)
+                                     False, penalty_mod.LIQUIDATED)
         return DisclosedInterest(number, r.amount, f"from liquidation on {t.liquidation_date.isoformat()}"
-                                 + (f" ({r.gap})" if r.gap else ""), r.gap is None)
+                                 + (f" ({r.gap})" if r.gap else ""), r.gap is None, penalty_mod.LIQUIDATED)
     amount = ei.amount if ei is not None else ZERO
     return DisclosedInterest(number, amount, f"{penalty_mod.STANDING_IN}: the 1505(c) interest from deposit stands "
                                              "in (not lower)", ei is not None and ei.gap is None)
