@@ -246,14 +246,21 @@ def _worker_start(budget: Budget) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+_readers_loaded = False
+
+
 def _load_readers() -> None:
     """Import the readers (pdfplumber, pikepdf, spaCy, the extractors of every type) and build the tokenizer and
     the classifier's phrase matchers: once in the caller, so that the worker processes, forked from it, share them
     instead of each importing and building them again for its first document."""
+    global _readers_loaded
+    if _readers_loaded:
+        return
     import gc
 
     # what is loaded here lives as long as the process: a collection during the loading (hundreds of thousands of
-    # new objects) would scan it all and find nothing to free
+    # new objects) would scan it all and find nothing to free, and so would every full collection after it; it is
+    # left out of them (frozen), which also keeps the memory pages a forked worker shares with this process
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -266,14 +273,15 @@ def _load_readers() -> None:
         for doc_type in registry.EXTRACTORS:
             registry.extractor_for(doc_type)
         classify.prepare()
+        try:
+            import resource  # noqa: F401
+        except ImportError:  # not on this platform
+            pass
+        gc.freeze()
+        _readers_loaded = True
     finally:
         if enabled:
             gc.enable()
-
-    try:
-        import resource  # noqa: F401
-    except ImportError:  # not on this platform
-        pass
 
 
 def _worker_context():
