@@ -228,6 +228,11 @@ def _worker_start(budget: Budget) -> None:
         logging.getLogger(name).addHandler(logging.NullHandler())
         logging.getLogger(name).propagate = False
     _load_readers()  # already there in a forked worker; before any document's seconds start in another
+    import gc
+
+    # what the worker holds now (the readers, inherited or loaded) lives as long as it: its collections leave it
+    # alone, and its memory pages stay shared with the process it was forked from
+    gc.freeze()
     from .extract.budget import address_space
 
     try:
@@ -241,18 +246,42 @@ def _worker_start(budget: Budget) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+_readers_loaded = False
+
+
 def _load_readers() -> None:
-    """Import the readers (pdfplumber, spaCy, the extractors): once in the caller, so that the worker processes,
-    forked from it, share them instead of each importing them again."""
-    import pdfplumber  # noqa: F401
-    import spacy  # noqa: F401
+    """Import the readers (pdfplumber, pikepdf, spaCy, the extractors of every type) and build the tokenizer and
+    the classifier's phrase matchers: once in the caller, so that the worker processes, forked from it, share them
+    instead of each importing and building them again for its first document."""
+    global _readers_loaded
+    if _readers_loaded:
+        return
+    import gc
 
-    from .extract import classify, facts, load, ocr, registry  # noqa: F401
-
+    # what is loaded here lives as long as the process: a collection during the loading (hundreds of thousands of
+    # new objects) would scan it all and find nothing to free, and so would every full collection after it; it is
+    # left out of them (frozen), which also keeps the memory pages a forked worker shares with this process
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        import resource  # noqa: F401
-    except ImportError:  # not on this platform
-        pass
+        import pdfplumber  # noqa: F401
+        import pikepdf  # noqa: F401  (every PDF is looked at for an e-invoice attachment)
+        import spacy  # noqa: F401
+
+        from .extract import classify, common, einvoice, facts, load, ocr, registry, tables  # noqa: F401
+
+        for doc_type in registry.EXTRACTORS:
+            registry.extractor_for(doc_type)
+        classify.prepare()
+        try:
+            import resource  # noqa: F401
+        except ImportError:  # not on this platform
+            pass
+        gc.freeze()
+        _readers_loaded = True
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _worker_context():

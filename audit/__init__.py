@@ -32,7 +32,8 @@ def audit(documents: Sequence[Document], declared: Iterable[Entry] | None = None
     findings: list[Finding] = []
     errors: list[RuleError] = []
     totals: dict[str, dict] = {}
-    checks = [(r, r.function()) for r in RULES]
+    # the rule modules are loaded when there is an entry to check (a folder of invoices alone has none)
+    checks = [(r, r.function()) for r in RULES] if linked.entries else []
     for entry in linked.entries:
         ctx = Context(entry, linked, tariff, dict(rates or {}))
         results: list[Result] = []

@@ -450,6 +450,13 @@ def _evidence(pages: Sequence[Page]) -> tuple[dict[str, float], set[str]]:
     return {k: v for k, v in score.items() if v > 0}, named
 
 
+def prepare() -> None:
+    """Build the tokenizer and the phrase matchers of the classification now (each is built once per process):
+    a process that forks workers builds them once for all of them."""
+    _vocab()
+    _compact_cues()
+
+
 def classify(pages: Sequence[Page]) -> tuple[str, float]:
     """The document type and a confidence in [0, 1]. ``other`` with a low confidence when no type has real
     evidence; a close call between two types keeps the leader with a low confidence."""

@@ -164,10 +164,11 @@ def dates_in(text: str, order: str | None = None) -> list[tuple[int, int, str]]:
 
 @lru_cache(maxsize=1)
 def _matchers():
-    import spacy
     from spacy.matcher import Matcher, PhraseMatcher
 
-    nlp = spacy.blank("en")
+    from .labels import _nlp
+
+    nlp = _nlp()  # the process's one blank English pipeline, which the labels and the classification match over
     names = Matcher(nlp.vocab)
     conn = "|".join(re.escape(c) for c in NAME_CONNECTORS)
     names.add("NAME", [[{"TEXT": {"REGEX": _NAME_TOKEN}},
