@@ -512,7 +512,8 @@ def _load_image(path: Path, rel: str, budget: Budget = DEFAULT) -> Loaded:
                                  f"{budget.pixels_note()}")
                     continue
                 dpi = image_dpi(im.info)
-                img = im.convert("RGB")
+                # decoded straight to gray (what OCR reads; the same pixels as through RGB)
+                img = im.convert("L") if im.mode in ("L", "RGB") else im.convert("RGB").convert("L")
                 size = (img.width * 72 / dpi, img.height * 72 / dpi)
                 if blank_image(img):
                     blank.append(number)

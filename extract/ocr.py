@@ -5,9 +5,11 @@ records the PDF text layer gives (boxes in PDF points of the upright page).
 A page scanned sideways or upside down is turned upright with Tesseract's orientation and script detection
 (OSD), run only when the page needs it: when the lines of ink run down the page rather than across (a cheap
 measure on a downscaled image), or when the first reading is too poor to be the page read the right way up.
-The language is chosen per page: the page is read with English and Spanish first, and read again with another
-language's model alongside only when the words read show that language (its stop words and letters, a table
-below) or when OSD names a script those cannot read (Han)."""
+The page is recognised once, with English and Spanish. When the words read show another Latin-script language
+(its stop words and letters, a table below), only the doubtful lines are read again, in one call with that
+language's model, and a doubtful word takes the surer reading; the whole page is read again only when OSD names
+a script those models cannot read (Han). Pre-processing is array work (OpenCV's morphology and median, NumPy)
+and the page goes to Tesseract at one bit a pixel, with its check for reversed print off."""
 from __future__ import annotations
 
 import math
@@ -32,7 +34,13 @@ MIN_RULE_INCH = 0.2  # a straight stroke shorter than this is a letter's (a larg
 # (better, on the fixture scans, than English alone) and Spanish ones without a second pass.
 BASE_LANG = "eng+spa"
 LANG = BASE_LANG  # kept for callers that name a language explicitly
-CONFIG = "--oem 1 --psm 3 -c preserve_interword_spaces=0"
+# Tesseract's check for white-on-black text (each doubtful line read again inverted) is off: the page it reads is
+# already binarised with its long runs of ink removed, which whitens a solid bar around reversed print along with
+# the rules (the same words were read with it on, across the corpora, at a tenth more CPU).
+_TESS = "-c preserve_interword_spaces=0 -c tessedit_do_invert=0"
+CONFIG = f"--oem 1 --psm 3 {_TESS}"  # a page: its layout found by Tesseract
+BAND_CONFIG = f"--oem 1 --psm 6 {_TESS}"  # a block of lines
+LINE_CONFIG = f"--oem 1 --psm 7 {_TESS}"  # one line
 
 # -- orientation ---------------------------------------------------------------------------------------------
 # Lines of text smeared along their direction give long runs of ink; across it, runs as tall as the letters.
@@ -399,14 +407,15 @@ class OcrPage:
     rotate: int = 0
     skew: float = 0.0  # degrees the upright page was deskewed by before it was read (see ``binarize_skew``)
     lang: str = BASE_LANG
-    passes: int = 0
+    passes: int = 0  # readings of the whole page
     osd: int = 0
+    lines_reread: int = 0  # doubtful lines that took a reading in the page's own language (``reread_lines``)
 
 
-def _read(binary: Image.Image, lang: str, page_no: int, to_pt: float, config: str = CONFIG,
-          origin: tuple[int, int] = (0, 0)) -> list[Word]:
-    """Tesseract's words with their boxes (pixels from ``origin`` in the page image, times ``to_pt``) and
-    confidences."""
+def _read_lines(binary: Image.Image, lang: str, page_no: int, to_pt: float, config: str = CONFIG,
+                origin: tuple[int, int] = (0, 0)) -> list[list[Word]]:
+    """Tesseract's words, line by line as it laid them out, with their boxes (pixels from ``origin`` in the page
+    image, times ``to_pt``) and confidences."""
     import pytesseract
 
     try:
@@ -416,7 +425,7 @@ def _read(binary: Image.Image, lang: str, page_no: int, to_pt: float, config: st
         if "timeout" in str(exc).lower() and over_time():
             raise OverTime("the time budget ran out") from exc
         raise
-    words: list[Word] = []
+    lines: dict[tuple[int, int, int], list[Word]] = {}
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()
         conf = float(data["conf"][i])
@@ -424,9 +433,16 @@ def _read(binary: Image.Image, lang: str, page_no: int, to_pt: float, config: st
             continue
         x, y = data["left"][i] + origin[0], data["top"][i] + origin[1]
         w, h = data["width"][i], data["height"][i]
-        words.append(Word(text, x * to_pt, y * to_pt, (x + w) * to_pt, (y + h) * to_pt, page_no,
-                          max(0.0, min(1.0, conf / 100.0))))
-    return words
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        lines.setdefault(key, []).append(Word(text, x * to_pt, y * to_pt, (x + w) * to_pt, (y + h) * to_pt,
+                                              page_no, max(0.0, min(1.0, conf / 100.0))))
+    return list(lines.values())
+
+
+def _read(binary: Image.Image, lang: str, page_no: int, to_pt: float, config: str = CONFIG,
+          origin: tuple[int, int] = (0, 0)) -> list[Word]:
+    """Tesseract's words in reading order (see ``_read_lines``)."""
+    return [w for line in _read_lines(binary, lang, page_no, to_pt, config, origin) for w in line]
 
 
 def _quality(words: list[Word]) -> tuple[float, float]:
@@ -445,6 +461,68 @@ def poor(words: list[Word]) -> bool:
 def _score(words: list[Word]) -> float:
     """Which of two readings of the same page is better: the confident letters it gives."""
     return sum(w.conf * sum(c.isalnum() for c in w.text) for w in words if w.conf >= 0.5)
+
+
+def doubtful(line: list[Word]) -> bool:
+    """A line the first models may have misread: a word read with little confidence."""
+    return any(w.conf < CONFIDENT and any(c.isalnum() for c in w.text) for w in line)
+
+
+def reread_lines(binary: Image.Image, lines: list[list[Word]], lang: str, page_no: int,
+                 to_pt: float) -> tuple[list[list[Word]], int]:
+    """The doubtful lines of a page read again with ``lang``'s models, in one Tesseract call: each line's strip
+    of the page image stacked under the last with a line's height of white between them (read as a block of
+    lines, ``--psm 6``), the words mapped back to the page by the strip they fall in. A line takes its new
+    reading only when that gives more confident letters (``_score``). The lines, and how many changed."""
+    picked = [i for i, line in enumerate(lines) if doubtful(line)]
+    if not picked:
+        return lines, 0
+    boxes = []
+    for i in picked:
+        line = lines[i]
+        x0, top = min(w.x0 for w in line) / to_pt, min(w.top for w in line) / to_pt
+        x1, bottom = max(w.x1 for w in line) / to_pt, max(w.bottom for w in line) / to_pt
+        pad = max(4, round((bottom - top) * 0.35))
+        boxes.append((max(0, int(x0) - pad), max(0, int(top) - pad), min(binary.width, int(x1) + pad + 1),
+                      min(binary.height, int(bottom) + pad + 1)))
+    gap = max(b[3] - b[1] for b in boxes)
+    width = max(b[2] - b[0] for b in boxes) + 2 * gap
+    offsets, y = [], gap
+    for b in boxes:
+        offsets.append(y)
+        y += (b[3] - b[1]) + gap
+    stack = Image.new(binary.mode, (width, y), 255 if binary.mode != "1" else 1)
+    for b, oy in zip(boxes, offsets):
+        stack.paste(binary.crop(b), (gap, oy))
+    again: list[list[Word]] = [[] for _ in picked]
+    for w in (w for line in _read_lines(stack, lang, page_no, 1.0, BAND_CONFIG) for w in line):
+        middle = (w.top + w.bottom) / 2
+        k = next((k for k, (b, oy) in enumerate(zip(boxes, offsets)) if oy <= middle < oy + b[3] - b[1]), None)
+        if k is None:
+            continue
+        dx, dy = boxes[k][0] - gap, boxes[k][1] - offsets[k]
+        again[k].append(Word(w.text, (w.x0 + dx) * to_pt, (w.top + dy) * to_pt, (w.x1 + dx) * to_pt,
+                             (w.bottom + dy) * to_pt, page_no, w.conf))
+    out, changed = list(lines), 0
+    for i, words in zip(picked, again):
+        line = [_better_word(w, words) for w in lines[i]]
+        if line != lines[i]:
+            out[i], changed = line, changed + 1
+    return out, changed
+
+
+def _better_word(word: Word, again: list[Word]) -> Word:
+    """``word`` with the text and confidence of the second reading's word over it (most of either's width), when
+    that one is more confident: the language's model mends letters, and decimal commas a first reading took
+    for a 1; where each word stands stays as first read, so columns and boxes do not move."""
+    if word.conf >= CONFIDENT:
+        return word
+    width = max(word.x1 - word.x0, 1e-6)
+    over = [(min(word.x1, n.x1) - max(word.x0, n.x0), n) for n in again]
+    share, best = max(over, key=lambda o: o[0], default=(0.0, None))
+    if best is None or share < 0.6 * max(width, best.x1 - best.x0) or best.conf <= word.conf:
+        return word
+    return Word(best.text, word.x0, word.top, word.x1, word.bottom, word.page, best.conf)
 
 
 def _lang_for(lang: str) -> str:
@@ -479,29 +557,34 @@ def ocr_page(image: Image.Image, dpi: int, page_no: int, lang: str | None = None
     if lang is None and orient is not None:
         result.lang = _script_lang(orient, result.lang)
     binary, result.skew = binarize_skew(turn(gray, result.rotate), dpi=dpi * scale)
-    words = _read(binary, result.lang, page_no, to_pt)
+    lines = _read_lines(binary, result.lang, page_no, to_pt)
     result.passes += 1
-    if poor(words) and orient is None:  # upside down, sideways where the ink could not tell, or another script
+    if poor(_flat(lines)) and orient is None:  # upside down, sideways where the ink could not tell, or another script
         orient = detect_orientation(binary)
         result.osd += 1
         lang2 = _script_lang(orient, result.lang) if lang is None else result.lang
         if orient.rotate or lang2 != result.lang:
             binary2, skew2 = (binarize_skew(turn(gray, orient.rotate), dpi=dpi * scale) if orient.rotate
                               else (binary, result.skew))
-            words2 = _read(binary2, lang2, page_no, to_pt)
+            lines2 = _read_lines(binary2, lang2, page_no, to_pt)
             result.passes += 1
-            if _score(words2) > _score(words):
-                words, binary, result.rotate, result.lang, result.skew = words2, binary2, orient.rotate, lang2, skew2
+            if _score(_flat(lines2)) > _score(_flat(lines)):
+                lines, binary, result.rotate, result.lang, result.skew = lines2, binary2, orient.rotate, lang2, skew2
     if lang is None and result.lang == BASE_LANG:
-        other = page_language(words)
+        # a page in another Latin-script language: only its doubtful lines are read again, with that language's
+        # model alone (a second reading of the whole page costs as much as the first, and each model alongside
+        # costs as much again); a word keeps the first models' reading unless the new one is surer
+        other = page_language(_flat(lines))
         if other not in BASE_LANG.split("+") and other in installed_languages():
-            lang2 = _lang_for(other)
-            words2 = _read(binary, lang2, page_no, to_pt)
-            result.passes += 1
-            if _score(words2) >= _score(words):
-                words, result.lang = words2, lang2
-    result.words = words
+            lines, result.lines_reread = reread_lines(binary, lines, other, page_no, to_pt)
+            if result.lines_reread:
+                result.lang = _lang_for(other)
+    result.words = _flat(lines)
     return result
+
+
+def _flat(lines: list[list[Word]]) -> list[Word]:
+    return [w for line in lines for w in line]
 
 
 def ocr_image(image: Image.Image, dpi: int, page_no: int, lang: str | None = None) -> list[Word]:
@@ -509,10 +592,6 @@ def ocr_image(image: Image.Image, dpi: int, page_no: int, lang: str | None = Non
     return ocr_page(image, dpi, page_no, lang).words
 
 
-BAND_CONFIG = "--oem 1 --psm 6 -c preserve_interword_spaces=0"
-
-
-LINE_CONFIG = "--oem 1 --psm 7 -c preserve_interword_spaces=0"
 
 
 def read_band(page, top: float, bottom: float, lang: str = BASE_LANG, x0: float = 0.0, x1: float | None = None,

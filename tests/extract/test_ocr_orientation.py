@@ -141,9 +141,11 @@ def test_spanish_page_is_read_once_by_the_first_models(tmp_path):
 
 
 @pytest.mark.skipif("deu" not in ocr.installed_languages(), reason="no German model installed")
-def test_german_page_is_read_again_with_the_german_model(tmp_path):
+def test_german_page_has_its_doubtful_lines_read_again_with_the_german_model(tmp_path):
     got = ocr.ocr_page(_page_image(tmp_path, GERMAN), 300, 1)
-    assert "deu" in got.lang.split("+") and got.passes == 2 and got.osd == 0
+    # one reading of the page; the lines the first models read with little confidence, again in one more call
+    assert "deu" in got.lang.split("+") and got.passes == 1 and got.osd == 0
+    assert 1 <= got.lines_reread < len(GERMAN)
     assert {"verkäufer", "käufer", "dreißig"} & _words(got.words)
 
 

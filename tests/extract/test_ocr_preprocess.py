@@ -70,3 +70,31 @@ def test_rules_go_and_text_stays_in_the_image_tesseract_reads():
     assert a[101, 600] and a[300, 101]  # white where the rules were
     assert not a[220, 307]  # the stem is still ink
     assert a[50, 50]  # the paper is white
+
+
+# -- the doubtful words read again in the page's language -------------------------------------------------------
+
+def _w(text, x0, x1, conf):
+    return ocr.Word(text, x0, 100.0, x1, 110.0, 1, conf)
+
+
+def test_a_doubtful_word_takes_the_surer_reading_over_it_and_keeps_its_place():
+    first = _w("0110", 318.9, 334.8, 0.69)  # a decimal comma taken for a 1
+    again = [_w("0,10", 319.5, 334.0, 0.93), _w("0,12", 360.0, 376.0, 0.95)]
+    got = ocr._better_word(first, again)
+    assert (got.text, got.conf) == ("0,10", 0.93)
+    assert got.bbox == first.bbox  # columns do not move
+
+
+def test_a_confident_word_or_a_less_sure_or_misplaced_reading_changes_nothing():
+    sure = _w("Rechnung", 10.0, 60.0, 0.95)
+    assert ocr._better_word(sure, [_w("Rechnunq", 10.0, 60.0, 0.99)]) is sure
+    doubtful = _w("Kaufer", 10.0, 50.0, 0.6)
+    assert ocr._better_word(doubtful, [_w("Käufer", 10.0, 50.0, 0.5)]) is doubtful  # less sure
+    assert ocr._better_word(doubtful, [_w("Käufer", 45.0, 90.0, 0.9)]) is doubtful  # over another word
+    assert ocr._better_word(doubtful, []) is doubtful
+
+
+def test_only_lines_with_a_doubtful_word_are_read_again():
+    assert ocr.doubtful([_w("Total", 0, 20, 0.95), _w("Gewlcht", 30, 60, 0.55)])
+    assert not ocr.doubtful([_w("Total", 0, 20, 0.95), _w("|", 30, 31, 0.2)])  # no letter or digit in doubt
