@@ -29,8 +29,9 @@ class ClusterError(ValueError):
 
 class DaskExecutor:
     """A ``pipeline.Executor`` that sends each document to a worker of the Dask cluster ``client`` is connected
-    to, the largest first as ``scan`` orders them, a few per worker thread at a time (so that with ``send_bytes``
-    only those documents' bytes are held in memory at once)."""
+    to, the largest first as ``scan`` orders them, one per worker thread at a time: the next is sent as one
+    finishes, so that no document waits on a busy worker while another is idle (and with ``send_bytes`` only
+    those documents' bytes are held in memory at once)."""
 
     def __init__(self, client, send_bytes: bool = False) -> None:
         self.client = client
@@ -62,7 +63,7 @@ class DaskExecutor:
         running: dict = {}
         done = as_completed(loop=self.client.loop)
         try:
-            for job in islice(pending, max(2, 2 * threads)):
+            for job in islice(pending, max(1, threads)):
                 running[self._start(job, budget, timeout, done)] = job
             for fut in done:
                 job = running.pop(fut)
@@ -177,6 +178,11 @@ def _pool(budget: Budget):
         # a Dask worker runs as a daemon process, to which multiprocessing refuses children; the extraction
         # processes are daemons themselves, ended with the worker
         multiprocessing.current_process()._config["daemon"] = False
+        # a Dask nanny starts its worker with glibc told to hand freed memory back at once (MALLOC_TRIM_THRESHOLD_,
+        # for the worker's own heap); Tesseract, started by the extraction processes, frees and takes back a page
+        # image's worth again and again, and with it spends a tenth more CPU faulting pages in: it runs with the
+        # system's default
+        os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
         pipeline._load_readers()
         pool = ProcessPool(max_workers=max(1, threads), initializer=pipeline._worker_start, initargs=(budget,),
                            context=pipeline._worker_context())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import socket
 import time
@@ -115,6 +116,23 @@ def test_with_send_bytes_a_worker_reads_the_bytes_not_the_path(scheduler):
     assert kind == "done" and cacheable
     assert doc.error is None and doc.path == "invoices/CI.pdf" and doc.doc_type == "commercial_invoice"
     assert doc.size == len(data) and doc.sha256 == job[2]
+
+
+def _trim_threshold() -> str | None:
+    return os.environ.get("MALLOC_TRIM_THRESHOLD_")
+
+
+def test_the_extraction_processes_of_a_worker_run_with_the_default_memory_trimming(scheduler):
+    """A Dask nanny starts its workers with glibc's trim threshold lowered (for the worker's own heap): Tesseract,
+    started by the worker's extraction processes, would spend a tenth more CPU with it."""
+    from distributed import Client
+
+    source = next(SHIPMENT.glob("CI *.pdf"))
+    data = source.read_bytes()
+    with Client(scheduler, set_as_default=False) as client:
+        client.submit(cluster.remote_extract, ("CI.pdf", "CI.pdf", hashlib.sha256(data).hexdigest()), data,
+                      Budget(), 60.0, pure=False).result(timeout=60)
+        assert all(v is None for v in client.run(_trim_threshold).values())
 
 
 def test_a_file_over_its_seconds_on_the_cluster_is_killed_and_recorded_as_on_this_machine(scheduler, tmp_path):
