@@ -16,6 +16,7 @@ import math
 import os
 import re
 import shutil
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -442,7 +443,7 @@ def _read_lines(binary: Image.Image, lang: str, page_no: int, to_pt: float, conf
 def _read(binary: Image.Image, lang: str, page_no: int, to_pt: float, config: str = CONFIG,
           origin: tuple[int, int] = (0, 0)) -> list[Word]:
     """Tesseract's words in reading order (see ``_read_lines``)."""
-    return [w for line in _read_lines(binary, lang, page_no, to_pt, config, origin) for w in line]
+    return _flat(_read_lines(binary, lang, page_no, to_pt, config, origin))
 
 
 def _quality(words: list[Word]) -> tuple[float, float]:
@@ -472,8 +473,8 @@ def reread_lines(binary: Image.Image, lines: list[list[Word]], lang: str, page_n
                  to_pt: float) -> tuple[list[list[Word]], int]:
     """The doubtful lines of a page read again with ``lang``'s models, in one Tesseract call: each line's strip
     of the page image stacked under the last with a line's height of white between them (read as a block of
-    lines, ``--psm 6``), the words mapped back to the page by the strip they fall in. A line takes its new
-    reading only when that gives more confident letters (``_score``). The lines, and how many changed."""
+    lines, ``--psm 6``), the words mapped back to the page by the strip they fall in. A doubtful word takes the
+    surer reading over it (``_better_word``). The lines, and how many of them changed."""
     picked = [i for i, line in enumerate(lines) if doubtful(line)]
     if not picked:
         return lines, 0
@@ -491,14 +492,14 @@ def reread_lines(binary: Image.Image, lines: list[list[Word]], lang: str, page_n
     for b in boxes:
         offsets.append(y)
         y += (b[3] - b[1]) + gap
-    stack = Image.new(binary.mode, (width, y), 255 if binary.mode != "1" else 1)
+    stack = Image.new(binary.mode, (width, y), 255)  # white, at one bit a pixel or eight
     for b, oy in zip(boxes, offsets):
         stack.paste(binary.crop(b), (gap, oy))
     again: list[list[Word]] = [[] for _ in picked]
-    for w in (w for line in _read_lines(stack, lang, page_no, 1.0, BAND_CONFIG) for w in line):
+    for w in _read(stack, lang, page_no, 1.0, BAND_CONFIG):
         middle = (w.top + w.bottom) / 2
-        k = next((k for k, (b, oy) in enumerate(zip(boxes, offsets)) if oy <= middle < oy + b[3] - b[1]), None)
-        if k is None:
+        k = bisect_right(offsets, middle) - 1  # the strip starting last above the word's middle
+        if k < 0 or middle >= offsets[k] + boxes[k][3] - boxes[k][1]:  # in the white between two strips
             continue
         dx, dy = boxes[k][0] - gap, boxes[k][1] - offsets[k]
         again[k].append(Word(w.text, (w.x0 + dx) * to_pt, (w.top + dy) * to_pt, (w.x1 + dx) * to_pt,
@@ -559,7 +560,8 @@ def ocr_page(image: Image.Image, dpi: int, page_no: int, lang: str | None = None
     binary, result.skew = binarize_skew(turn(gray, result.rotate), dpi=dpi * scale)
     lines = _read_lines(binary, result.lang, page_no, to_pt)
     result.passes += 1
-    if poor(_flat(lines)) and orient is None:  # upside down, sideways where the ink could not tell, or another script
+    words = _flat(lines)
+    if poor(words) and orient is None:  # upside down, sideways where the ink could not tell, or another script
         orient = detect_orientation(binary)
         result.osd += 1
         lang2 = _script_lang(orient, result.lang) if lang is None else result.lang
@@ -568,18 +570,21 @@ def ocr_page(image: Image.Image, dpi: int, page_no: int, lang: str | None = None
                               else (binary, result.skew))
             lines2 = _read_lines(binary2, lang2, page_no, to_pt)
             result.passes += 1
-            if _score(_flat(lines2)) > _score(_flat(lines)):
-                lines, binary, result.rotate, result.lang, result.skew = lines2, binary2, orient.rotate, lang2, skew2
+            words2 = _flat(lines2)
+            if _score(words2) > _score(words):
+                lines, words, binary, result.rotate, result.lang, result.skew = (lines2, words2, binary2,
+                                                                                 orient.rotate, lang2, skew2)
     if lang is None and result.lang == BASE_LANG:
         # a page in another Latin-script language: only its doubtful lines are read again, with that language's
         # model alone (a second reading of the whole page costs as much as the first, and each model alongside
         # costs as much again); a word keeps the first models' reading unless the new one is surer
-        other = page_language(_flat(lines))
+        other = page_language(words)
         if other not in BASE_LANG.split("+") and other in installed_languages():
             lines, result.lines_reread = reread_lines(binary, lines, other, page_no, to_pt)
             if result.lines_reread:
                 result.lang = _lang_for(other)
-    result.words = _flat(lines)
+                words = _flat(lines)
+    result.words = words
     return result
 
 
@@ -590,8 +595,6 @@ def _flat(lines: list[list[Word]]) -> list[Word]:
 def ocr_image(image: Image.Image, dpi: int, page_no: int, lang: str | None = None) -> list[Word]:
     """Words of one page image, boxes in PDF points of the upright page (see ``ocr_page``)."""
     return ocr_page(image, dpi, page_no, lang).words
-
-
 
 
 def read_band(page, top: float, bottom: float, lang: str = BASE_LANG, x0: float = 0.0, x1: float | None = None,
